@@ -1,0 +1,11 @@
+"""maskaae: adversarial auto-encoders that learn how many latent dimensions the data needs."""
+
+from .config import Config, ConfigError, PRESETS, build_config
+from .mask import LatentMask
+from .model import MaskAAE, build_model
+from .train import Trainer, TrainingDiverged, fit
+
+__version__ = "0.1.0"
+
+__all__ = ["Config", "ConfigError", "LatentMask", "MaskAAE", "PRESETS", "Trainer", "TrainingDiverged",
+           "build_config", "build_model", "fit", "__version__"]

@@ -1,0 +1,139 @@
+"""Command line: maskaae train | evaluate | sample."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+# Two-thread runs slow down 3-15x when OpenMP threads spin while another
+# process wants the cores; passive waiting costs nothing on an idle machine.
+# It must be set before torch is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+SUMMARY_KEYS = ("model", "latent_dim", "active_dims", "fd", "precision", "recall", "nac", "recon",
+                "wasserstein", "steps", "seconds")
+
+
+def _print_summary(summary: dict, out: Path | None = None) -> None:
+    if out is not None:
+        print(f"run folder: {out}")
+    print(f"discovered m_A = {summary['active_dims']} (of m = {summary['latent_dim']})")
+    print("  " + "  ".join(f"{k}={_fmt(summary[k])}" for k in SUMMARY_KEYS if k in summary))
+
+
+def _fmt(value) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .config import build_config
+    from .runs import train_run
+
+    cfg = None
+    if not args.resume or args.config or args.set or args.preset:
+        cfg = build_config(args.preset or "synthetic", args.config, args.set)
+    out = Path(args.out) if args.out else Path("runs") / (cfg.preset if cfg else "run")
+    if args.out is None and cfg is not None:
+        out = Path("runs") / f"{cfg.preset}-{cfg.model_name}-m{cfg.model.latent_dim}-seed{cfg.seed}"
+    summary = train_run(cfg, out, resume=args.resume, overwrite=args.overwrite, quiet=args.quiet)
+    _print_summary(summary, out)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .runs import evaluate_run
+
+    metrics = evaluate_run(args.run_dir)
+    _print_summary(metrics)
+    print(f"written to {Path(args.run_dir) / 'evaluation.json'}")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .runs import sample_run
+
+    path = sample_run(args.run_dir, args.num, args.out, args.seed)
+    print(f"wrote {args.num} samples to {path}")
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    from .config import PRESETS, build_config
+
+    for name in PRESETS:
+        cfg = build_config(name)
+        print(f"{name}: {cfg.description}")
+        if args.verbose:
+            print(json.dumps(cfg.to_dict(), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .config import PRESETS
+
+    parser = argparse.ArgumentParser(
+        prog="maskaae", description="Train MaskAAE / WAE-GAN models that learn how many latent dimensions the "
+                                    "data needs, evaluate them and sample from them.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a model into a run folder",
+                           description="Train a model. Config = preset, then --config file, then --set overrides. "
+                                       "Example: maskaae train --set model.latent_dim=16 model.mask=false seed=1")
+    train.add_argument("--preset", choices=list(PRESETS), default=None,
+                       help="named preset (default: synthetic); see 'maskaae presets'")
+    train.add_argument("--config", metavar="FILE", help="JSON or TOML file with config keys")
+    train.add_argument("--set", nargs="+", metavar="KEY=VALUE", default=[],
+                       help="dotted overrides, e.g. model.latent_dim=32 data.latent_dim=8 seed=3 model.mask=false")
+    train.add_argument("--out", metavar="DIR", help="run folder (default: runs/<preset>-<model>-m<m>-seed<seed>)")
+    group = train.add_mutually_exclusive_group()
+    group.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    group.add_argument("--overwrite", action="store_true", help="replace the run in --out")
+    train.add_argument("--quiet", action="store_true", help="no progress bar; print only the final summary")
+    train.set_defaults(func=cmd_train)
+
+    evaluate = sub.add_parser("evaluate", help="recompute held-out metrics from a run's checkpoint",
+                              description="Recompute m_A, fd, precision/recall, NAC, recon and omega from "
+                                          "RUN_DIR/checkpoint.pt; writes RUN_DIR/evaluation.json.")
+    evaluate.add_argument("run_dir", metavar="RUN_DIR")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    sample = sub.add_parser("sample", help="generate samples from a trained run",
+                            description="Generate x = D(mu * z), z ~ N(0, I), and save them as a .npy array.")
+    sample.add_argument("run_dir", metavar="RUN_DIR")
+    sample.add_argument("--num", type=int, required=True, help="number of samples")
+    sample.add_argument("--out", required=True, metavar="FILE", help="output .npy file")
+    sample.add_argument("--seed", type=int, default=0, help="seed of the prior draws (default 0)")
+    sample.set_defaults(func=cmd_sample)
+
+    presets = sub.add_parser("presets", help="list the presets", description="List presets and what they are for.")
+    presets.add_argument("--verbose", action="store_true", help="print each preset's full config")
+    presets.set_defaults(func=cmd_presets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .checkpoint import CheckpointError
+    from .config import ConfigError
+    from .data.arrays import DataError
+    from .runs import RunError
+    from .train import TrainingDiverged
+
+    try:
+        return args.func(args)
+    except (ConfigError, CheckpointError, DataError, RunError, TrainingDiverged) as err:
+        print(f"maskaae: error: {err}", file=sys.stderr)
+        if isinstance(err, TrainingDiverged):
+            print("maskaae: the last good checkpoint is kept; the run can be resumed with --resume",
+                  file=sys.stderr)
+        return 2 if not isinstance(err, TrainingDiverged) else 3
+    except KeyboardInterrupt:
+        print("maskaae: interrupted; continue with --resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,337 @@
+"""Typed configuration: dataclasses, validation, presets, dotted overrides.
+
+Every knob of a run lives here with a visible default. A config is validated
+when it is built, so a typo or an out-of-range value fails before training
+starts, naming the key. Paper-versus-authors'-code differences (SPEC.md) are
+named switches; their defaults are documented in the README.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import math
+import tomllib
+import types
+import typing
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+
+class ConfigError(ValueError):
+    """A config key is unknown, has the wrong type, or is out of range."""
+
+
+@dataclass
+class DataConfig:
+    """Which data, and for the synthetic data how it is generated (SPEC 6)."""
+
+    name: Literal["synthetic"] = "synthetic"
+    latent_dim: int = 8  # n, the true latent dimension of the synthetic data
+    hidden_dim: int = 128  # k, width of the generating map's first layer
+    data_dim: int = 128  # d, dimension of the data
+    seed: int = 0  # fixes the generating map's weights and the samples
+    n_train: int = 20000
+    n_test: int = 5000
+    leaky_slope: float = 0.2
+
+    def validate(self) -> None:
+        _positive(self, "data", ["latent_dim", "hidden_dim", "data_dim", "n_train", "n_test"])
+        _check(self.seed >= 0, "data.seed", self.seed, "must be >= 0")
+        _check(0.0 <= self.leaky_slope < 1.0, "data.leaky_slope", self.leaky_slope, "must be in [0, 1)")
+
+
+@dataclass
+class ModelConfig:
+    """Networks and mask (SPEC 2 and 5)."""
+
+    latent_dim: int = 32  # m, the model's latent capacity
+    mask: bool = True  # false: WAE-GAN (mask fixed to ones, no mask step, no variance penalty)
+    network: str = "mlp"  # key of maskaae.nets.NETWORKS
+    width: int = 256
+    depth: int = 3  # hidden layers in each of encoder, decoder and critic
+    output: Literal["linear", "sigmoid"] = "linear"  # decoder's last activation
+    mask_param: Literal["projection", "paper"] = "projection"
+    mask_init_max: float = 5.0  # a: theta ~ U[0, a]
+
+    def validate(self) -> None:
+        _check(self.latent_dim >= 1, "model.latent_dim", self.latent_dim,
+               "must be >= 1 (it is the number of latent dimensions m)")
+        _positive(self, "model", ["width", "depth"])
+        _check(self.mask_init_max > 0, "model.mask_init_max", self.mask_init_max, "must be > 0")
+
+
+@dataclass
+class LossConfig:
+    """Loss weights and forms (SPEC 3)."""
+
+    recon: Literal["mse", "bce", "l2"] = "mse"
+    alpha1: float = 1.0
+    alpha2: float = 100.0
+    gamma: float = 10.0
+    # delta_j = exp(-gamma mu_j^2) (authors' code) or exp(-gamma mu_j) (paper)
+    variance_penalty_form: Literal["squared", "linear"] = "squared"
+    # mean over dimensions (authors' code) or sum (paper's delta^T Diag(A))
+    variance_penalty_reduction: Literal["mean", "sum"] = "mean"
+    beta2: float = 10.0
+    lambda1: float = 1000.0
+    lambda2: float = 1.0
+    lambda3_init: float | None = None  # None: 2 / m
+
+    def validate(self) -> None:
+        for key in ["alpha1", "alpha2", "gamma", "beta2", "lambda1", "lambda2"]:
+            value = getattr(self, key)
+            _check(math.isfinite(value) and value >= 0, f"loss.{key}", value, "must be finite and >= 0")
+        if self.lambda3_init is not None:
+            _check(self.lambda3_init > 0, "loss.lambda3_init", self.lambda3_init, "must be > 0 or null")
+
+
+@dataclass
+class TrainConfig:
+    """Algorithm 1: step counts, ratios, optimiser, lambda3 schedule (SPEC 4)."""
+
+    steps: int = 6000
+    batch_size: int = 64
+    ae_training_ratio: int = 1
+    disc_training_ratio: int = 5
+    lr_ae: float = 5e-4
+    lr_mask: float = 5e-4
+    lr_critic: float = 1e-4
+    lr_gen: float = 1e-4
+    # tf: the authors' TF1 RMSProp (decay 0.9, eps 1e-10 inside the sqrt, average starts at 1)
+    # torch: torch.optim.RMSprop defaults (alpha 0.99, eps 1e-8, average starts at 0)
+    optimizer: Literal["tf", "torch"] = "tf"
+    # paper: lambda3 doubles every interval steps; code: every 4 * interval steps, capped
+    lambda3_schedule: Literal["paper", "code"] = "code"
+    reg_schedule_interval: int | None = None  # None: the authors' rule from m
+    lambda3_max: float = 2048.0
+    threads: int = 0  # torch threads; 0 leaves torch's default
+    log_every: int = 50
+    eval_every: int = 500
+    checkpoint_every: int = 500
+
+    def validate(self) -> None:
+        _positive(self, "train", ["steps", "batch_size", "ae_training_ratio", "disc_training_ratio",
+                                  "log_every", "eval_every", "checkpoint_every"])
+        for key in ["lr_ae", "lr_mask", "lr_critic", "lr_gen", "lambda3_max"]:
+            value = getattr(self, key)
+            _check(math.isfinite(value) and value > 0, f"train.{key}", value, "must be finite and > 0")
+        if self.reg_schedule_interval is not None:
+            _check(self.reg_schedule_interval >= 1, "train.reg_schedule_interval",
+                   self.reg_schedule_interval, "must be >= 1 or null")
+        _check(self.threads >= 0, "train.threads", self.threads, "must be >= 0")
+
+
+@dataclass
+class EvalConfig:
+    """Held-out metrics (SPEC 7)."""
+
+    n_samples: int = 2000  # generated and real test samples for fd and precision/recall
+    nac_samples: int = 5000  # encoded test samples for NAC
+    active_threshold: float = 0.1  # mu_j >= threshold counts as active
+    pr_k: int = 3
+
+    def validate(self) -> None:
+        _check(self.n_samples >= 2, "eval.n_samples", self.n_samples, "must be >= 2")
+        _check(self.nac_samples >= 2, "eval.nac_samples", self.nac_samples, "must be >= 2")
+        _check(0.0 < self.active_threshold < 1.0, "eval.active_threshold", self.active_threshold,
+               "must be in (0, 1)")
+        _check(1 <= self.pr_k < self.n_samples, "eval.pr_k", self.pr_k, "must be in [1, eval.n_samples)")
+
+
+@dataclass
+class Config:
+    preset: str = "synthetic"
+    description: str = ""
+    seed: int = 0
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def validate(self) -> "Config":
+        _check(self.seed >= 0, "seed", self.seed, "must be >= 0")
+        for section in (self.data, self.model, self.loss, self.train, self.eval):
+            section.validate()
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def model_name(self) -> str:
+        return "maskaae" if self.model.mask else "wae-gan"
+
+    @property
+    def lambda3_init(self) -> float:
+        if self.loss.lambda3_init is not None:
+            return self.loss.lambda3_init
+        return 2.0 / self.model.latent_dim
+
+
+def _check(ok: bool, key: str, value: Any, message: str) -> None:
+    if not ok:
+        raise ConfigError(f"config key '{key}' = {value!r} {message}")
+
+
+def _positive(section: Any, prefix: str, keys: list[str]) -> None:
+    for key in keys:
+        value = getattr(section, key)
+        _check(value >= 1, f"{prefix}.{key}", value, "must be >= 1")
+
+
+# ----------------------------------------------------------------------------
+# Building from dicts, with type checks and unknown-key errors
+
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    """Check value against a type hint; accept ints for floats."""
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        if value not in typing.get_args(hint):
+            raise ConfigError(f"config key '{key}' = {value!r} must be one of {list(typing.get_args(hint))}")
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(hint)
+        if value is None:
+            if type(None) in args:
+                return None
+            raise ConfigError(f"config key '{key}' must not be null")
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg, key)
+            except ConfigError as err:
+                errors.append(str(err))
+        raise ConfigError(errors[0])
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"config key '{key}' = {value!r} must be true or false")
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ConfigError(f"config key '{key}' = {value!r} must be an integer")
+    if hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise ConfigError(f"config key '{key}' = {value!r} must be a number")
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"config key '{key}' = {value!r} must be a string")
+    raise TypeError(f"unsupported config type {hint!r} for '{key}'")
+
+
+def _build(cls: type, values: dict[str, Any], prefix: str) -> Any:
+    if not isinstance(values, dict):
+        raise ConfigError(f"config section '{prefix.rstrip('.') or '<root>'}' must be a mapping")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ConfigError(
+            f"unknown config key '{prefix}{unknown[0]}'; known keys here: {', '.join(sorted(names))}")
+    kwargs = {}
+    for name, value in values.items():
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            kwargs[name] = _build(hint, value, f"{prefix}{name}.")
+        else:
+            kwargs[name] = _coerce(value, hint, f"{prefix}{name}")
+    return cls(**kwargs)
+
+
+def config_from_dict(values: dict[str, Any]) -> Config:
+    """Build and validate a Config; missing keys take their defaults."""
+    return _build(Config, values, "").validate()
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def parse_value(text: str) -> Any:
+    """Parse a CLI override value: JSON where it parses (numbers, true, null), else a string."""
+    lowered = text.strip()
+    if lowered.lower() in ("true", "false"):
+        return lowered.lower() == "true"
+    if lowered.lower() in ("null", "none"):
+        return None
+    try:
+        return json.loads(lowered)
+    except json.JSONDecodeError:
+        return text
+
+
+def overrides_to_dict(pairs: list[str]) -> dict[str, Any]:
+    """Turn ['model.latent_dim=32', 'seed=3'] into a nested dict."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError(f"override '{pair}' must look like key=value, e.g. model.latent_dim=32")
+        key, text = pair.split("=", 1)
+        parts = key.strip().split(".")
+        if not all(parts):
+            raise ConfigError(f"override key '{key}' is malformed; use dotted keys like train.steps")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"override '{pair}' conflicts with an earlier override")
+        node[parts[-1]] = parse_value(text)
+    return out
+
+
+def load_config_file(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    text = path.read_text()
+    try:
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
+        return json.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"config file {path} is not valid {path.suffix.lstrip('.') or 'JSON'}: {err}") from err
+
+
+# ----------------------------------------------------------------------------
+# Presets
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "synthetic": {
+        "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, short lambda3 schedule; "
+                       "sized to finish within 10 minutes on 2 cores (not the paper's networks)",
+    },
+    "synthetic-paper": {
+        "description": "Paper preset: synthetic data, 5 x FC1000 networks, the authors' lambda3 schedule "
+                       "and 500,000 steps (about two days on a 2-core CPU)",
+        "model": {"width": 1000, "depth": 5},
+        "train": {"steps": 500000, "reg_schedule_interval": None, "eval_every": 10000,
+                  "checkpoint_every": 5000, "log_every": 100},
+    },
+}
+
+
+def build_config(preset: str = "synthetic", file: str | Path | None = None,
+                 overrides: list[str] | None = None) -> Config:
+    """Preset, then file, then dotted overrides; validated."""
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset '{preset}'; choose one of {', '.join(PRESETS)}")
+    values: dict[str, Any] = _merge({"preset": preset}, PRESETS[preset])
+    if file is not None:
+        values = _merge(values, load_config_file(file))
+    if overrides:
+        values = _merge(values, overrides_to_dict(overrides))
+    return config_from_dict(values)

@@ -1,0 +1,28 @@
+"""Data sets by name, plus conversion of user data to tensors."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+from ..config import DataConfig
+from .arrays import as_tensor
+from .synthetic import SyntheticMap, make_synthetic
+
+DATASETS: dict[str, Callable[[DataConfig], tuple[torch.Tensor, torch.Tensor]]] = {
+    "synthetic": make_synthetic,
+}
+
+
+def load_data(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """(train, test) float32 tensors for the configured data set."""
+    try:
+        loader = DATASETS[cfg.name]
+    except KeyError:
+        raise ValueError(f"unknown data set '{cfg.name}' (config key data.name); "
+                         f"choose one of {', '.join(DATASETS)}") from None
+    return loader(cfg)
+
+
+__all__ = ["DATASETS", "SyntheticMap", "as_tensor", "load_data", "make_synthetic"]

@@ -1,0 +1,89 @@
+"""The four MaskAAE losses (SPEC 3; paper eqs. 14-17).
+
+Each function takes tensors (and, where it must evaluate it, the critic), so
+the tests can compare it against a hand computation.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str) -> torch.Tensor:
+    """recon(x, x_hat). mse: mean over elements; bce: binary cross-entropy mean
+    over elements (the authors' MNIST loss); l2: per-sample Euclidean norm
+    ||x - x_hat||, batch mean (the paper's eq. 14 as written)."""
+    if kind == "mse":
+        return F.mse_loss(x_hat, x)
+    if kind == "bce":
+        return F.binary_cross_entropy(x_hat, x)
+    if kind == "l2":
+        return (x - x_hat).flatten(1).norm(dim=1).mean()
+    raise ValueError(f"unknown reconstruction loss {kind!r}; use 'mse', 'bce' or 'l2'")
+
+
+def variance_weights(mu: torch.Tensor, gamma: float, form: str) -> torch.Tensor:
+    """delta_j = exp(-gamma mu_j) (paper) or exp(-gamma mu_j^2) (authors' code)."""
+    if form == "linear":
+        return torch.exp(-gamma * mu)
+    if form == "squared":
+        return torch.exp(-gamma * mu * mu)
+    raise ValueError(f"unknown variance_penalty_form {form!r}; use 'linear' or 'squared'")
+
+
+def variance_penalty(codes: torch.Tensor, mu: torch.Tensor, gamma: float, form: str,
+                     reduction: str) -> torch.Tensor:
+    """delta^T Diag(A): batch variance of each code dimension weighted by delta.
+
+    Var is the biased batch variance (divide by s), as TF's moments compute it.
+    reduction 'sum' is the paper's inner product; 'mean' the authors' code (1/m).
+    """
+    weighted = variance_weights(mu, gamma, form) * codes.var(dim=0, unbiased=False)
+    if reduction == "sum":
+        return weighted.sum()
+    if reduction == "mean":
+        return weighted.mean()
+    raise ValueError(f"unknown variance_penalty_reduction {reduction!r}; use 'sum' or 'mean'")
+
+
+def wasserstein_estimate(h_prior: torch.Tensor, h_code: torch.Tensor) -> torch.Tensor:
+    """omega = mean H(mu z) - mean H(mu E(x))."""
+    return h_prior.mean() - h_code.mean()
+
+
+def gradient_penalty(critic: nn.Module, z_prior: torch.Tensor, z_code: torch.Tensor,
+                     eps: torch.Tensor) -> torch.Tensor:
+    """mean_i (||grad H(z_avg_i)|| - 1)^2, z_avg = eps mu z + (1 - eps) mu z_hat (SPEC 3.2).
+
+    z_prior and z_code are already masked; eps has shape (s, 1). The graph is
+    kept (create_graph) so the penalty can be differentiated in the critic's
+    parameters.
+    """
+    z_avg = (eps * z_prior + (1.0 - eps) * z_code).detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(z_avg).sum(), z_avg, create_graph=True)
+    return ((grad.norm(dim=1) - 1.0) ** 2).mean()
+
+
+def critic_loss(critic: nn.Module, z_prior: torch.Tensor, z_code: torch.Tensor, eps: torch.Tensor,
+                beta2: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """L_dm = mean H(mu z_hat) - mean H(mu z) + beta2 GP; returns (loss, omega)."""
+    omega = wasserstein_estimate(critic(z_prior), critic(z_code))
+    return -omega + beta2 * gradient_penalty(critic, z_prior, z_code, eps), omega.detach()
+
+
+def generator_loss(h_code: torch.Tensor) -> torch.Tensor:
+    """L_gen = -mean H(mu E(x))."""
+    return -h_code.mean()
+
+
+def binariness(mu: torch.Tensor) -> torch.Tensor:
+    """sum_j |mu_j (mu_j - 1)|: zero exactly when mu is binary."""
+    return (mu * (mu - 1.0)).abs().sum()
+
+
+def mask_loss(recon: torch.Tensor, omega: torch.Tensor, mu: torch.Tensor, lambda1: float, lambda2: float,
+              lambda3: float) -> torch.Tensor:
+    """L_mask = lambda1 recon + lambda2 (1 + omega)^2 + lambda3 sum_j |mu_j (mu_j - 1)| (eq. 17)."""
+    return lambda1 * recon + lambda2 * (1.0 + omega) ** 2 + lambda3 * binariness(mu)

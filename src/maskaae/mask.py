@@ -1,0 +1,71 @@
+"""The learned latent mask mu = b(theta) (SPEC 2, paper section 4.2).
+
+A `LatentMask` multiplies any code by mu. It can sit after any encoder: give it
+the code's width and call it on the code. `enabled=False` fixes mu to ones,
+which turns MaskAAE into WAE-GAN without a second code path.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from torch import nn
+
+
+class LatentMask(nn.Module):
+    """mu = b(theta), theta ~ U[0, a] at initialisation.
+
+    param="projection" (the authors' code): mu = 1 - exp(-theta) and theta is
+    projected back to >= 0 after every update, so a dimension at 0 still has a
+    gradient and can come back.
+    param="paper": mu = max(0, 1 - exp(-theta)); theta may go negative, where
+    mu and its gradient are 0, so a switched-off dimension stays off.
+    """
+
+    def __init__(self, dim: int, param: Literal["projection", "paper"] = "projection",
+                 init_max: float = 5.0, enabled: bool = True,
+                 generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        if dim < 1:
+            raise ValueError(f"mask dimension must be >= 1, got {dim}")
+        if param not in ("projection", "paper"):
+            raise ValueError(f"mask param must be 'projection' or 'paper', got {param!r}")
+        self.dim = dim
+        self.param = param
+        self.enabled = enabled
+        theta = torch.rand(dim, generator=generator) * init_max
+        # A disabled mask keeps theta (so checkpoints have one layout) but never trains it.
+        self.theta = nn.Parameter(theta, requires_grad=enabled)
+
+    def values(self) -> torch.Tensor:
+        """mu, shape (dim,); ones when the mask is disabled."""
+        if not self.enabled:
+            return torch.ones_like(self.theta)
+        mu = 1.0 - torch.exp(-self.theta)
+        if self.param == "paper":
+            mu = torch.clamp(mu, min=0.0)
+        return mu
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if z.shape[-1] != self.dim:
+            raise ValueError(f"mask expects codes with last dimension {self.dim}, got shape {tuple(z.shape)}")
+        if not self.enabled:
+            return z
+        return z * self.values()
+
+    @torch.no_grad()
+    def project_(self) -> None:
+        """Keep theta >= 0 in the projection form; a no-op in the paper's form."""
+        if self.enabled and self.param == "projection":
+            self.theta.clamp_(min=0.0)
+
+    def active(self, threshold: float = 0.1) -> torch.Tensor:
+        """Boolean vector of dimensions with mu >= threshold."""
+        return self.values().detach() >= threshold
+
+    def active_dims(self, threshold: float = 0.1) -> int:
+        return int(self.active(threshold).sum())
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, param={self.param}, enabled={self.enabled}"

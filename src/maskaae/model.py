@@ -1,0 +1,155 @@
+"""The adversarial auto-encoder with a latent mask (SPEC 2).
+
+`MaskAAE` holds an encoder E, a decoder D, a latent critic H and a
+`LatentMask`. With the mask disabled it is WAE-GAN: the same model and the
+same training loop, with mu fixed to ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .checkpoint import CheckpointError, atomic_torch_save, safe_load
+from .config import Config, config_from_dict
+from .mask import LatentMask
+from .nets import build_networks
+
+MODEL_FORMAT = "maskaae-model-v1"
+
+
+class MaskAAE(nn.Module):
+    """E: x -> R^m, D: R^m -> x, H: R^m -> R, and the mask mu.
+
+    Generation is x = D(mu * z), z ~ N(0, I_m), with the mask as learned
+    (continuous values, SPEC 2).
+    """
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, critic: nn.Module, latent_dim: int,
+                 mask: bool = True, mask_param: str = "projection", mask_init_max: float = 5.0,
+                 active_threshold: float = 0.1, data_shape: tuple[int, ...] | None = None,
+                 generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        if latent_dim < 1:
+            raise ValueError(f"latent_dim (m) must be >= 1, got {latent_dim}")
+        self.encoder = encoder
+        self.decoder = decoder
+        self.critic = critic
+        self.latent = LatentMask(latent_dim, mask_param, mask_init_max, enabled=mask, generator=generator)
+        self.latent_dim = latent_dim
+        self.active_threshold = active_threshold
+        self.data_shape = tuple(data_shape) if data_shape is not None else None
+        self.config: dict[str, Any] | None = None  # the run config, for models built from one
+
+    # -- the parts a user reads -------------------------------------------------
+    @property
+    def mask_enabled(self) -> bool:
+        return self.latent.enabled
+
+    @property
+    def mask(self) -> np.ndarray:
+        """mu as a numpy array of floats."""
+        return self.latent.values().detach().cpu().numpy().astype(np.float64)
+
+    @property
+    def active_dims(self) -> int:
+        """m_A: the number of dimensions with mu >= active_threshold."""
+        return self.latent.active_dims(self.active_threshold)
+
+    def check_input(self, x: torch.Tensor) -> None:
+        if self.data_shape is not None and tuple(x.shape[1:]) != self.data_shape:
+            raise ValueError(f"input has sample shape {tuple(x.shape[1:])}, the model expects {self.data_shape}")
+
+    # -- the maps ---------------------------------------------------------------
+    def encode_raw(self, x: torch.Tensor) -> torch.Tensor:
+        """E(x), before the mask."""
+        return self.encoder(x)
+
+    def encode(self, x: torch.Tensor | np.ndarray) -> torch.Tensor:
+        """mu * E(x): the code the decoder sees."""
+        x = torch.as_tensor(x, dtype=torch.float32)
+        self.check_input(x)
+        return self.latent(self.encoder(x))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """D(mu * z)."""
+        return self.decoder(self.latent(z))
+
+    def reconstruct(self, x: torch.Tensor | np.ndarray) -> torch.Tensor:
+        return self.decoder(self.encode(x))
+
+    def sample_prior(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return torch.randn(n, self.latent_dim, generator=generator)
+
+    @torch.inference_mode()
+    def generate(self, n: int, generator: torch.Generator | None = None, batch_size: int = 4096) -> torch.Tensor:
+        """n samples D(mu * z), z ~ N(0, I_m), in batches."""
+        if n < 1:
+            raise ValueError(f"number of samples must be >= 1, got {n}")
+        was_training = self.training
+        self.eval()
+        try:
+            parts = [self.decode(self.sample_prior(min(batch_size, n - i), generator))
+                     for i in range(0, n, batch_size)]
+        finally:
+            self.train(was_training)
+        return torch.cat(parts)
+
+    def post_update(self) -> None:
+        """Projection of theta after a mask update (SPEC 2)."""
+        self.latent.project_()
+
+    # -- files ------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """State dict plus what is needed to rebuild; never a pickled class."""
+        atomic_torch_save({
+            "format": MODEL_FORMAT,
+            "state": self.state_dict(),
+            "latent_dim": self.latent_dim,
+            "mask": self.mask_enabled,
+            "mask_param": self.latent.param,
+            "active_threshold": self.active_threshold,
+            "data_shape": list(self.data_shape) if self.data_shape else None,
+            "config": self.config,
+        }, path)
+
+    @classmethod
+    def load(cls, path: str | Path, encoder: nn.Module | None = None, decoder: nn.Module | None = None,
+             critic: nn.Module | None = None) -> "MaskAAE":
+        """Load a saved model. Pass your own (fresh) networks when the model was
+        built from them; models built from a maskaae config rebuild their own."""
+        obj = safe_load(path, MODEL_FORMAT)
+        nets = (encoder, decoder, critic)
+        if any(n is None for n in nets):
+            if any(n is not None for n in nets) or obj.get("config") is None:
+                raise CheckpointError(
+                    f"{path} holds a model with user-defined networks: pass encoder=, decoder= and critic= "
+                    "(fresh instances of the same classes) to MaskAAE.load")
+            model = build_model(config_from_dict(obj["config"]), obj["data_shape"])
+        else:
+            model = cls(encoder, decoder, critic, obj["latent_dim"], mask=obj["mask"],
+                        mask_param=obj["mask_param"], active_threshold=obj["active_threshold"],
+                        data_shape=obj["data_shape"])
+        try:
+            model.load_state_dict(obj["state"])
+        except RuntimeError as err:
+            raise CheckpointError(f"{path} does not match the given networks: {err}") from err
+        model.config = obj.get("config")
+        return model
+
+
+def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> MaskAAE:
+    """Networks from the registry plus the mask, initialised from cfg.seed."""
+    data_shape = tuple(data_shape)
+    torch.manual_seed(cfg.seed)
+    encoder, decoder, critic = build_networks(int(np.prod(data_shape)), cfg.model)
+    generator = torch.Generator().manual_seed(cfg.seed)
+    model = MaskAAE(encoder, decoder, critic, cfg.model.latent_dim, mask=cfg.model.mask,
+                    mask_param=cfg.model.mask_param, mask_init_max=cfg.model.mask_init_max,
+                    active_threshold=cfg.eval.active_threshold, data_shape=data_shape, generator=generator)
+    model.config = cfg.to_dict()
+    return model

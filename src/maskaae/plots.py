@@ -1,0 +1,63 @@
+"""Figures drawn from saved results: mask trajectories (paper Fig. 5), loss
+curves (Fig. 8) and the latent covariance matrix (Fig. 10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def plot_mask_trajectory(records: list[dict[str, Any]], path: Path, title: str = "") -> None:
+    rows = [r for r in records if "mask" in r]
+    if not rows:
+        return
+    steps = np.array([r["step"] for r in rows])
+    masks = np.array([r["mask"] for r in rows])
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(steps, masks, lw=1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("mask value $\\mu_j$")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title(title or f"mask over training (m = {masks.shape[1]}, final m_A = {rows[-1].get('active_dims')})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_losses(records: list[dict[str, Any]], path: Path) -> None:
+    if not records:
+        return
+    steps = np.array([r["step"] for r in records])
+    panels = [("recon", "reconstruction (train batch)"), ("wasserstein", "Wasserstein estimate $\\omega$"),
+              ("critic_loss", "critic loss $L_{dm}$"), ("active_dims", "active dims $m_A$")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.2))
+    for ax, (key, label) in zip(axes, panels):
+        ax.plot(steps, [r.get(key, np.nan) for r in records], lw=1)
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("step")
+    evals = [r for r in records if "eval" in r]
+    if evals:
+        ax = axes[0].twinx()
+        ax.plot([r["step"] for r in evals], [r["eval"]["fd"] for r in evals], "o-", color="C3", ms=3, lw=1)
+        ax.set_ylabel("held-out FD", color="C3")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_covariance(cov: np.ndarray, path: Path, title: str = "latent covariance of $\\mu \\odot E(x)$") -> None:
+    fig, ax = plt.subplots(figsize=(5, 4.4))
+    im = ax.imshow(np.abs(cov), cmap="viridis")
+    fig.colorbar(im, ax=ax, label="|cov|")
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("latent dim")
+    ax.set_ylabel("latent dim")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

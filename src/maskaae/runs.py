@@ -1,0 +1,248 @@
+"""Run folders: config and provenance, metrics log, checkpoints, summary, plots.
+
+A run folder holds
+    config.json     resolved config, seed, package versions, code version
+    metrics.jsonl   one JSON object per logged step (eval metrics under "eval")
+    checkpoint.pt   trainer state (weights, optimisers, random stream, step)
+    summary.json    final held-out metrics
+    *.png           mask trajectory, loss curves, latent covariance
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from .checkpoint import CheckpointError, atomic_torch_save, atomic_write_json, atomic_write_text, safe_load
+from .config import Config, ConfigError, config_from_dict
+from .data import load_data
+from .evaluate import evaluate, latent_covariance
+from .model import MaskAAE, build_model
+from .plots import plot_covariance, plot_losses, plot_mask_trajectory
+from .train import Trainer
+
+CHECKPOINT_FORMAT = "maskaae-checkpoint-v1"
+RUN_FILES = ("config.json", "metrics.jsonl", "summary.json", "checkpoint.pt", "evaluation.json",
+             "mask_trajectory.png", "losses.png", "covariance.png")
+
+
+class RunError(RuntimeError):
+    """A run folder cannot be used as asked (exists, missing, mismatched)."""
+
+
+def code_version() -> dict[str, Any]:
+    """Package version and, when the code sits in a git checkout, its commit."""
+    info: dict[str, Any] = {"maskaae": __import__("maskaae").__version__, "git_commit": None, "git_dirty": None}
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+        if commit.returncode == 0:
+            info["git_commit"] = commit.stdout.strip()
+            status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                                    capture_output=True, text=True, timeout=5)
+            info["git_dirty"] = bool(status.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info
+
+
+def provenance() -> dict[str, Any]:
+    import matplotlib
+    import scipy
+    import tqdm
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {"torch": torch.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
+                     "matplotlib": matplotlib.__version__, "tqdm": tqdm.__version__},
+        "torch_threads": torch.get_num_threads(),
+        **code_version(),
+    }
+
+
+def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
+    path = Path(run_dir) / "metrics.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def read_config(run_dir: Path) -> Config:
+    path = Path(run_dir) / "config.json"
+    if not path.is_file():
+        raise RunError(f"{run_dir} is not a run folder (no config.json); train one with maskaae train --out DIR")
+    return config_from_dict(json.loads(path.read_text())["config"])
+
+
+def _prepare_folder(out: Path, resume: bool, overwrite: bool) -> bool:
+    """Returns True when an existing run is to be resumed."""
+    if resume and overwrite:
+        raise RunError("--resume and --overwrite exclude each other; pick one")
+    if not out.exists() or not any(out.iterdir()):
+        if resume:
+            raise RunError(f"cannot resume: {out} holds no run; drop --resume to start one")
+        out.mkdir(parents=True, exist_ok=True)
+        return False
+    is_run = (out / "config.json").exists()
+    if resume:
+        if not (out / "checkpoint.pt").exists():
+            raise RunError(f"cannot resume: {out} has no checkpoint.pt; start again with --overwrite")
+        return True
+    if overwrite and is_run:
+        for name in RUN_FILES:
+            (out / name).unlink(missing_ok=True)
+        return False
+    if is_run:
+        raise RunError(f"{out} already holds a run; pass --resume to continue it or --overwrite to replace it")
+    raise RunError(f"{out} is a non-empty folder that is not a maskaae run; choose another --out")
+
+
+def _resume_config(out: Path, cfg: Config | None) -> Config:
+    saved = read_config(out)
+    if cfg is None:
+        return saved
+    # Only the step budget may change on resume: anything else would break the
+    # identity with an uninterrupted run.
+    if replace(cfg, train=replace(cfg.train, steps=saved.train.steps)).to_dict() != saved.to_dict():
+        raise RunError(f"the config given differs from the one saved in {out}/config.json; "
+                       "on --resume only train.steps may change (omit --preset/--config/--set otherwise)")
+    return cfg
+
+
+def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwrite: bool = False,
+              progress: Callable[[int, int], Any] | None = None, quiet: bool = False) -> dict[str, Any]:
+    """Train into a run folder and return the summary. `cfg` may be None on resume."""
+    out = Path(out)
+    resuming = _prepare_folder(out, resume, overwrite)
+    cfg = _resume_config(out, cfg) if resuming else cfg
+    if cfg is None:
+        raise ConfigError("a config is needed to start a new run")
+    if cfg.train.threads:
+        torch.set_num_threads(cfg.train.threads)
+    train, test = load_data(cfg.data)
+    model = build_model(cfg, tuple(train.shape[1:]))
+    trainer = Trainer(model, train, cfg)
+    elapsed = 0.0
+    if resuming:
+        ckpt = safe_load(out / "checkpoint.pt", CHECKPOINT_FORMAT)
+        try:
+            trainer.load_state_dict(ckpt["trainer"])
+        except (RuntimeError, ValueError, KeyError) as err:
+            raise CheckpointError(f"{out}/checkpoint.pt does not match the run's config: {err}") from err
+        elapsed = float(ckpt["elapsed"])
+        kept = [r for r in read_metrics(out) if r["step"] <= trainer.step]
+        atomic_write_text("".join(json.dumps(r) + "\n" for r in kept), out / "metrics.jsonl")
+    atomic_write_json({"config": cfg.to_dict(), "seed": cfg.seed, "model": cfg.model_name,
+                       "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": sys.argv,
+                       **provenance()}, out / "config.json")
+
+    t = cfg.train
+    start = time.perf_counter() - elapsed
+    bar = _progress_bar(t.steps, trainer.step, quiet)
+    log = (out / "metrics.jsonl").open("a")
+
+    def save_checkpoint() -> None:
+        log.flush()
+        atomic_torch_save({"format": CHECKPOINT_FORMAT, "config": cfg.to_dict(), "trainer": trainer.state_dict(),
+                           "elapsed": time.perf_counter() - start, "data_shape": list(train.shape[1:])},
+                          out / "checkpoint.pt")
+
+    def on_step(tr: Trainer, losses: dict[str, float]) -> None:
+        step = tr.step
+        is_eval = step % t.eval_every == 0 or step == t.steps
+        if step % t.log_every == 0 or is_eval:
+            record: dict[str, Any] = {"step": step, **losses, "lambda3": tr.lambda3(),
+                                      "active_dims": model.active_dims,
+                                      "mask": [round(float(v), 5) for v in model.mask]}
+            if is_eval:
+                metrics = evaluate(model, test, cfg)
+                record["eval"] = {k: v for k, v in metrics.items() if k != "mask"}
+            log.write(json.dumps(record) + "\n")
+            if bar is not None:
+                bar.set_postfix(m_A=model.active_dims, recon=f"{losses['recon']:.4f}",
+                                W=f"{losses['wasserstein']:.3f}", refresh=False)
+        if bar is not None:
+            bar.update(1)
+        if step % t.checkpoint_every == 0 or step == t.steps:
+            save_checkpoint()
+
+    try:
+        trainer.run(t.steps, on_step)
+    finally:
+        log.close()
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - start
+    metrics = evaluate(model, test, cfg)
+    summary = {"model": cfg.model_name, "preset": cfg.preset, "latent_dim": cfg.model.latent_dim,
+               "true_latent_dim": cfg.data.latent_dim if cfg.data.name == "synthetic" else None,
+               **metrics, "steps": trainer.step, "seconds": round(seconds, 2), "seed": cfg.seed}
+    atomic_write_json(summary, out / "summary.json")
+    write_plots(out, model, test, cfg)
+    return summary
+
+
+def write_plots(out: Path, model: MaskAAE, test: torch.Tensor, cfg: Config) -> None:
+    records = read_metrics(out)
+    if model.mask_enabled:
+        plot_mask_trajectory(records, out / "mask_trajectory.png")
+    plot_losses(records, out / "losses.png")
+    plot_covariance(latent_covariance(model, test, cfg), out / "covariance.png",
+                    f"|cov| of mu*E(x), {cfg.model_name}, m = {cfg.model.latent_dim}")
+
+
+def _progress_bar(total: int, initial: int, quiet: bool):
+    if quiet:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, desc="train", dynamic_ncols=True, mininterval=0.5)
+
+
+def load_run(run_dir: str | Path) -> tuple[Config, MaskAAE, torch.Tensor]:
+    """(config, model at its last checkpoint, test data) of a run folder."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunError(f"{run_dir} does not exist; pass the --out folder of a maskaae train run")
+    cfg = read_config(run_dir)
+    ckpt = safe_load(run_dir / "checkpoint.pt", CHECKPOINT_FORMAT)
+    model = build_model(config_from_dict(ckpt["config"]), ckpt["data_shape"])
+    try:
+        model.load_state_dict(ckpt["trainer"]["model"])
+    except (RuntimeError, KeyError) as err:
+        raise CheckpointError(f"{run_dir}/checkpoint.pt does not match its config: {err}") from err
+    model.eval()
+    _, test = load_data(cfg.data)
+    return cfg, model, test
+
+
+def evaluate_run(run_dir: str | Path) -> dict[str, Any]:
+    cfg, model, test = load_run(run_dir)
+    ckpt_step = safe_load(Path(run_dir) / "checkpoint.pt", CHECKPOINT_FORMAT)["trainer"]["step"]
+    metrics = {"model": cfg.model_name, "latent_dim": cfg.model.latent_dim, **evaluate(model, test, cfg),
+               "steps": int(ckpt_step)}
+    atomic_write_json(metrics, Path(run_dir) / "evaluation.json")
+    return metrics
+
+
+def sample_run(run_dir: str | Path, num: int, out_file: str | Path, seed: int = 0) -> Path:
+    if num < 1:
+        raise RunError(f"--num must be >= 1, got {num}")
+    out_file = Path(out_file)
+    if out_file.suffix != ".npy":
+        raise RunError(f"--out {out_file}: samples are written as .npy; give a file name ending in .npy")
+    _, model, _ = load_run(run_dir)
+    samples = model.generate(num, generator=torch.Generator().manual_seed(seed)).numpy()
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    np.save(out_file, samples)
+    return out_file

@@ -1,0 +1,215 @@
+"""Algorithm 1 (SPEC 4): the four optimisation steps, the lambda3 schedule,
+and a `Trainer` whose whole state (weights, optimisers, random stream, step)
+fits in one state dict, so a resumed run is identical to an uninterrupted one.
+
+Nothing here touches files; `runs.py` wraps this in a run folder.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import torch
+
+from .config import Config, LossConfig
+from .data.arrays import as_tensor
+from .losses import (critic_loss, generator_loss, mask_loss, reconstruction, variance_penalty,
+                     wasserstein_estimate)
+from .model import MaskAAE
+from .optim import make_optimizer
+
+
+class TrainingDiverged(RuntimeError):
+    def __init__(self, step: int, losses: dict[str, float]) -> None:
+        bad = ", ".join(f"{k}={v}" for k, v in losses.items() if not math.isfinite(v))
+        super().__init__(f"training diverged at step {step}: {bad}; lower the learning rates "
+                         "(train.lr_*) or resume from the last checkpoint with another seed")
+        self.step = step
+
+
+# ----------------------------------------------------------------------------
+# lambda3 schedule
+
+def default_reg_interval(latent_dim: int) -> int:
+    """The authors' reg_schedule_interval: 75 if m <= 20 else min(10000, floor(1125 m / 10))."""
+    return 75 if latent_dim <= 20 else min(10000, (1125 * latent_dim) // 10)
+
+
+def lambda3_at(step: int, init: float, schedule: str, interval: int, cap: float) -> float:
+    """lambda3 used by the mask update of iteration `step` (1-based).
+
+    Algorithm 1 doubles lambda3 when step % interval == 0, just before the mask
+    update, so iteration i sees init * 2^floor(i / interval) (paper). The
+    authors' code doubles every 4 * interval steps and stops at `cap`.
+    """
+    if schedule == "paper":
+        return init * 2.0 ** min(step // interval, 1000)
+    if schedule == "code":
+        return min(cap, init * 2.0 ** min(step // (4 * interval), 1000))
+    raise ValueError(f"unknown lambda3 schedule {schedule!r}; use 'paper' or 'code'")
+
+
+# ----------------------------------------------------------------------------
+# The four steps. Each computes gradients for its own parameters only
+# (torch.autograd.grad with inputs=those parameters) and steps its optimiser.
+
+def _apply(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    grads = torch.autograd.grad(loss, params)
+    for param, grad in zip(params, grads):
+        param.grad = grad
+    optimizer.step()
+
+
+def ae_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, loss: LossConfig) -> torch.Tensor:
+    """L_ae = alpha1 recon + alpha2 sum_j delta_j Var(E(x)_j); updates E and D. Returns recon."""
+    mu = model.latent.values().detach()
+    codes = model.encoder(x)
+    recon = reconstruction(x, model.decoder(codes * mu), loss.recon)
+    total = loss.alpha1 * recon
+    if model.mask_enabled:
+        total = total + loss.alpha2 * variance_penalty(codes, mu, loss.gamma, loss.variance_penalty_form,
+                                                       loss.variance_penalty_reduction)
+    _apply(optimizer, total)
+    return recon.detach()
+
+
+def critic_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, z: torch.Tensor,
+                eps: torch.Tensor, beta2: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """WGAN-GP critic loss L_dm; updates H. Returns (loss, omega)."""
+    with torch.no_grad():
+        mu = model.latent.values()
+        z_code = model.encoder(x) * mu
+    total, omega = critic_loss(model.critic, z * mu, z_code, eps, beta2)
+    _apply(optimizer, total)
+    return total.detach(), omega
+
+
+def generator_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor) -> torch.Tensor:
+    """L_gen = -mean H(mu E(x)); updates E only."""
+    mu = model.latent.values().detach()
+    total = generator_loss(model.critic(model.encoder(x) * mu))
+    _apply(optimizer, total)
+    return total.detach()
+
+
+def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, z: torch.Tensor,
+              lambda3: float, loss: LossConfig) -> torch.Tensor:
+    """L_mask (eq. 17); updates theta only, then projects it (SPEC 2)."""
+    mu = model.latent.values()
+    with torch.no_grad():
+        codes = model.encoder(x)
+    recon = reconstruction(x, model.decoder(codes * mu), loss.recon)
+    omega = wasserstein_estimate(model.critic(z * mu), model.critic(codes * mu))
+    total = mask_loss(recon, omega, mu, loss.lambda1, loss.lambda2, lambda3)
+    _apply(optimizer, total)
+    model.post_update()
+    return total.detach()
+
+
+# ----------------------------------------------------------------------------
+
+class Trainer:
+    """Runs Algorithm 1 on a model and an in-memory training tensor."""
+
+    def __init__(self, model: MaskAAE, data: torch.Tensor, cfg: Config) -> None:
+        self.model = model
+        self.data = data
+        self.cfg = cfg
+        t = cfg.train
+        self.optimizers: dict[str, torch.optim.Optimizer] = {
+            "ae": make_optimizer([*model.encoder.parameters(), *model.decoder.parameters()], t.lr_ae, t.optimizer),
+            "critic": make_optimizer(model.critic.parameters(), t.lr_critic, t.optimizer),
+            "gen": make_optimizer(model.encoder.parameters(), t.lr_gen, t.optimizer),
+        }
+        if model.mask_enabled:
+            self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
+        # One stream for every random draw of training: batches, prior samples, eps.
+        self.generator = torch.Generator().manual_seed(cfg.seed)
+        self.interval = t.reg_schedule_interval or default_reg_interval(model.latent_dim)
+        self.step = 0
+
+    def lambda3(self, step: int | None = None) -> float:
+        t = self.cfg.train
+        return lambda3_at(self.step if step is None else step, self.cfg.lambda3_init, t.lambda3_schedule,
+                          self.interval, t.lambda3_max)
+
+    def _batch(self) -> torch.Tensor:
+        idx = torch.randint(len(self.data), (self.cfg.train.batch_size,), generator=self.generator)
+        return self.data[idx]
+
+    def _prior(self) -> torch.Tensor:
+        return torch.randn(self.cfg.train.batch_size, self.model.latent_dim, generator=self.generator)
+
+    def iteration(self) -> dict[str, float]:
+        """One pass of Algorithm 1's loop body; returns the step's losses."""
+        self.step += 1
+        cfg, model, opt = self.cfg, self.model, self.optimizers
+        model.train()
+        for _ in range(cfg.train.ae_training_ratio):
+            recon = ae_step(model, opt["ae"], self._batch(), cfg.loss)
+        for _ in range(cfg.train.disc_training_ratio):
+            x, z = self._batch(), self._prior()
+            eps = torch.rand(cfg.train.batch_size, 1, generator=self.generator)
+            critic, omega = critic_step(model, opt["critic"], x, z, eps, cfg.loss.beta2)
+        gen = generator_step(model, opt["gen"], self._batch())
+        values = [recon, critic, omega, gen]
+        if model.mask_enabled:
+            values.append(mask_step(model, opt["mask"], self._batch(), self._prior(), self.lambda3(), cfg.loss))
+        numbers = torch.stack(values).tolist()
+        losses = dict(zip(["recon", "critic_loss", "wasserstein", "gen_loss", "mask_loss"], numbers))
+        if not all(math.isfinite(v) for v in numbers):
+            raise TrainingDiverged(self.step, losses)
+        return losses
+
+    def run(self, steps: int, on_step: Callable[["Trainer", dict[str, float]], None] | None = None) -> None:
+        """Iterate until `steps` iterations are done in total (continues from self.step)."""
+        while self.step < steps:
+            losses = self.iteration()
+            if on_step is not None:
+                on_step(self, losses)
+
+    # -- exact state for resume ---------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "model": self.model.state_dict(),
+            "optimizers": {name: o.state_dict() for name, o in self.optimizers.items()},
+            "generator": self.generator.get_state(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        if set(state["optimizers"]) != set(self.optimizers):
+            raise ValueError("checkpoint optimisers do not match this model (mask on/off differs)")
+        for name, o in self.optimizers.items():
+            o.load_state_dict(state["optimizers"][name])
+        self.generator.set_state(state["generator"])
+        self.step = int(state["step"])
+
+
+def fit(model: MaskAAE, data: Any, config: Config | None = None, steps: int | None = None,
+        seed: int | None = None, on_step: Callable[[Trainer, dict[str, float]], None] | None = None) -> MaskAAE:
+    """Train `model` on `data` (numpy array, tensor, Dataset or DataLoader) and return it.
+
+    `config` defaults to the default preset's losses and schedule with the
+    model's own m and mask switch; `steps` and `seed` override it.
+    """
+    from dataclasses import replace
+
+    cfg = config or Config()
+    cfg = replace(cfg, model=replace(cfg.model, latent_dim=model.latent_dim, mask=model.mask_enabled))
+    if steps is not None:
+        cfg = replace(cfg, train=replace(cfg.train, steps=steps))
+    if seed is not None:
+        cfg = replace(cfg, seed=seed)
+    cfg.validate()
+    x = as_tensor(data, "training data", min_samples=2)
+    if model.data_shape is None:
+        model.data_shape = tuple(x.shape[1:])
+    model.check_input(x)
+    trainer = Trainer(model, x, cfg)
+    trainer.run(cfg.train.steps, on_step)
+    model.eval()
+    return model
