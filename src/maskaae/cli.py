@@ -30,14 +30,17 @@ def _fmt(value) -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .config import build_config
-    from .runs import train_run
+    from .runs import RunError, train_run
 
     cfg = None
     if not args.resume or args.config or args.set or args.preset:
         cfg = build_config(args.preset or "synthetic", args.config, args.set)
-    out = Path(args.out) if args.out else Path("runs") / (cfg.preset if cfg else "run")
-    if args.out is None and cfg is not None:
+    if args.out:
+        out = Path(args.out)
+    elif cfg is not None:
         out = Path("runs") / f"{cfg.preset}-{cfg.model_name}-m{cfg.model.latent_dim}-seed{cfg.seed}"
+    else:
+        raise RunError("--resume needs --out DIR (the run folder to continue)")
     summary = train_run(cfg, out, resume=args.resume, overwrite=args.overwrite, quiet=args.quiet)
     _print_summary(summary, out)
     return 0

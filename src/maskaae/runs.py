@@ -74,7 +74,16 @@ def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
     path = Path(run_dir) / "metrics.jsonl"
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    records = []
+    for i, line in enumerate(lines):
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            if i == len(lines) - 1:  # a process killed mid-write leaves half a last line
+                break
+            raise RunError(f"{path} line {i + 1} is not valid JSON; the metrics log is damaged") from None
+    return records
 
 
 def read_config(run_dir: Path) -> Config:

@@ -1,0 +1,61 @@
+import math
+
+import pytest
+import torch
+
+from maskaae.optim import TFRMSprop, make_optimizer
+
+
+def _step(opt, w, g):
+    w.grad = torch.tensor(g, dtype=w.dtype)
+    opt.step()
+
+
+def test_tf_rmsprop_two_steps_by_hand():
+    lr, decay, eps = 0.1, 0.9, 1e-10
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0], dtype=torch.float64))
+    opt = TFRMSprop([w], lr=lr)
+    g1, g2 = [2.0, 0.5], [-1.0, 3.0]
+    ms = [1.0, 1.0]
+    expected = [1.0, -2.0]
+    for g in (g1, g2):
+        _step(opt, w, g)
+        ms = [m + (1 - decay) * (gi * gi - m) for m, gi in zip(ms, g)]
+        expected = [e - lr * gi / math.sqrt(m + eps) for e, gi, m in zip(expected, g, ms)]
+        torch.testing.assert_close(w.detach(), torch.tensor(expected, dtype=torch.float64))
+        torch.testing.assert_close(opt.state[w]["ms"], torch.tensor(ms, dtype=torch.float64))
+    # first step numbers explicitly: ms = 1 + 0.1 (4 - 1) = 1.3 -> w0 = 1 - 0.1 * 2 / sqrt(1.3)
+    assert 1.0 - 0.1 * 2.0 / math.sqrt(1.3) == pytest.approx(1.0 - 0.2 / math.sqrt(1.3))
+
+
+def test_tf_rmsprop_first_step_value():
+    w = torch.nn.Parameter(torch.tensor([0.0], dtype=torch.float64))
+    opt = TFRMSprop([w], lr=0.01)
+    _step(opt, w, [3.0])
+    # ms = 1 + 0.1 * (9 - 1) = 1.8
+    assert w.item() == pytest.approx(-0.01 * 3.0 / math.sqrt(1.8))
+
+
+def test_tf_rmsprop_skips_params_without_grad():
+    a = torch.nn.Parameter(torch.tensor([1.0]))
+    b = torch.nn.Parameter(torch.tensor([1.0]))
+    opt = TFRMSprop([a, b], lr=0.1)
+    _step(opt, a, [1.0])
+    assert b.item() == 1.0 and b not in opt.state
+    assert a.item() != 1.0
+
+
+def test_tf_rmsprop_rejects_bad_lr():
+    with pytest.raises(ValueError):
+        TFRMSprop([torch.nn.Parameter(torch.zeros(1))], lr=0.0)
+
+
+def test_make_optimizer_kinds():
+    p = [torch.nn.Parameter(torch.zeros(2))]
+    opt = make_optimizer(p, 1e-3, "tf")
+    assert isinstance(opt, TFRMSprop) and opt.param_groups[0]["lr"] == 1e-3
+    assert opt.param_groups[0]["decay"] == 0.9 and opt.param_groups[0]["eps"] == 1e-10
+    t = make_optimizer(iter(p), 2e-3, "torch")
+    assert type(t) is torch.optim.RMSprop and t.param_groups[0]["lr"] == 2e-3
+    with pytest.raises(ValueError, match="adam"):
+        make_optimizer(p, 1e-3, "adam")

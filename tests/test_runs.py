@@ -1,0 +1,152 @@
+import json
+
+import pytest
+import torch
+
+from maskaae import build_config
+from maskaae.checkpoint import CheckpointError
+from maskaae.runs import RunError, evaluate_run, read_metrics, sample_run, train_run
+from maskaae.train import Trainer, TrainingDiverged
+
+
+def _cfg(overrides, *extra):
+    return build_config("synthetic", overrides=overrides + list(extra))
+
+
+def _weights(run_dir):
+    return torch.load(run_dir / "checkpoint.pt", weights_only=True)["trainer"]
+
+
+def _without_time(summary):
+    return {k: v for k, v in summary.items() if k != "seconds"}
+
+
+def test_run_folder_contents(tmp_path, tiny_overrides):
+    out = tmp_path / "run"
+    summary = train_run(_cfg(tiny_overrides), out, quiet=True)
+    for name in ["config.json", "metrics.jsonl", "summary.json", "checkpoint.pt", "mask_trajectory.png",
+                 "losses.png", "covariance.png"]:
+        assert (out / name).is_file(), name
+    saved = json.loads((out / "summary.json").read_text())
+    for key in ["model", "latent_dim", "active_dims", "mask", "fd", "precision", "recall", "nac", "recon",
+                "wasserstein", "steps", "seconds"]:
+        assert key in saved, key
+    assert saved["steps"] == 20 and saved["latent_dim"] == 4 and len(saved["mask"]) == 4
+    assert isinstance(saved["active_dims"], int)
+    assert saved["active_dims"] == sum(v >= 0.1 for v in saved["mask"])
+    config = json.loads((out / "config.json").read_text())
+    assert config["config"]["model"]["latent_dim"] == 4 and config["seed"] == 0
+    assert "torch" in config["packages"] and "git_commit" in config
+    records = read_metrics(out)
+    assert [r["step"] for r in records] == list(range(2, 21, 2))
+    assert [r["step"] for r in records if "eval" in r] == [10, 20]
+    assert summary["active_dims"] == saved["active_dims"]
+
+
+def test_resume_is_bitwise_identical(tmp_path, tiny_overrides, monkeypatch):
+    whole = tmp_path / "whole"
+    reference = train_run(_cfg(tiny_overrides), whole, quiet=True)
+
+    parted = tmp_path / "parted"
+    original = Trainer.iteration
+
+    def killed_after_13(self):
+        if self.step == 13:
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(Trainer, "iteration", killed_after_13)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(_cfg(tiny_overrides), parted, quiet=True)
+    assert _weights(parted)["step"] == 10  # last checkpoint before the kill
+    assert max(r["step"] for r in read_metrics(parted)) == 12  # logged past the checkpoint
+    monkeypatch.setattr(Trainer, "iteration", original)
+
+    resumed = train_run(None, parted, resume=True, quiet=True)
+    a, b = _weights(whole), _weights(parted)
+    assert a["step"] == b["step"] == 20
+    for key, tensor in a["model"].items():
+        assert torch.equal(tensor, b["model"][key]), key
+    assert torch.equal(a["generator"], b["generator"])
+    assert _without_time(reference) == _without_time(resumed)
+    assert read_metrics(whole) == read_metrics(parted)
+
+
+def test_resume_can_extend_steps_only(tmp_path, tiny_overrides):
+    out = tmp_path / "run"
+    train_run(_cfg(tiny_overrides, "train.steps=10"), out, quiet=True)
+    with pytest.raises(RunError, match="only train.steps"):
+        train_run(_cfg(tiny_overrides, "train.steps=20", "seed=5"), out, resume=True, quiet=True)
+    summary = train_run(_cfg(tiny_overrides, "train.steps=20"), out, resume=True, quiet=True)
+    assert summary["steps"] == 20
+
+
+def test_existing_run_is_refused_without_resume_or_overwrite(tmp_path, tiny_overrides):
+    out = tmp_path / "run"
+    train_run(_cfg(tiny_overrides, "train.steps=4"), out, quiet=True)
+    with pytest.raises(RunError, match="--resume .* --overwrite"):
+        train_run(_cfg(tiny_overrides, "train.steps=4"), out, quiet=True)
+    summary = train_run(_cfg(tiny_overrides, "train.steps=6"), out, overwrite=True, quiet=True)
+    assert summary["steps"] == 6
+    assert max(r["step"] for r in read_metrics(out)) == 6
+
+
+def test_foreign_folder_is_refused(tmp_path, tiny_overrides):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(RunError, match="not a maskaae run"):
+        train_run(_cfg(tiny_overrides), tmp_path, overwrite=True, quiet=True)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_resume_without_a_run_is_an_error(tmp_path, tiny_overrides):
+    with pytest.raises(RunError, match="cannot resume"):
+        train_run(_cfg(tiny_overrides), tmp_path / "none", resume=True, quiet=True)
+
+
+def test_corrupt_checkpoint_is_a_clear_error(tmp_path, tiny_overrides):
+    out = tmp_path / "run"
+    train_run(_cfg(tiny_overrides, "train.steps=4"), out, quiet=True)
+    data = (out / "checkpoint.pt").read_bytes()
+    (out / "checkpoint.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="corrupt"):
+        evaluate_run(out)
+    with pytest.raises(CheckpointError, match="corrupt"):
+        train_run(None, out, resume=True, quiet=True)
+    (out / "checkpoint.pt").unlink()
+    with pytest.raises(CheckpointError, match="does not exist"):
+        evaluate_run(out)
+
+
+def test_divergence_stops_and_keeps_last_good_checkpoint(tmp_path, tiny_overrides, monkeypatch):
+    out = tmp_path / "run"
+    original = Trainer.iteration
+
+    def nan_at_8(self):
+        losses = original(self)
+        if self.step == 8:
+            self.data[:] = float("nan")  # poisons the next batches
+        return losses
+
+    monkeypatch.setattr(Trainer, "iteration", nan_at_8)
+    with pytest.raises(TrainingDiverged, match="step 9"):
+        train_run(_cfg(tiny_overrides), out, quiet=True)
+    ckpt = torch.load(out / "checkpoint.pt", weights_only=True)
+    assert ckpt["trainer"]["step"] == 5
+    assert all(torch.isfinite(t).all() for t in ckpt["trainer"]["model"].values())
+
+
+def test_evaluate_and_sample_from_checkpoint(tmp_path, tiny_overrides):
+    import numpy as np
+
+    out = tmp_path / "run"
+    summary = train_run(_cfg(tiny_overrides), out, quiet=True)
+    metrics = evaluate_run(out)
+    for key in ["active_dims", "fd", "precision", "recall", "nac", "recon", "wasserstein", "mask"]:
+        assert metrics[key] == summary[key], key
+    path = sample_run(out, 10, tmp_path / "s.npy", seed=1)
+    samples = np.load(path)
+    assert samples.shape == (10, 128) and np.isfinite(samples).all()
+    again = np.load(sample_run(out, 10, tmp_path / "t.npy", seed=1))
+    assert np.array_equal(samples, again)
+    with pytest.raises(RunError, match=".npy"):
+        sample_run(out, 10, tmp_path / "s.csv")
