@@ -24,8 +24,6 @@ def test_tf_rmsprop_two_steps_by_hand():
         expected = [e - lr * gi / math.sqrt(m + eps) for e, gi, m in zip(expected, g, ms)]
         torch.testing.assert_close(w.detach(), torch.tensor(expected, dtype=torch.float64))
         torch.testing.assert_close(opt.state[w]["ms"], torch.tensor(ms, dtype=torch.float64))
-    # first step numbers explicitly: ms = 1 + 0.1 (4 - 1) = 1.3 -> w0 = 1 - 0.1 * 2 / sqrt(1.3)
-    assert 1.0 - 0.1 * 2.0 / math.sqrt(1.3) == pytest.approx(1.0 - 0.2 / math.sqrt(1.3))
 
 
 def test_tf_rmsprop_first_step_value():

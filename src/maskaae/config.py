@@ -60,7 +60,8 @@ class ModelConfig:
         _check(self.latent_dim >= 1, "model.latent_dim", self.latent_dim,
                "must be >= 1 (it is the number of latent dimensions m)")
         _positive(self, "model", ["width", "depth"])
-        _check(self.mask_init_max > 0, "model.mask_init_max", self.mask_init_max, "must be > 0")
+        _check(math.isfinite(self.mask_init_max) and self.mask_init_max > 0, "model.mask_init_max",
+               self.mask_init_max, "must be finite and > 0")
 
 
 @dataclass
@@ -85,7 +86,8 @@ class LossConfig:
             value = getattr(self, key)
             _check(math.isfinite(value) and value >= 0, f"loss.{key}", value, "must be finite and >= 0")
         if self.lambda3_init is not None:
-            _check(self.lambda3_init > 0, "loss.lambda3_init", self.lambda3_init, "must be > 0 or null")
+            _check(math.isfinite(self.lambda3_init) and self.lambda3_init > 0, "loss.lambda3_init",
+                   self.lambda3_init, "must be finite and > 0, or null")
 
 
 @dataclass

@@ -46,8 +46,8 @@ def as_tensor(data: Any, name: str = "data", min_samples: int = 2) -> torch.Tens
     else:
         raise DataError(f"{name} has unsupported type {type(data).__name__}; pass a numpy array, "
                         "a torch tensor, a Dataset or a DataLoader")
-    if not (tensor.is_floating_point() or tensor.dtype in (torch.uint8, torch.int32, torch.int64)):
-        raise DataError(f"{name} has dtype {tensor.dtype}; pass numbers")
+    if tensor.dtype == torch.bool or tensor.is_complex():
+        raise DataError(f"{name} has dtype {tensor.dtype}; pass real numbers (e.g. x.astype('float32'))")
     tensor = tensor.to(torch.float32)
     if tensor.ndim < 2:
         raise DataError(f"{name} has shape {tuple(tensor.shape)}; it must be (samples, features...) - "
