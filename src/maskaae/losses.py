@@ -53,24 +53,80 @@ def wasserstein_estimate(h_prior: torch.Tensor, h_code: torch.Tensor) -> torch.T
     return h_prior.mean() - h_code.mean()
 
 
+def relu_mlp_layers(critic: nn.Module) -> list[nn.Linear] | None:
+    """The Linear layers of a critic that is Sequential(Linear, ReLU, ..., Linear), else None."""
+    if not isinstance(critic, nn.Sequential) or len(critic) % 2 == 0:
+        return None
+    for i, layer in enumerate(critic):
+        if not isinstance(layer, nn.Linear if i % 2 == 0 else nn.ReLU):
+            return None
+    return [critic[i] for i in range(0, len(critic), 2)]
+
+
+def _relu_mlp_forward(layers: list[nn.Linear], z: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """Output and the ReLU gates (pre-activation > 0) of every hidden layer."""
+    gates = []
+    h = z
+    for layer in layers[:-1]:
+        a = layer(h)
+        gate = a > 0
+        gates.append(gate)
+        h = a * gate
+    return layers[-1](h), gates
+
+
+def _relu_mlp_input_gradient(layers: list[nn.Linear], gates: list[torch.Tensor], batch: int) -> torch.Tensor:
+    """dH/dz = W_1^T D_1 W_2^T D_2 ... W_L^T, D_i = diag(gate_i), row by row.
+
+    A ReLU network is piecewise linear, so this closed form equals autograd's
+    input gradient, and differentiating it in the weights needs only first-order
+    autograd (no double backward, which torch.compile cannot handle either).
+    """
+    g = layers[-1].weight.expand(batch, -1)
+    for layer, gate in zip(reversed(layers[:-1]), reversed(gates)):
+        g = (g * gate) @ layer.weight
+    return g
+
+
+def autograd_input_gradient(critic: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """dH/dz through autograd, with the graph kept for a second differentiation."""
+    z = z.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(z).sum(), z, create_graph=True)
+    return grad
+
+
+def input_gradient(critic: nn.Module, z: torch.Tensor, closed_form: bool = True) -> torch.Tensor:
+    """dH/dz, differentiable in the critic's parameters: closed form for a plain ReLU MLP, else autograd."""
+    layers = relu_mlp_layers(critic) if closed_form else None
+    if layers is None or len(z) == 0:
+        return autograd_input_gradient(critic, z)
+    _, gates = _relu_mlp_forward(layers, z.detach())
+    return _relu_mlp_input_gradient(layers, gates, len(z))
+
+
 def gradient_penalty(critic: nn.Module, z_prior: torch.Tensor, z_code: torch.Tensor,
-                     eps: torch.Tensor) -> torch.Tensor:
+                     eps: torch.Tensor, closed_form: bool = True) -> torch.Tensor:
     """mean_i (||grad H(z_avg_i)|| - 1)^2, z_avg = eps mu z + (1 - eps) mu z_hat (SPEC 3.2).
 
-    z_prior and z_code are already masked; eps has shape (s, 1). The graph is
-    kept (create_graph) so the penalty can be differentiated in the critic's
-    parameters.
+    z_prior and z_code are already masked; eps has shape (s, 1).
+    closed_form=False forces double backward (the reference the closed form is tested against).
     """
-    z_avg = (eps * z_prior + (1.0 - eps) * z_code).detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(critic(z_avg).sum(), z_avg, create_graph=True)
+    z_avg = eps * z_prior + (1.0 - eps) * z_code
+    grad = input_gradient(critic, z_avg, closed_form)
     return ((grad.norm(dim=1) - 1.0) ** 2).mean()
 
 
 def critic_loss(critic: nn.Module, z_prior: torch.Tensor, z_code: torch.Tensor, eps: torch.Tensor,
                 beta2: float) -> tuple[torch.Tensor, torch.Tensor]:
     """L_dm = mean H(mu z_hat) - mean H(mu z) + beta2 GP; returns (loss, omega)."""
-    omega = wasserstein_estimate(critic(z_prior), critic(z_code))
+    omega = wasserstein_estimate(*critic_pair(critic, z_prior, z_code))
     return -omega + beta2 * gradient_penalty(critic, z_prior, z_code, eps), omega.detach()
+
+
+def critic_pair(critic: nn.Module, z_prior: torch.Tensor, z_code: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(H(z_prior), H(z_code)) from one forward pass over both batches (fewer, larger matmuls)."""
+    h = critic(torch.cat([z_prior, z_code]))
+    return h[: len(z_prior)], h[len(z_prior):]
 
 
 def generator_loss(h_code: torch.Tensor) -> torch.Tensor:

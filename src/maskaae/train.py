@@ -14,7 +14,7 @@ import torch
 
 from .config import Config, LossConfig
 from .data.arrays import as_tensor
-from .losses import (critic_loss, generator_loss, mask_loss, reconstruction, variance_penalty,
+from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
 from .optim import make_optimizer
@@ -101,7 +101,7 @@ def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
     with torch.no_grad():
         codes = model.encoder(x)
     recon = reconstruction(x, model.decoder(codes * mu), loss.recon)
-    omega = wasserstein_estimate(model.critic(z * mu), model.critic(codes * mu))
+    omega = wasserstein_estimate(*critic_pair(model.critic, z * mu, codes * mu))
     total = mask_loss(recon, omega, mu, loss.lambda1, loss.lambda2, lambda3)
     _apply(optimizer, total)
     model.post_update()
