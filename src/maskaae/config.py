@@ -28,7 +28,8 @@ class ConfigError(ValueError):
 class DataConfig:
     """Which data, and for the synthetic data how it is generated (SPEC 6)."""
 
-    name: Literal["synthetic"] = "synthetic"
+    name: Literal["synthetic", "mnist", "fashion-mnist", "cifar10", "celeba"] = "synthetic"
+    data_dir: str | None = None  # image data sets: folder with the files (None: maskaae's data folder)
     latent_dim: int = 8  # n, the true latent dimension of the synthetic data
     hidden_dim: int = 128  # k, width of the generating map's first layer
     data_dim: int = 128  # d, dimension of the data
