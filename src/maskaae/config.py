@@ -317,6 +317,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, 8,000 steps, lambda3 doubling "
                        "every 500 steps, mask lr 5e-3, lambda2 2; a few minutes on 2 cores (not the paper's "
                        "networks or schedule)",
+        # One thread: at this network size two threads were 2x slower with OMP_WAIT_POLICY=PASSIVE
+        # (48 vs 23 ms per iteration) and only 1.2x faster with ACTIVE spinning (benchmarks/README.md).
+        "train": {"threads": 1},
     },
     "synthetic-paper": {
         "description": "Paper preset: synthetic data, 5 x FC1000 networks, the authors' lambda3 schedule "

@@ -7,11 +7,17 @@ from typing import Callable
 import torch
 
 from ..config import DataConfig
-from .arrays import as_tensor
+from .arrays import DataError, as_tensor
+from .fetch import default_data_root, get_dataset
+from .images import load_celeba, load_cifar10, load_fashion_mnist, load_mnist
 from .synthetic import SyntheticMap, make_synthetic
 
 DATASETS: dict[str, Callable[[DataConfig], tuple[torch.Tensor, torch.Tensor]]] = {
     "synthetic": make_synthetic,
+    "mnist": load_mnist,
+    "fashion-mnist": load_fashion_mnist,
+    "cifar10": load_cifar10,
+    "celeba": load_celeba,
 }
 
 
@@ -25,4 +31,5 @@ def load_data(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
     return loader(cfg)
 
 
-__all__ = ["DATASETS", "SyntheticMap", "as_tensor", "load_data", "make_synthetic"]
+__all__ = ["DATASETS", "DataError", "SyntheticMap", "as_tensor", "default_data_root", "get_dataset", "load_data",
+           "make_synthetic"]

@@ -14,3 +14,41 @@ __all__ = [
     "normalized_abs_covariance",
     "nac",
 ]
+
+# Image FID / KID on Inception features (SPEC 7).
+from .fid import (  # noqa: E402
+    ReferenceStats,
+    authors_minmax_normalize,
+    compute_fid,
+    fid_between,
+    fid_from_features,
+    fid_from_stats,
+    load_images,
+    reference_stats,
+)
+from .inception import (  # noqa: E402
+    InceptionFeatures,
+    InceptionWeightsError,
+    find_inception_weights,
+    inception_preprocess,
+    verify_inception_weights,
+)
+from .kid import kid_from_features, mmd2_polynomial_unbiased  # noqa: E402
+
+__all__ += [
+    "ReferenceStats",
+    "authors_minmax_normalize",
+    "compute_fid",
+    "fid_between",
+    "fid_from_features",
+    "fid_from_stats",
+    "load_images",
+    "reference_stats",
+    "InceptionFeatures",
+    "InceptionWeightsError",
+    "find_inception_weights",
+    "inception_preprocess",
+    "verify_inception_weights",
+    "kid_from_features",
+    "mmd2_polynomial_unbiased",
+]
