@@ -170,7 +170,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         step = tr.step
         is_eval = step % t.eval_every == 0 or step == t.steps
         if step % t.log_every == 0 or is_eval:
-            record: dict[str, Any] = {"step": step, **losses, "lambda3": tr.lambda3(),
+            record: dict[str, Any] = {"step": step, "elapsed": round(time.perf_counter() - start, 3),
+                                      **losses, "lambda3": tr.lambda3(),
                                       "active_dims": model.active_dims,
                                       "mask": [round(float(v), 5) for v in model.mask]}
             if is_eval:

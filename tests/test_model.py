@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+import maskaae
+from maskaae.checkpoint import CheckpointError
+from maskaae.data.arrays import DataError
+
+
+def _nets(d=6, m=4, w=8):
+    return (nn.Sequential(nn.Linear(d, w), nn.ReLU(), nn.Linear(w, m)),
+            nn.Sequential(nn.Linear(m, w), nn.ReLU(), nn.Linear(w, d)),
+            nn.Sequential(nn.Linear(m, w), nn.ReLU(), nn.Linear(w, 1)))
+
+
+def _data(n=64, d=6):
+    return np.random.default_rng(0).normal(size=(n, d)).astype(np.float32)
+
+
+def test_fit_user_networks_and_reload(tmp_path):
+    torch.manual_seed(0)
+    model = maskaae.fit(maskaae.MaskAAE(*_nets(), latent_dim=4), _data(), steps=5)
+    assert model.data_shape == (6,)
+    assert model.mask.shape == (4,) and 0 <= model.active_dims <= 4
+    assert tuple(model.generate(3).shape) == (3, 6)
+    model.save(tmp_path / "m.pt")
+    again = maskaae.MaskAAE.load(tmp_path / "m.pt", *_nets())
+    x = torch.from_numpy(_data(5))
+    torch.testing.assert_close(again.encode(x), model.encode(x))
+    with pytest.raises(CheckpointError, match="pass encoder="):
+        maskaae.MaskAAE.load(tmp_path / "m.pt")
+    with pytest.raises(CheckpointError, match="does not match"):
+        maskaae.MaskAAE.load(tmp_path / "m.pt", *_nets(w=9))
+
+
+def test_builtin_model_reloads_without_networks(tmp_path):
+    cfg = maskaae.build_config(overrides=["model.width=8", "model.depth=1", "model.latent_dim=3"])
+    model = maskaae.build_model(cfg, (128,))
+    model.save(tmp_path / "m.pt")
+    again = maskaae.MaskAAE.load(tmp_path / "m.pt")
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, again.state_dict()[key])
+
+
+@pytest.mark.parametrize("data", [TensorDataset(torch.from_numpy(_data())),
+                                  DataLoader(TensorDataset(torch.from_numpy(_data()), torch.zeros(64)), batch_size=10)])
+def test_fit_accepts_datasets_and_loaders(data):
+    model = maskaae.fit(maskaae.MaskAAE(*_nets(), latent_dim=4), data, steps=2)
+    assert model.data_shape == (6,)
+
+
+def test_fit_rejects_bad_data():
+    bad = _data()
+    bad[3, 2] = np.nan
+    with pytest.raises(DataError, match="NaN or inf .* first at index 3"):
+        maskaae.fit(maskaae.MaskAAE(*_nets(), latent_dim=4), bad, steps=2)
+    with pytest.raises(DataError, match="0 samples|samples; at least"):
+        maskaae.fit(maskaae.MaskAAE(*_nets(), latent_dim=4), np.zeros((0, 6), np.float32), steps=2)
+
+
+def test_wrong_sample_shape_is_named():
+    model = maskaae.MaskAAE(*_nets(), latent_dim=4, data_shape=(6,))
+    with pytest.raises(ValueError, match=r"sample shape \(5,\), the model expects \(6,\)"):
+        model.encode(torch.zeros(2, 5))
+    with pytest.raises(ValueError, match=r"sample shape"):
+        maskaae.fit(model, np.zeros((10, 5), np.float32), steps=1)
+
+
+def test_latent_dim_must_be_positive():
+    with pytest.raises(ValueError, match="latent_dim"):
+        maskaae.MaskAAE(*_nets(), latent_dim=0)
+
+
+def test_corrupt_model_file(tmp_path):
+    (tmp_path / "m.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="corrupt"):
+        maskaae.MaskAAE.load(tmp_path / "m.pt", *_nets())
+
+
+def test_generation_uses_the_mask():
+    model = maskaae.MaskAAE(*_nets(), latent_dim=4)
+    with torch.no_grad():
+        model.latent.theta.copy_(torch.tensor([0.0, 0.0, 5.0, 0.0]))
+    assert model.active_dims == 1
+    g = torch.Generator().manual_seed(0)
+    z = model.sample_prior(7, torch.Generator().manual_seed(0))
+    expected = model.decoder(z * model.latent.values())
+    torch.testing.assert_close(model.generate(7, generator=g), expected.detach())
