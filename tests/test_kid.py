@@ -24,8 +24,9 @@ def test_kid_identical_sets_near_zero_and_shift_positive():
     x = rng.standard_normal((400, 16))
     same = kid_from_features(x, x, num_subsets=20, subset_size=200)
     shifted = kid_from_features(x, x + 0.5, num_subsets=20, subset_size=200)
-    assert abs(same["kid"]) < 0.02
-    assert shifted["kid"] > 0.1 and shifted["kid"] > 10 * abs(same["kid"])
+    # identical sets: ~0 (slightly negative: subsets share points, whose k(x, x) enters the cross term)
+    assert abs(same["kid"]) < 0.05
+    assert shifted["kid"] > 0.5 and shifted["kid"] > 10 * abs(same["kid"])
     assert same["kid_subsets"] == 20 and same["kid_subset_size"] == 200
 
 

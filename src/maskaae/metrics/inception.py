@@ -24,6 +24,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -198,7 +199,9 @@ class InceptionFeatures:
     is verified before loading. Inference runs in batches of ``batch_size``
     under ``torch.inference_mode``; the features do not depend on the batch
     size (to float rounding). ``weights_sha256`` is the key that caches of
-    reference statistics use.
+    reference statistics use. ``channels_last`` is off by default: the
+    module makes every Inception block's output contiguous again, and on a
+    2-core CPU it measured no faster (about 3.7 images/s at batch 50).
     """
 
     dim = INCEPTION_DIM
@@ -209,7 +212,7 @@ class InceptionFeatures:
         *,
         batch_size: int = 50,
         device: str | torch.device = "cpu",
-        channels_last: bool = True,
+        channels_last: bool = False,
     ) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
@@ -218,7 +221,9 @@ class InceptionFeatures:
         self.batch_size = batch_size
         self.device = torch.device(device)
         self.channels_last = channels_last
-        self.model = torch.jit.load(str(self.weights_path), map_location=self.device).eval()
+        with warnings.catch_warnings():  # TorchScript is deprecated in torch 2.x but still loads this file
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.model = torch.jit.load(str(self.weights_path), map_location=self.device).eval()
 
     def __repr__(self) -> str:
         return (f"InceptionFeatures(weights={str(self.weights_path)!r}, batch_size={self.batch_size}, "
