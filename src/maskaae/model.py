@@ -146,7 +146,7 @@ def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> MaskAAE
     """Networks from the registry plus the mask, initialised from cfg.seed."""
     data_shape = tuple(data_shape)
     torch.manual_seed(cfg.seed)
-    encoder, decoder, critic = build_networks(int(np.prod(data_shape)), cfg.model)
+    encoder, decoder, critic = build_networks(data_shape, cfg.model)
     generator = torch.Generator().manual_seed(cfg.seed)
     model = MaskAAE(encoder, decoder, critic, cfg.model.latent_dim, mask=cfg.model.mask,
                     mask_param=cfg.model.mask_param, mask_init_max=cfg.model.mask_init_max,
