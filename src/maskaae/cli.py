@@ -13,8 +13,8 @@ from pathlib import Path
 # It must be set before torch is imported.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-SUMMARY_KEYS = ("model", "latent_dim", "active_dims", "fd", "precision", "recall", "nac", "recon",
-                "wasserstein", "steps", "seconds")
+SUMMARY_KEYS = ("model", "latent_dim", "active_dims", "fid", "fid_samples", "fd", "precision", "recall", "nac",
+                "recon", "wasserstein", "steps", "seconds")
 
 
 def _print_summary(summary: dict, out: Path | None = None) -> None:

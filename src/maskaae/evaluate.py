@@ -59,6 +59,25 @@ def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config) -> dict[str, Any]:
     }
 
 
+def image_fid(model: MaskAAE, test: torch.Tensor, cfg: Config, n: int) -> dict[str, Any]:
+    """Inception FID of n generated images against the first n test images (SPEC 7).
+
+    The reference statistics are cached per (data set, split, N, weights hash)
+    under the data folder, so repeated evaluations only pay for the generated side.
+    """
+    from .data.fetch import default_data_root
+    from .metrics.fid import compute_fid, reference_stats
+
+    if n > len(test):
+        raise ValueError(f"FID with N = {n} needs {n} test images, the test set has {len(test)}; "
+                         "lower eval.fid_samples")
+    e = cfg.eval
+    ref = reference_stats(cfg.data.name, "test", test, n, default_data_root() / "fid-stats",
+                          batch_size=e.fid_batch_size)
+    fake = model.generate(n, generator=torch.Generator().manual_seed(cfg.seed + EVAL_SEED_OFFSET + 1))
+    return compute_fid(fake, ref, authors_minmax=e.fid_authors_minmax, batch_size=e.fid_batch_size)
+
+
 @torch.inference_mode()
 def latent_covariance(model: MaskAAE, test: torch.Tensor, cfg: Config) -> np.ndarray:
     """Covariance of mu * E(x) over the NAC samples (paper Figs. 10-13)."""

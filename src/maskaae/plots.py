@@ -61,3 +61,23 @@ def plot_covariance(cov: np.ndarray, path: Path, title: str = "latent covariance
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def plot_image_grid(images, path: Path, title: str = "", nrow: int = 8) -> None:
+    """Images (N, C, H, W) in [0, 1] tiled row by row (paper Fig. 6)."""
+    images = np.asarray(images.detach().cpu() if hasattr(images, "detach") else images, dtype=np.float64)
+    n, c, h, w = images.shape
+    rows = -(-n // nrow)
+    grid = np.ones((rows * (h + 1) + 1, nrow * (w + 1) + 1, c))
+    for i, image in enumerate(images):
+        r, col = divmod(i, nrow)
+        grid[1 + r * (h + 1): 1 + r * (h + 1) + h, 1 + col * (w + 1): 1 + col * (w + 1) + w] = image.transpose(1, 2, 0)
+    grid = np.clip(grid, 0.0, 1.0)
+    fig, ax = plt.subplots(figsize=(nrow * 0.6 + 0.4, rows * 0.6 + 0.6))
+    ax.imshow(grid[..., 0] if c == 1 else grid, cmap="gray" if c == 1 else None, vmin=0, vmax=1)
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

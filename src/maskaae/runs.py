@@ -25,14 +25,14 @@ import torch
 from .checkpoint import CheckpointError, atomic_torch_save, atomic_write_json, atomic_write_text, safe_load
 from .config import Config, ConfigError, config_from_dict
 from .data import load_data
-from .evaluate import evaluate, latent_covariance
+from .evaluate import evaluate, image_fid, latent_covariance
 from .model import MaskAAE, build_model
-from .plots import plot_covariance, plot_losses, plot_mask_trajectory
+from .plots import plot_covariance, plot_image_grid, plot_losses, plot_mask_trajectory
 from .train import Trainer
 
 CHECKPOINT_FORMAT = "maskaae-checkpoint-v1"
 RUN_FILES = ("config.json", "metrics.jsonl", "summary.json", "checkpoint.pt", "evaluation.json",
-             "mask_trajectory.png", "losses.png", "covariance.png")
+             "mask_trajectory.png", "losses.png", "covariance.png", "samples.png", "reconstructions.png")
 
 
 class RunError(RuntimeError):
@@ -176,6 +176,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
                                       "mask": [round(float(v), 5) for v in model.mask]}
             if is_eval:
                 metrics = evaluate(model, test, cfg)
+                if cfg.eval.fid_train_samples:
+                    metrics.update(image_fid(model, test, cfg, cfg.eval.fid_train_samples))
                 record["eval"] = {k: v for k, v in metrics.items() if k != "mask"}
             log.write(json.dumps(record) + "\n")
             if bar is not None:
@@ -194,6 +196,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             bar.close()
     seconds = time.perf_counter() - start
     metrics = evaluate(model, test, cfg)
+    if cfg.eval.fid_samples:
+        metrics.update(image_fid(model, test, cfg, cfg.eval.fid_samples))
     summary = {"model": cfg.model_name, "preset": cfg.preset, "latent_dim": cfg.model.latent_dim,
                "true_latent_dim": cfg.data.latent_dim if cfg.data.name == "synthetic" else None,
                **metrics, "steps": trainer.step, "seconds": round(seconds, 2), "seed": cfg.seed}
@@ -209,6 +213,14 @@ def write_plots(out: Path, model: MaskAAE, test: torch.Tensor, cfg: Config) -> N
     plot_losses(records, out / "losses.png")
     plot_covariance(latent_covariance(model, test, cfg), out / "covariance.png",
                     f"|cov| of mu*E(x), {cfg.model_name}, m = {cfg.model.latent_dim}")
+    if test.ndim == 4:  # images: samples (paper Fig. 6) and reconstructions beside their inputs
+        with torch.inference_mode():
+            samples = model.generate(64, generator=torch.Generator().manual_seed(cfg.seed))
+            inputs = test[:32]
+            recons = model.reconstruct(inputs)
+        plot_image_grid(samples, out / "samples.png", f"samples, {cfg.model_name}, m_A = {model.active_dims}")
+        plot_image_grid(torch.cat([inputs[:16], recons[:16], inputs[16:], recons[16:]]), out / "reconstructions.png",
+                        "rows 1 and 3: test images; rows 2 and 4: reconstructions", nrow=16)
 
 
 def _progress_bar(total: int, initial: int, quiet: bool):
