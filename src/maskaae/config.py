@@ -355,10 +355,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     }),
     "mnist": _preset(_IMAGES, {
         "description": "CPU preset (smaller than the paper, not yet validated on MNIST): MNIST, m=64, "
-                       "3 x FC512 MLPs, 20,000 steps with the synthetic CPU schedule, FID at N=2,000",
+                       "3 x FC512 MLPs, 12,000 steps with the synthetic CPU schedule, FID at N=2,000",
         "data": {"name": "mnist"},
         "model": {"latent_dim": 64, "width": 512, "depth": 3},
-        "train": {"steps": 20000, "threads": 2},
+        "train": {"steps": 12000, "threads": 2},
         "eval": {"fid_samples": 2000},
     }),
     "mnist-paper": _preset(_IMAGES, _AUTHORS_TRAINING, {
