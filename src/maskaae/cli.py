@@ -1,4 +1,4 @@
-"""Command line: maskaae train | evaluate | sample."""
+"""Command line: maskaae train | evaluate | sample | presets | data | fid | sweep | report."""
 
 from __future__ import annotations
 
@@ -95,6 +95,40 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import SweepError, SweepSpec, load_spec, run_sweep
+
+    if args.grid:
+        spec = SweepSpec.from_args(args.grid, args.preset, args.config, args.set)
+    elif args.preset or args.config or args.set:
+        raise SweepError("--preset, --config and --set define a new sweep and need --grid; "
+                         "without them, maskaae sweep --out DIR continues the sweep saved in DIR")
+    else:
+        spec = load_spec(args.out)  # continue the saved sweep
+    if args.jobs is not None and args.executor == "ray":
+        raise SweepError("--jobs is for the local executor; Ray runs as many points as the cluster has CPUs")
+    try:
+        jobs = 1 if args.jobs is None else args.jobs
+        result = run_sweep(spec, args.out, jobs=jobs, executor=args.executor, address=args.address)
+    except KeyboardInterrupt:
+        print("maskaae: sweep interrupted; run the same command again to continue (finished runs are kept, "
+              "interrupted ones resume from their last checkpoint)", file=sys.stderr)
+        return 130
+    if result.failed:
+        print(f"maskaae: {len(result.failed)} of {len(result.points)} runs failed (see the error column of "
+              f"{result.results}); run the same command again to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    path = write_report(args.sweep_dir)
+    print(f"report: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .config import PRESETS
 
@@ -159,6 +193,37 @@ def build_parser() -> argparse.ArgumentParser:
     presets = sub.add_parser("presets", help="list the presets", description="List presets and what they are for.")
     presets.add_argument("--verbose", action="store_true", help="print each preset's full config")
     presets.set_defaults(func=cmd_presets)
+
+    sweep = sub.add_parser(
+        "sweep", help="train a grid of configs as independent runs in a sweep folder",
+        description="Train every point of a grid into SWEEP_DIR/runs/<name>/ and collect SWEEP_DIR/results.csv. "
+                    "Each run uses one thread. Run the same command again to continue a stopped sweep: finished "
+                    "runs are skipped, interrupted ones resume from their checkpoint. Example: maskaae sweep "
+                    "--grid model.latent_dim=2:32:2 model.mask=true,false seed=0,1,2 --set train.steps=2000 "
+                    "--out sweeps/m --jobs 2")
+    sweep.add_argument("--grid", nargs="+", metavar="KEY=VALUES", default=[],
+                       help="grid axes: an integer range a:b:step (b included) or a comma list, e.g. "
+                            "model.latent_dim=2:32:2 model.mask=true,false seed=0,1,2; omit all of --grid, "
+                            "--preset, --config and --set to continue the sweep saved in --out")
+    sweep.add_argument("--preset", choices=list(PRESETS), default=None, help="named preset (default: synthetic)")
+    sweep.add_argument("--config", metavar="FILE", help="JSON or TOML file with config keys")
+    sweep.add_argument("--set", nargs="+", metavar="KEY=VALUE", default=[],
+                       help="dotted overrides for every point, applied before the grid values")
+    sweep.add_argument("--out", required=True, metavar="SWEEP_DIR", help="sweep folder")
+    sweep.add_argument("--jobs", type=int, default=None, help="local parallel processes (default 1)")
+    sweep.add_argument("--executor", choices=["local", "ray"], default="local",
+                       help="local: a process pool on this machine; ray: one Ray task (num_cpus=1) per point "
+                            "(needs pip install 'maskaae[sweep-ray]')")
+    sweep.add_argument("--address", metavar="ADDR", default=None,
+                       help="Ray cluster address for --executor ray (default: start a local Ray instance)")
+    sweep.set_defaults(func=cmd_sweep)
+
+    report = sub.add_parser(
+        "report", help="figures and tables of a sweep from its saved results",
+        description="Read SWEEP_DIR/results.csv and the run folders (never retrains) and write PNG figures "
+                    "(Fig. 4, 5, 8 style) and report.md with Table 2 into SWEEP_DIR/report/.")
+    report.add_argument("sweep_dir", metavar="SWEEP_DIR")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

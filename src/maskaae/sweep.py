@@ -1,0 +1,453 @@
+"""Sweeps: a grid of configs trained as independent runs in one sweep folder.
+
+A sweep folder holds
+    sweep.json      preset, --config file contents, --set overrides, the grid, the command
+    runs/NAME/      one run folder per grid point (see runs.py); NAME comes from the grid values
+    results.csv     one row per grid point: its config values, status, summary metrics, error
+    errors/NAME.txt the traceback of a point that failed (removed when it later succeeds)
+
+The grid is the product of its axes, in the order given. Every point's config
+is built and validated before anything starts, so a typo fails at once. A
+sweep is resumable by running the same command again: finished runs
+(summary.json present) are skipped, interrupted ones (a checkpoint but no
+summary) continue from their checkpoint, and a different grid in the same
+folder is refused.
+
+Executors. `local` runs points in a `concurrent.futures.ProcessPoolExecutor`
+with the 'spawn' start method rather than in subprocesses of `maskaae train`:
+the worker, `run_point`, returns the summary or the error as Python values
+instead of text to parse, and the Ray executor runs the very same function as
+a remote task, so both executors share one code path. 'spawn' rather than
+'fork' because forking a process that holds torch's OpenMP thread pool can
+deadlock, and because a fresh interpreter reads OMP_NUM_THREADS=1 (set in the
+environment the workers are spawned with) before it imports torch. `ray`
+submits each point as a task with num_cpus=1 to a Ray cluster; it is imported
+lazily and is an optional extra.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from itertools import product
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .config import Config, ConfigError, build_config, load_config_file, parse_value
+from .runs import RunError
+
+SWEEP_FORMAT = "maskaae-sweep-v1"
+RAY_EXTRA = "pip install 'maskaae[sweep-ray]'"
+# Summary keys copied into results.csv, after the run name, status and the config columns.
+RESULT_KEYS = ("model", "latent_dim", "active_dims", "fd", "precision", "recall", "nac", "recon", "wasserstein",
+               "fid", "fid_samples", "steps", "seconds", "seed", "eval_samples", "nac_samples", "preset")
+OPTIONAL_KEYS = ("fid", "fid_samples")  # a column only when some run has it (image data)
+_RANGE = re.compile(r"^\s*(-?\d+)\s*:\s*(-?\d+)\s*:\s*(-?\d+)\s*$")
+
+
+class SweepError(RunError):
+    """A sweep cannot be started or continued as asked."""
+
+
+# ----------------------------------------------------------------------------
+# Grid syntax
+
+def parse_axis(text: str) -> tuple[str, list[Any]]:
+    """'model.latent_dim=2:32:2' -> ('model.latent_dim', [2, 4, ..., 32]); 'model.mask=true,false' -> [True, False].
+
+    `a:b:step` is an integer range that includes b when the steps land on it;
+    a comma list takes each value through the config-override parser. A single
+    value is a one-point axis.
+    """
+    if "=" not in text:
+        raise SweepError(f"grid axis '{text}' must look like key=values, e.g. model.latent_dim=2:32:2 or seed=0,1,2")
+    key, spec = (part.strip() for part in text.split("=", 1))
+    if not key or not all(key.split(".")):
+        raise SweepError(f"grid axis '{text}': the key is malformed; use dotted keys like model.latent_dim")
+    if not spec:
+        raise SweepError(f"grid axis '{text}' has no values")
+    if ":" in spec and "," not in spec:
+        match = _RANGE.match(spec)
+        if not match:
+            raise SweepError(f"grid axis '{text}': a range is a:b:step with integers, e.g. {key}=2:32:2")
+        start, stop, step = (int(g) for g in match.groups())
+        if step <= 0:
+            raise SweepError(f"grid axis '{text}': the step of a:b:step must be >= 1")
+        if stop < start:
+            raise SweepError(f"grid axis '{text}': a:b:step needs a <= b")
+        values: list[Any] = list(range(start, stop + 1, step))
+    else:
+        items = [item.strip() for item in spec.split(",")]
+        if not all(items):
+            raise SweepError(f"grid axis '{text}' has an empty value; separate values by single commas")
+        values = [parse_value(item) for item in items]
+    if len({json.dumps(v) for v in values}) != len(values):
+        raise SweepError(f"grid axis '{text}' repeats a value")
+    return key, values
+
+
+def parse_grid(axes: list[str]) -> list[tuple[str, list[Any]]]:
+    grid = [parse_axis(text) for text in axes]
+    keys = [key for key, _ in grid]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise SweepError(f"grid key '{key}' is given twice; put all its values in one axis")
+        if key == "train.threads":
+            raise SweepError("train.threads cannot be a grid axis: every sweep run uses one thread")
+    if not grid:
+        raise SweepError("the grid is empty; give at least one axis, e.g. --grid seed=0,1,2")
+    return grid
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> list[str]:
+    """A nested config dict as dotted overrides (same precedence as build_config's file step)."""
+    out = []
+    for key, value in values.items():
+        if isinstance(value, dict):
+            out += _flatten(value, f"{prefix}{key}.")
+        else:
+            out.append(f"{prefix}{key}={json.dumps(value)}")
+    return out
+
+
+# ----------------------------------------------------------------------------
+# The sweep's definition and its points
+
+@dataclass
+class SweepSpec:
+    """What defines a sweep; saved in sweep.json and compared when a sweep is continued."""
+
+    grid: list[tuple[str, list[Any]]]
+    preset: str = "synthetic"
+    overrides: list[str] = field(default_factory=list)  # --set, applied after the file, before the grid
+    config_file: dict[str, Any] | None = None  # contents of --config
+
+    @classmethod
+    def from_args(cls, grid: list[str], preset: str | None = None, config_file: str | Path | None = None,
+                  overrides: list[str] | None = None) -> "SweepSpec":
+        overrides = list(overrides or [])
+        for pair in overrides:
+            if pair.split("=", 1)[0].strip() == "train.threads" and parse_value(pair.split("=", 1)[-1]) != 1:
+                raise SweepError("sweep runs use one thread each (train.threads=1); drop the train.threads override")
+        return cls(grid=parse_grid(grid), preset=preset or "synthetic", overrides=overrides,
+                   config_file=load_config_file(config_file) if config_file else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"preset": self.preset, "config_file": self.config_file, "overrides": self.overrides,
+                "grid": [{"key": key, "values": values} for key, values in self.grid]}
+
+    @classmethod
+    def from_dict(cls, saved: dict[str, Any]) -> "SweepSpec":
+        return cls(grid=[(axis["key"], list(axis["values"])) for axis in saved["grid"]], preset=saved["preset"],
+                   overrides=list(saved["overrides"]), config_file=saved.get("config_file"))
+
+
+@dataclass
+class Point:
+    name: str  # run folder name under runs/
+    values: dict[str, Any]  # grid key -> value
+    config: Config
+
+
+def _format_value(value: Any, width: int) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value).zfill(width) if value >= 0 else str(value)
+    text = value if isinstance(value, str) else json.dumps(value)
+    return re.sub(r"[^A-Za-z0-9.+-]", "_", text)
+
+
+def point_names(grid: list[tuple[str, list[Any]]]) -> list[str]:
+    """Deterministic folder names, e.g. 'latent_dim=04__mask=true__seed=1'.
+
+    A key is shortened to its last part unless two grid keys share it;
+    integers are zero-padded per axis so that names sort by value.
+    """
+    last = [key.split(".")[-1] for key, _ in grid]
+    labels = [short if last.count(short) == 1 else key for short, (key, _) in zip(last, grid)]
+    widths = [max((len(str(v)) for v in values if isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+                  default=0) for _, values in grid]
+    names = ["__".join(f"{label}={_format_value(v, w)}" for label, w, v in zip(labels, widths, combo))
+             for combo in product(*(values for _, values in grid))]
+    clash = {name for name in names if names.count(name) > 1}
+    if clash:
+        raise SweepError(f"two grid points get the same folder name {sorted(clash)[0]!r}; "
+                         "make the values differ in letters or digits")
+    return names
+
+
+def build_points(spec: SweepSpec) -> list[Point]:
+    """Every grid point with its validated config; a bad key or value fails here, naming the point."""
+    base = _flatten(spec.config_file or {}) + list(spec.overrides)
+    points = []
+    keys = [key for key, _ in spec.grid]
+    for name, combo in zip(point_names(spec.grid), product(*(values for _, values in spec.grid))):
+        grid_overrides = [f"{key}={json.dumps(value)}" for key, value in zip(keys, combo)]
+        try:
+            cfg = build_config(spec.preset, None, base + grid_overrides + ["train.threads=1"])
+        except ConfigError as err:
+            raise ConfigError(f"grid point {name}: {err}") from None
+        points.append(Point(name, dict(zip(keys, combo)), cfg))
+    return points
+
+
+def _differences(saved: SweepSpec, given: SweepSpec) -> list[str]:
+    out = []
+    if saved.preset != given.preset:
+        out.append(f"preset is '{saved.preset}' there and '{given.preset}' here")
+    if saved.config_file != given.config_file:
+        out.append(f"--config contents are {json.dumps(saved.config_file)} there and "
+                   f"{json.dumps(given.config_file)} here")
+    if saved.overrides != given.overrides:
+        out.append(f"--set is {saved.overrides} there and {given.overrides} here")
+    saved_keys, given_keys = [k for k, _ in saved.grid], [k for k, _ in given.grid]
+    if saved_keys != given_keys:
+        out.append(f"grid keys are {saved_keys} there and {given_keys} here")
+    else:
+        for (key, before), (_, now) in zip(saved.grid, given.grid):
+            if json.dumps(before) != json.dumps(now):
+                out.append(f"grid values of {key} are {before} there and {now} here")
+    return out
+
+
+def load_spec(sweep_dir: str | Path) -> SweepSpec:
+    path = Path(sweep_dir) / "sweep.json"
+    if not path.is_file():
+        raise SweepError(f"{sweep_dir} is not a sweep folder (no sweep.json); start one with maskaae sweep --grid ...")
+    saved = json.loads(path.read_text())
+    if saved.get("format") != SWEEP_FORMAT:
+        raise SweepError(f"{path} is not a {SWEEP_FORMAT} file")
+    return SweepSpec.from_dict(saved)
+
+
+def _claim_folder(out: Path, spec: SweepSpec, command: list[str]) -> None:
+    """Write sweep.json in a new folder, or check that an existing sweep is the same one."""
+    from .checkpoint import atomic_write_json
+
+    if (out / "sweep.json").is_file():
+        diff = _differences(load_spec(out), spec)
+        if diff:
+            raise SweepError(f"{out} holds a different sweep: " + "; ".join(diff)
+                             + ". Use another --out, or the same grid, preset and overrides to continue it")
+        return
+    if out.exists() and any(out.iterdir()):
+        raise SweepError(f"{out} is a non-empty folder that is not a maskaae sweep; choose another --out")
+    atomic_write_json({"format": SWEEP_FORMAT, **spec.to_dict(), "command": command,
+                       "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, out / "sweep.json")
+
+
+# ----------------------------------------------------------------------------
+# One point, in a worker process or a Ray task
+
+def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
+    """Train one grid point into run_dir; never raises for a failed run.
+
+    A folder with a checkpoint is resumed; one with a run killed before its
+    first checkpoint is started over. Returns {'status': 'ran' | 'resumed',
+    'summary': ...} or {'status': 'failed', 'error': ..., 'traceback': ...}.
+    """
+    os.environ["OMP_NUM_THREADS"] = "1"  # takes effect where torch is not imported yet (a fresh Ray worker)
+    from .config import config_from_dict
+    from .runs import train_run
+
+    out = Path(run_dir)
+    resume = (out / "checkpoint.pt").is_file()
+    restart = not resume and (out / "config.json").is_file()
+    try:
+        summary = train_run(config_from_dict(config), out, resume=resume, overwrite=restart, quiet=True)
+    except Exception as err:  # a failed point is recorded and the sweep goes on
+        return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+    return {"status": "resumed" if resume else "ran", "summary": summary}
+
+
+@contextlib.contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    """Set environment variables while worker processes are spawned (they inherit them)."""
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _run_local(tasks: list[tuple[str, dict, str]], jobs: int, record: Callable[[str, dict], None]) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with _environ(OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE"):
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            futures = {pool.submit(run_point, config, run_dir): name for name, config, run_dir in tasks}
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as err:  # the worker process died (killed, out of memory)
+                    result = {"status": "failed", "error": f"worker process failed: {type(err).__name__}: {err}"}
+                record(futures[future], result)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise SweepError(f"--executor ray needs Ray, which is not installed; install it with {RAY_EXTRA}") from None
+    return ray
+
+
+def _run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Callable[[str, dict], None]) -> None:
+    """One Ray task (num_cpus=1) per point. The run folders must be on a file system every node sees,
+    and maskaae must be installed on every node."""
+    ray = _import_ray()
+    started = not ray.is_initialized()
+    if started:
+        if address:
+            ray.init(address=address)
+        else:
+            ray.init()
+    try:
+        # Ray sets OMP_NUM_THREADS to the task's num_cpus (1) in its workers; run_point sets it too.
+        remote = ray.remote(num_cpus=1, max_retries=0)(run_point)
+        pending = {remote.remote(config, run_dir): name for name, config, run_dir in tasks}
+        try:
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    name = pending.pop(ref)
+                    try:
+                        result = ray.get(ref)
+                    except Exception as err:  # the worker died or the task could not run
+                        result = {"status": "failed", "error": f"Ray task failed: {type(err).__name__}: {err}"}
+                    record(name, result)
+        except BaseException:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            raise
+    finally:
+        if started:
+            ray.shutdown()
+
+
+# ----------------------------------------------------------------------------
+# Results
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def result_row(point: Point, status: str, summary: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
+    """Identity columns come from the config (so failed points have them too), metrics from the summary."""
+    cfg = point.config
+    row: dict[str, Any] = {"run": point.name, "status": status, **point.values,
+                           "data.latent_dim": cfg.data.latent_dim, "model": cfg.model_name,
+                           "latent_dim": cfg.model.latent_dim, "seed": cfg.seed, "preset": cfg.preset}
+    for key in RESULT_KEYS:
+        if summary is not None and key in summary:
+            row[key] = summary[key]
+    row["error"] = error
+    return row
+
+
+def write_results(rows: list[dict[str, Any]], grid_keys: list[str], path: Path) -> None:
+    from .checkpoint import atomic_write_text
+
+    columns = ["run", "status", *grid_keys]
+    for key in ("data.latent_dim", *RESULT_KEYS):
+        if key not in columns and (key not in OPTIONAL_KEYS or any(row.get(key) is not None for row in rows)):
+            columns.append(key)
+    columns.append("error")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(row.get(key)) for key in columns})
+    atomic_write_text(buffer.getvalue(), path)
+
+
+@dataclass
+class SweepResult:
+    points: list[str]
+    skipped: list[str] = field(default_factory=list)  # finished before this invocation
+    ran: list[str] = field(default_factory=list)  # started from scratch and finished
+    resumed: list[str] = field(default_factory=list)  # continued from a checkpoint and finished
+    failed: dict[str, str] = field(default_factory=dict)  # name -> error
+    results: Path | None = None
+
+
+def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "local", address: str | None = None,
+              command: list[str] | None = None, log: Callable[[str], Any] | None = print) -> SweepResult:
+    """Validate every point, claim the folder, train the unfinished points, write results.csv."""
+    if executor not in ("local", "ray"):
+        raise SweepError(f"unknown executor '{executor}'; choose local or ray")
+    if jobs < 1:
+        raise SweepError(f"--jobs must be >= 1, got {jobs}")
+    if address is not None and executor != "ray":
+        raise SweepError("--address is for --executor ray")
+    if executor == "ray":
+        _import_ray()  # fail before writing anything
+    out = Path(out).resolve()
+    points = build_points(spec)
+    _claim_folder(out, spec, list(command if command is not None else sys.argv))
+    log = log or (lambda message: None)
+    grid_keys = [key for key, _ in spec.grid]
+    by_name = {p.name: p for p in points}
+    rows: dict[str, dict[str, Any]] = {}
+    result = SweepResult(points=[p.name for p in points], results=out / "results.csv")
+    tasks = []
+    for p in points:
+        summary_path = out / "runs" / p.name / "summary.json"
+        if summary_path.is_file():
+            rows[p.name] = result_row(p, "done", json.loads(summary_path.read_text()), None)
+            result.skipped.append(p.name)
+        else:
+            rows[p.name] = result_row(p, "pending", None, None)
+            tasks.append((p.name, p.config.to_dict(), str(out / "runs" / p.name)))
+    write_results([rows[p.name] for p in points], grid_keys, out / "results.csv")
+    where = f"local, {jobs} job{'s' if jobs > 1 else ''}" if executor == "local" else "ray"
+    log(f"sweep {out}: {len(points)} points, {len(result.skipped)} finished before, {len(tasks)} to run ({where})")
+
+    def record(name: str, outcome: dict[str, Any]) -> None:
+        error_file = out / "errors" / f"{name}.txt"
+        if outcome["status"] == "failed":
+            rows[name] = result_row(by_name[name], "failed", None, outcome["error"])
+            result.failed[name] = outcome["error"]
+            error_file.parent.mkdir(exist_ok=True)
+            error_file.write_text(outcome.get("traceback") or outcome["error"])
+            message = f"FAILED: {outcome['error']}"
+        else:
+            summary = outcome["summary"]
+            rows[name] = result_row(by_name[name], "done", summary, None)
+            (result.resumed if outcome["status"] == "resumed" else result.ran).append(name)
+            error_file.unlink(missing_ok=True)
+            message = (f"{outcome['status']}: m_A={summary['active_dims']} fd={summary['fd']:.4g} "
+                       f"precision={summary['precision']:.3g} ({summary['seconds']:.1f} s)")
+        write_results([rows[p.name] for p in points], grid_keys, out / "results.csv")
+        finished = sum(row["status"] in ("done", "failed") for row in rows.values())
+        log(f"[{finished}/{len(points)}] {name} {message}")
+
+    if tasks:
+        if executor == "local":
+            _run_local(tasks, min(jobs, len(tasks)), record)
+        else:
+            _run_ray(tasks, address, record)
+    log(f"results: {out / 'results.csv'} ({len(points) - len(result.failed)} done, {len(result.failed)} failed)")
+    return result
