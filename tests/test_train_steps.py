@@ -184,3 +184,24 @@ def test_nan_data_raises_training_diverged():
         trainer.iteration()
     assert info.value.step == 1
     assert "recon=nan" in str(info.value)
+
+
+def test_mask_warmup_holds_the_mask_then_trains_it():
+    from maskaae import build_config, build_model
+    from maskaae.train import Trainer
+
+    cfg = build_config(overrides=["model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2",
+                                  "data.n_train=64", "data.n_test=32", "train.batch_size=8",
+                                  "train.disc_training_ratio=1", "train.mask_warmup_steps=3"])
+    import torch
+    from maskaae.data import load_data
+
+    train, _ = load_data(cfg.data)
+    trainer = Trainer(build_model(cfg, (128,)), train, cfg)
+    theta0 = trainer.model.latent.theta.detach().clone()
+    for _ in range(3):
+        losses = trainer.iteration()
+        assert "mask_loss" not in losses
+    assert torch.equal(trainer.model.latent.theta, theta0)
+    assert "mask_loss" in trainer.iteration()
+    assert not torch.equal(trainer.model.latent.theta, theta0)

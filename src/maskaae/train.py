@@ -155,7 +155,7 @@ class Trainer:
             critic, omega = critic_step(model, opt["critic"], x, z, eps, cfg.loss.beta2)
         gen = generator_step(model, opt["gen"], self._batch())
         values = [recon, critic, omega, gen]
-        if model.mask_enabled:
+        if model.mask_enabled and self.step > cfg.train.mask_warmup_steps:
             values.append(mask_step(model, opt["mask"], self._batch(), self._prior(), self.lambda3(), cfg.loss))
         numbers = torch.stack(values).tolist()
         losses = dict(zip(["recon", "critic_loss", "wasserstein", "gen_loss", "mask_loss"], numbers))
