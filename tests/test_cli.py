@@ -70,3 +70,10 @@ def test_module_entry_point():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert "synthetic:" in result.stdout and "synthetic-paper:" in result.stdout
+
+
+def test_resume_extends_steps_of_a_non_default_preset(tmp_path, tiny_overrides):
+    out = str(tmp_path / "run")
+    assert main(["train", "--set", *tiny_overrides, "train.steps=4", "seed=2", "--out", out, "--quiet"]) == 0
+    assert main(["train", "--resume", "--set", "train.steps=6", "--out", out, "--quiet"]) == 0
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["steps"] == 6

@@ -29,18 +29,22 @@ def _fmt(value) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .config import build_config
-    from .runs import RunError, train_run
+    from .config import build_config, config_from_dict, merge_overrides
+    from .runs import RunError, read_config, train_run
 
+    if args.resume and not args.out:
+        raise RunError("--resume needs --out DIR (the run folder to continue)")
     cfg = None
-    if not args.resume or args.config or args.set or args.preset:
+    if args.resume and not (args.preset or args.config):
+        # Continue from the run's own config; --set may then only extend train.steps (checked in train_run).
+        if args.set:
+            cfg = config_from_dict(merge_overrides(read_config(Path(args.out)).to_dict(), args.set))
+    else:
         cfg = build_config(args.preset or "synthetic", args.config, args.set)
     if args.out:
         out = Path(args.out)
-    elif cfg is not None:
-        out = Path("runs") / f"{cfg.preset}-{cfg.model_name}-m{cfg.model.latent_dim}-seed{cfg.seed}"
     else:
-        raise RunError("--resume needs --out DIR (the run folder to continue)")
+        out = Path("runs") / f"{cfg.preset}-{cfg.model_name}-m{cfg.model.latent_dim}-seed{cfg.seed}"
     summary = train_run(cfg, out, resume=args.resume, overwrite=args.overwrite, quiet=args.quiet)
     _print_summary(summary, out)
     return 0

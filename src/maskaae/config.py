@@ -311,6 +311,11 @@ def overrides_to_dict(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
+def merge_overrides(values: dict[str, Any], pairs: list[str]) -> dict[str, Any]:
+    """A config dict with dotted overrides applied on top."""
+    return _merge(values, overrides_to_dict(pairs))
+
+
 def load_config_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
@@ -420,5 +425,5 @@ def build_config(preset: str = "synthetic", file: str | Path | None = None,
     if file is not None:
         values = _merge(values, load_config_file(file))
     if overrides:
-        values = _merge(values, overrides_to_dict(overrides))
+        values = merge_overrides(values, overrides)
     return config_from_dict(values)
