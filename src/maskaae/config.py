@@ -144,7 +144,7 @@ class EvalConfig:
     # images (0: off); fid_train_samples > 0 also measures it at every eval_every step (slow on a CPU).
     fid_samples: int = 0
     fid_train_samples: int = 0
-    fid_batch_size: int = 50
+    fid_batch_size: int = 10  # fastest of 10, 50, 100 on 2 threads (benchmarks/results/fid.json)
     fid_authors_minmax: bool = False  # the authors' variant: min-max normalise each generated image
 
     def validate(self) -> None:

@@ -145,7 +145,7 @@ def reference_stats(
     extractor: Extractor | None = None,
     *,
     weights_hash: str | None = None,
-    batch_size: int = 50,
+    batch_size: int = 10,
 ) -> ReferenceStats:
     """mu/sigma of the features of the first ``n`` reference images, cached on disk.
 
@@ -190,7 +190,7 @@ def compute_fid(
     extractor: Extractor | None = None,
     *,
     authors_minmax: bool = False,
-    batch_size: int = 50,
+    batch_size: int = 10,
 ) -> dict[str, Any]:
     """FID between generated images ``images_a`` and reference ``images_b``.
 
@@ -330,7 +330,7 @@ def fid_between(
     *,
     extractor: Extractor | None = None,
     weights: str | os.PathLike | None = None,
-    batch_size: int = 50,
+    batch_size: int = 10,
     authors_minmax: bool = False,
     kid_subsets: int = 100,
     kid_subset_size: int = 1000,

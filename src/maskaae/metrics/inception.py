@@ -201,7 +201,9 @@ class InceptionFeatures:
     size (to float rounding). ``weights_sha256`` is the key that caches of
     reference statistics use. ``channels_last`` is off by default: the
     module makes every Inception block's output contiguous again, and on a
-    2-core CPU it measured no faster (about 3.7 images/s at batch 50).
+    2-core CPU it measured no faster. The default batch of 10 was the fastest
+    of 10, 50 and 100 on an idle 2-core machine (11.4 images/s on 2 threads;
+    benchmarks/results/fid.json).
     """
 
     dim = INCEPTION_DIM
@@ -210,7 +212,7 @@ class InceptionFeatures:
         self,
         weights: str | os.PathLike | None = None,
         *,
-        batch_size: int = 50,
+        batch_size: int = 10,
         device: str | torch.device = "cpu",
         channels_last: bool = False,
     ) -> None:
