@@ -16,16 +16,8 @@ __all__ = [
 ]
 
 # Image FID / KID on Inception features (SPEC 7).
-from .fid import (  # noqa: E402
-    ReferenceStats,
-    authors_minmax_normalize,
-    compute_fid,
-    fid_between,
-    fid_from_features,
-    fid_from_stats,
-    load_images,
-    reference_stats,
-)
+from . import fid as _fid  # noqa: E402
+from .fid import *  # noqa: E402,F401,F403
 from .inception import (  # noqa: E402
     InceptionFeatures,
     InceptionWeightsError,
@@ -36,14 +28,7 @@ from .inception import (  # noqa: E402
 from .kid import kid_from_features, mmd2_polynomial_unbiased  # noqa: E402
 
 __all__ += [
-    "ReferenceStats",
-    "authors_minmax_normalize",
-    "compute_fid",
-    "fid_between",
-    "fid_from_features",
-    "fid_from_stats",
-    "load_images",
-    "reference_stats",
+    *_fid.__all__,
     "InceptionFeatures",
     "InceptionWeightsError",
     "find_inception_weights",
