@@ -231,9 +231,8 @@ def _progress_bar(total: int, initial: int, quiet: bool):
     return tqdm(total=total, initial=initial, desc="train", dynamic_ncols=True, mininterval=0.5)
 
 
-def load_run(run_dir: str | Path) -> tuple[Config, MaskAAE, torch.Tensor]:
-    """(config, model at its last checkpoint, test data) of a run folder."""
-    run_dir = Path(run_dir)
+def _checkpoint_model(run_dir: Path) -> tuple[Config, MaskAAE, int]:
+    """(config, model at its last checkpoint, that checkpoint's step) of a run folder."""
     if not run_dir.is_dir():
         raise RunError(f"{run_dir} does not exist; pass the --out folder of a maskaae train run")
     cfg = read_config(run_dir)
@@ -244,15 +243,24 @@ def load_run(run_dir: str | Path) -> tuple[Config, MaskAAE, torch.Tensor]:
     except (RuntimeError, KeyError) as err:
         raise CheckpointError(f"{run_dir}/checkpoint.pt does not match its config: {err}") from err
     model.eval()
+    return cfg, model, int(ckpt["trainer"]["step"])
+
+
+def load_run(run_dir: str | Path) -> tuple[Config, MaskAAE, torch.Tensor]:
+    """(config, model at its last checkpoint, test data) of a run folder."""
+    cfg, model, _ = _checkpoint_model(Path(run_dir))
     _, test = load_data(cfg.data)
     return cfg, model, test
 
 
 def evaluate_run(run_dir: str | Path) -> dict[str, Any]:
-    cfg, model, test = load_run(run_dir)
-    ckpt_step = safe_load(Path(run_dir) / "checkpoint.pt", CHECKPOINT_FORMAT)["trainer"]["step"]
-    metrics = {"model": cfg.model_name, "latent_dim": cfg.model.latent_dim, **evaluate(model, test, cfg),
-               "steps": int(ckpt_step)}
+    """Recompute the summary's held-out metrics (and FID where the config asks for it) from the checkpoint."""
+    cfg, model, step = _checkpoint_model(Path(run_dir))
+    _, test = load_data(cfg.data)
+    metrics = {"model": cfg.model_name, "latent_dim": cfg.model.latent_dim, **evaluate(model, test, cfg)}
+    if cfg.eval.fid_samples:
+        metrics.update(image_fid(model, test, cfg, cfg.eval.fid_samples))
+    metrics["steps"] = step
     atomic_write_json(metrics, Path(run_dir) / "evaluation.json")
     return metrics
 
@@ -263,7 +271,7 @@ def sample_run(run_dir: str | Path, num: int, out_file: str | Path, seed: int = 
     out_file = Path(out_file)
     if out_file.suffix != ".npy":
         raise RunError(f"--out {out_file}: samples are written as .npy; give a file name ending in .npy")
-    _, model, _ = load_run(run_dir)
+    _, model, _ = _checkpoint_model(Path(run_dir))
     samples = model.generate(num, generator=torch.Generator().manual_seed(seed)).numpy()
     out_file.parent.mkdir(parents=True, exist_ok=True)
     np.save(out_file, samples)
