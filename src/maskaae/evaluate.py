@@ -27,8 +27,11 @@ def encode_all(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096) -> torch
 
 
 @torch.inference_mode()
-def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config) -> dict[str, Any]:
-    """Metrics on test data; the returned dict is JSON-serialisable."""
+def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config, fid_samples: int = 0) -> dict[str, Any]:
+    """Metrics on test data; the returned dict is JSON-serialisable.
+
+    fid_samples > 0 adds the Inception FID of that many generated images (image data, `image_fid`).
+    """
     was_training = model.training
     model.eval()
     e = cfg.eval
@@ -44,8 +47,7 @@ def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config) -> dict[str, Any]:
     precision, recall = precision_recall(real_flat, fake_flat, k=e.pr_k)
     nac_codes = encode_all(model, test[: e.nac_samples]).double().numpy()
     mask = model.mask
-    model.train(was_training)
-    return {
+    metrics = {
         "active_dims": model.active_dims,
         "mask": [float(v) for v in mask],
         "recon": float(recon),
@@ -57,6 +59,10 @@ def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config) -> dict[str, Any]:
         "eval_samples": n,
         "nac_samples": int(len(nac_codes)),
     }
+    if fid_samples:
+        metrics.update(image_fid(model, test, cfg, fid_samples))
+    model.train(was_training)
+    return metrics
 
 
 def image_fid(model: MaskAAE, test: torch.Tensor, cfg: Config, n: int) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import torch
 from .checkpoint import CheckpointError, atomic_torch_save, atomic_write_json, atomic_write_text, safe_load
 from .config import Config, ConfigError, config_from_dict
 from .data import load_data
-from .evaluate import evaluate, image_fid, latent_covariance
+from .evaluate import evaluate, latent_covariance
 from .model import MaskAAE, build_model
 from .plots import plot_covariance, plot_image_grid, plot_losses, plot_mask_trajectory
 from .train import Trainer
@@ -175,9 +175,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
                                       "active_dims": model.active_dims,
                                       "mask": [round(float(v), 5) for v in model.mask]}
             if is_eval:
-                metrics = evaluate(model, test, cfg)
-                if cfg.eval.fid_train_samples:
-                    metrics.update(image_fid(model, test, cfg, cfg.eval.fid_train_samples))
+                metrics = evaluate(model, test, cfg, cfg.eval.fid_train_samples)
                 record["eval"] = {k: v for k, v in metrics.items() if k != "mask"}
             log.write(json.dumps(record) + "\n")
             if bar is not None:
@@ -195,9 +193,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - start
-    metrics = evaluate(model, test, cfg)
-    if cfg.eval.fid_samples:
-        metrics.update(image_fid(model, test, cfg, cfg.eval.fid_samples))
+    metrics = evaluate(model, test, cfg, cfg.eval.fid_samples)
     summary = {"model": cfg.model_name, "preset": cfg.preset, "latent_dim": cfg.model.latent_dim,
                "true_latent_dim": cfg.data.latent_dim if cfg.data.name == "synthetic" else None,
                **metrics, "steps": trainer.step, "seconds": round(seconds, 2), "seed": cfg.seed}
@@ -257,9 +253,7 @@ def evaluate_run(run_dir: str | Path) -> dict[str, Any]:
     """Recompute the summary's held-out metrics (and FID where the config asks for it) from the checkpoint."""
     cfg, model, step = _checkpoint_model(Path(run_dir))
     _, test = load_data(cfg.data)
-    metrics = {"model": cfg.model_name, "latent_dim": cfg.model.latent_dim, **evaluate(model, test, cfg)}
-    if cfg.eval.fid_samples:
-        metrics.update(image_fid(model, test, cfg, cfg.eval.fid_samples))
+    metrics = {"model": cfg.model_name, "latent_dim": cfg.model.latent_dim, **evaluate(model, test, cfg, cfg.eval.fid_samples)}
     metrics["steps"] = step
     atomic_write_json(metrics, Path(run_dir) / "evaluation.json")
     return metrics

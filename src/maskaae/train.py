@@ -8,6 +8,7 @@ Nothing here touches files; `runs.py` wraps this in a run folder.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Callable
 
 import torch
@@ -196,8 +197,6 @@ def fit(model: MaskAAE, data: Any, config: Config | None = None, steps: int | No
     `config` defaults to the default preset's losses and schedule with the
     model's own m and mask switch; `steps` and `seed` override it.
     """
-    from dataclasses import replace
-
     cfg = config or Config()
     cfg = replace(cfg, model=replace(cfg.model, latent_dim=model.latent_dim, mask=model.mask_enabled))
     if steps is not None:
