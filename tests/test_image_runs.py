@@ -44,3 +44,9 @@ def test_image_run_reports_inception_fid(tmp_path, fake_mnist, monkeypatch):
     assert saved["fid_samples"] == 4 and saved["fid_samples_ref"] == 4
     assert saved["fid"] > 0 and saved["fid"] == summary["fid"]
     assert list((tmp_path / "data" / "fid-stats").glob("fidstats-mnist-test-n4-*.npz"))
+    from maskaae.runs import evaluate_run
+
+    again = evaluate_run(out, fid_samples=6)  # a larger N than training used, from the same checkpoint
+    assert again["fid_samples"] == 6 and again["fid"] > 0 and again["active_dims"] == summary["active_dims"]
+    assert json.loads((out / "evaluation.json").read_text())["fid_samples"] == 6
+    assert "fid" not in evaluate_run(out, fid_samples=0)

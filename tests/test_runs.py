@@ -152,3 +152,12 @@ def test_evaluate_and_sample_from_checkpoint(tmp_path, tiny_overrides):
     assert np.array_equal(samples, again)
     with pytest.raises(RunError, match=".npy"):
         sample_run(out, 10, tmp_path / "s.csv")
+
+
+def test_evaluate_refuses_fid_on_synthetic_data(tmp_path, tiny_overrides):
+    out = tmp_path / "run"
+    train_run(_cfg(tiny_overrides, "train.steps=2"), out, quiet=True)
+    with pytest.raises(RunError, match="FID needs image data"):
+        evaluate_run(out, fid_samples=10)
+    with pytest.raises(RunError, match=">= 0"):
+        evaluate_run(out, fid_samples=-1)

@@ -53,7 +53,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .runs import evaluate_run
 
-    metrics = evaluate_run(args.run_dir)
+    metrics = evaluate_run(args.run_dir, args.fid_samples)
     _print_summary(metrics)
     print(f"written to {Path(args.run_dir) / 'evaluation.json'}")
     return 0
@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Recompute m_A, fd, precision/recall, NAC, recon and omega from "
                                           "RUN_DIR/checkpoint.pt; writes RUN_DIR/evaluation.json.")
     evaluate.add_argument("run_dir", metavar="RUN_DIR")
+    evaluate.add_argument("--fid-samples", type=int, metavar="N",
+                          help="image runs: Inception FID with N generated images against the first N test images "
+                               "(default: the run's eval.fid_samples; 0: no FID)")
     evaluate.set_defaults(func=cmd_evaluate)
 
     sample = sub.add_parser("sample", help="generate samples from a trained run",

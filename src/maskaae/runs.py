@@ -249,11 +249,20 @@ def load_run(run_dir: str | Path) -> tuple[Config, MaskAAE, torch.Tensor]:
     return cfg, model, test
 
 
-def evaluate_run(run_dir: str | Path) -> dict[str, Any]:
-    """Recompute the summary's held-out metrics (and FID where the config asks for it) from the checkpoint."""
+def evaluate_run(run_dir: str | Path, fid_samples: int | None = None) -> dict[str, Any]:
+    """Recompute the summary's held-out metrics from the checkpoint into RUN_DIR/evaluation.json.
+
+    FID uses `fid_samples` generated images when given (0 turns it off), else the config's eval.fid_samples.
+    """
     cfg, model, step = _checkpoint_model(Path(run_dir))
+    if fid_samples is None:
+        fid_samples = cfg.eval.fid_samples
+    if fid_samples < 0:
+        raise RunError(f"--fid-samples must be >= 0, got {fid_samples}")
+    if fid_samples and cfg.data.name == "synthetic":
+        raise RunError(f"FID needs image data; run {run_dir} trained on {cfg.data.name!r}")
     _, test = load_data(cfg.data)
-    metrics = {"model": cfg.model_name, "latent_dim": cfg.model.latent_dim, **evaluate(model, test, cfg, cfg.eval.fid_samples)}
+    metrics = {"model": cfg.model_name, "latent_dim": cfg.model.latent_dim, **evaluate(model, test, cfg, fid_samples)}
     metrics["steps"] = step
     atomic_write_json(metrics, Path(run_dir) / "evaluation.json")
     return metrics
