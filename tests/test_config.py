@@ -57,6 +57,8 @@ def test_wrong_types_raise_naming_key(override, key):
     ("data.leaky_slope=1.0", "data.leaky_slope"),
     ("seed=-1", "seed"),
     ("train.lr_mask=NaN", "train.lr_mask"),
+    ("model.mask_init_min=5", "model.mask_init_min"),
+    ("model.mask_init_min=-1", "model.mask_init_min"),
 ])
 def test_out_of_range_raises_naming_key(override, key):
     with pytest.raises(ConfigError, match=f"'{key}'".replace(".", r"\.")):
@@ -135,3 +137,9 @@ def test_every_preset_builds(name):
 def test_paper_preset_has_paper_networks():
     cfg = build_config("synthetic-paper")
     assert cfg.model.width == 1000 and cfg.model.depth == 5 and cfg.train.steps == 500000
+
+
+@pytest.mark.parametrize("name", [p for p in sorted(PRESETS) if p.endswith("-paper") or p in ("cifar10", "celeba")])
+def test_paper_presets_keep_the_papers_mask_init_and_no_warmup(name):
+    cfg = build_config(name)
+    assert cfg.model.mask_init_min == 0.0 and cfg.train.mask_warmup_steps == 0 and cfg.train.lr_mask == 5e-4

@@ -72,6 +72,15 @@ def test_init_in_range_and_reproducible():
     assert not torch.equal(m1.theta, m3.theta)
 
 
+def test_init_min_raises_the_lower_end_and_keeps_the_default_draw():
+    g = torch.Generator().manual_seed(7)
+    m = LatentMask(1000, init_max=5.0, init_min=2.0, generator=g)
+    assert m.theta.min() >= 2.0 and m.theta.max() <= 5.0 and m.theta.min() < 2.1 and m.theta.max() > 4.9
+    default = LatentMask(10, generator=torch.Generator().manual_seed(1))
+    explicit = LatentMask(10, init_min=0.0, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(default.theta, explicit.theta)
+
+
 def test_disabled_mask_is_identity():
     m = LatentMask(3, enabled=False)
     z = torch.randn(5, 3)
@@ -109,3 +118,5 @@ def test_bad_arguments():
         LatentMask(0)
     with pytest.raises(ValueError):
         LatentMask(3, param="sigmoid")
+    with pytest.raises(ValueError, match="init_min"):
+        LatentMask(3, init_min=5.0, init_max=5.0)

@@ -7,7 +7,7 @@ from maskaae import Trainer, TrainingDiverged, build_config, build_model
 from maskaae.train import ae_step, critic_step, generator_step, mask_step
 
 TINY = ["model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2", "train.batch_size=8",
-        "train.disc_training_ratio=2", "train.reg_schedule_interval=2"]
+        "train.disc_training_ratio=2", "train.reg_schedule_interval=2", "train.mask_warmup_steps=0"]
 D = 6
 
 

@@ -55,7 +55,10 @@ class ModelConfig:
     depth: int = 3  # hidden layers in each of encoder, decoder and critic
     output: Literal["linear", "sigmoid"] = "linear"  # decoder's last activation
     mask_param: Literal["projection", "paper"] = "projection"
-    mask_init_max: float = 5.0  # a: theta ~ U[0, a]
+    mask_init_max: float = 5.0  # a: theta ~ U[mask_init_min, a]
+    # CPU default 2 (every mu starts >= 0.86); 0 in the paper and the authors' code, where dimensions that
+    # start with a small mu are switched off by the variance penalty before they are used (experiments/README.md)
+    mask_init_min: float = 2.0
 
     def validate(self) -> None:
         _check(self.latent_dim >= 1, "model.latent_dim", self.latent_dim,
@@ -63,6 +66,8 @@ class ModelConfig:
         _positive(self, "model", ["width", "depth"])
         _check(math.isfinite(self.mask_init_max) and self.mask_init_max > 0, "model.mask_init_max",
                self.mask_init_max, "must be finite and > 0")
+        _check(0.0 <= self.mask_init_min < self.mask_init_max, "model.mask_init_min", self.mask_init_min,
+               "must be >= 0 and below model.mask_init_max")
 
 
 @dataclass
@@ -112,8 +117,8 @@ class TrainConfig:
     lambda3_max: float = 2048.0
     # Mask updates start after this many iterations (0: from the first, as in the paper). Not in the paper:
     # an untrained encoder makes omega large, and the (1 + omega)^2 term then switches dimensions off before
-    # the auto-encoder has learnt to use them (seen on MNIST with the CPU schedule; experiments/README.md).
-    mask_warmup_steps: int = 0
+    # the auto-encoder has learnt to use them (seen on MNIST and at m <= n on synthetic data; experiments/).
+    mask_warmup_steps: int = 500
     threads: int = 0  # torch threads; 0 leaves torch's default
     log_every: int = 50
     eval_every: int = 1000
@@ -334,9 +339,10 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
 
 # The authors' training settings (SPEC 4), shared by every *-paper preset.
 _AUTHORS_TRAINING: dict[str, Any] = {
+    "model": {"mask_init_min": 0.0},
     "loss": {"lambda2": 1.0},
     "train": {"steps": 500000, "reg_schedule_interval": None, "lr_mask": 5e-4, "eval_every": 10000,
-              "checkpoint_every": 5000, "log_every": 100},
+              "checkpoint_every": 5000, "log_every": 100, "mask_warmup_steps": 0},
 }
 # Images in [0, 1] with a sigmoid decoder: the authors' binary cross-entropy (SPEC 3.1).
 _IMAGES: dict[str, Any] = {"model": {"output": "sigmoid"}, "loss": {"recon": "bce"}}
@@ -352,8 +358,8 @@ def _preset(*parts: dict[str, Any]) -> dict[str, Any]:
 PRESETS: dict[str, dict[str, Any]] = {
     "synthetic": {
         "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, 8,000 steps, lambda3 doubling "
-                       "every 500 steps, mask lr 5e-3, lambda2 2; a few minutes on 2 cores (not the paper's "
-                       "networks or schedule)",
+                       "every 500 steps, mask lr 5e-3, lambda2 2, theta initialised in U[2, 5], no mask updates "
+                       "in the first 500 steps; a few minutes on 2 cores (not the paper's networks or schedule)",
         # One thread: at this network size two threads were 2x slower with OMP_WAIT_POLICY=PASSIVE
         # (48 vs 23 ms per iteration) and only 1.2x faster with ACTIVE spinning (benchmarks/README.md).
         "train": {"threads": 1},
@@ -368,7 +374,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                        "3 x FC512 MLPs, 12,000 steps with the synthetic CPU schedule but lambda2 1, mask lr "
                        "2e-3 and no mask updates in the first 1,000 steps, FID at N=2,000",
         "data": {"name": "mnist"},
-        "model": {"latent_dim": 64, "width": 512, "depth": 3},
+        "model": {"latent_dim": 64, "width": 512, "depth": 3, "mask_init_min": 0.0},
         "loss": {"lambda2": 1.0},
         "train": {"steps": 12000, "threads": 2, "lr_mask": 2e-3, "mask_warmup_steps": 1000},
         "eval": {"fid_samples": 2000},

@@ -14,7 +14,7 @@ from torch import nn
 
 
 class LatentMask(nn.Module):
-    """mu = b(theta), theta ~ U[0, a] at initialisation.
+    """mu = b(theta), theta ~ U[init_min, init_max] at initialisation (the paper: U[0, a]).
 
     param="projection" (the authors' code): mu = 1 - exp(-theta) and theta is
     projected back to >= 0 after every update, so a dimension at 0 still has a
@@ -25,16 +25,18 @@ class LatentMask(nn.Module):
 
     def __init__(self, dim: int, param: Literal["projection", "paper"] = "projection",
                  init_max: float = 5.0, enabled: bool = True,
-                 generator: torch.Generator | None = None) -> None:
+                 generator: torch.Generator | None = None, init_min: float = 0.0) -> None:
         super().__init__()
         if dim < 1:
             raise ValueError(f"mask dimension must be >= 1, got {dim}")
         if param not in ("projection", "paper"):
             raise ValueError(f"mask param must be 'projection' or 'paper', got {param!r}")
+        if not 0.0 <= init_min < init_max:
+            raise ValueError(f"mask init range needs 0 <= init_min < init_max, got [{init_min}, {init_max}]")
         self.dim = dim
         self.param = param
         self.enabled = enabled
-        theta = torch.rand(dim, generator=generator) * init_max
+        theta = torch.rand(dim, generator=generator) * (init_max - init_min) + init_min
         # A disabled mask keeps theta (so checkpoints have one layout) but never trains it.
         self.theta = nn.Parameter(theta, requires_grad=enabled)
 

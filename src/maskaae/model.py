@@ -31,7 +31,7 @@ class MaskAAE(nn.Module):
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, critic: nn.Module, latent_dim: int,
                  mask: bool = True, mask_param: str = "projection", mask_init_max: float = 5.0,
-                 active_threshold: float = 0.1, data_shape: tuple[int, ...] | None = None,
+                 mask_init_min: float = 0.0, active_threshold: float = 0.1, data_shape: tuple[int, ...] | None = None,
                  generator: torch.Generator | None = None) -> None:
         super().__init__()
         if latent_dim < 1:
@@ -39,7 +39,8 @@ class MaskAAE(nn.Module):
         self.encoder = encoder
         self.decoder = decoder
         self.critic = critic
-        self.latent = LatentMask(latent_dim, mask_param, mask_init_max, enabled=mask, generator=generator)
+        self.latent = LatentMask(latent_dim, mask_param, mask_init_max, enabled=mask, generator=generator,
+                                 init_min=mask_init_min)
         self.latent_dim = latent_dim
         self.active_threshold = active_threshold
         self.data_shape = tuple(data_shape) if data_shape is not None else None
@@ -150,6 +151,7 @@ def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> MaskAAE
     generator = torch.Generator().manual_seed(cfg.seed)
     model = MaskAAE(encoder, decoder, critic, cfg.model.latent_dim, mask=cfg.model.mask,
                     mask_param=cfg.model.mask_param, mask_init_max=cfg.model.mask_init_max,
+                    mask_init_min=cfg.model.mask_init_min,
                     active_threshold=cfg.eval.active_threshold, data_shape=data_shape, generator=generator)
     model.config = cfg.to_dict()
     return model
