@@ -84,7 +84,7 @@ class LossConfig:
     variance_penalty_reduction: Literal["mean", "sum"] = "mean"
     beta2: float = 10.0
     lambda1: float = 1000.0
-    lambda2: float = 2.0  # the paper's 1.0 kept a 9th dimension on the CPU preset (README)
+    lambda2: float = 3.0  # the paper's 1.0 kept extra dimensions on the CPU preset (experiments/README.md)
     lambda3_init: float | None = None  # None: 2 / m
 
     def validate(self) -> None:
@@ -358,7 +358,7 @@ def _preset(*parts: dict[str, Any]) -> dict[str, Any]:
 PRESETS: dict[str, dict[str, Any]] = {
     "synthetic": {
         "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, 8,000 steps, lambda3 doubling "
-                       "every 500 steps, mask lr 5e-3, lambda2 2, theta initialised in U[2, 5], no mask updates "
+                       "every 500 steps, mask lr 5e-3, lambda2 3, theta initialised in U[2, 5], no mask updates "
                        "in the first 500 steps; a few minutes on 2 cores (not the paper's networks or schedule)",
         # One thread: at this network size two threads were 2x slower with OMP_WAIT_POLICY=PASSIVE
         # (48 vs 23 ms per iteration) and only 1.2x faster with ACTIVE spinning (benchmarks/README.md).
