@@ -194,12 +194,15 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             bar.close()
     seconds = time.perf_counter() - start
     metrics = evaluate(model, test, cfg, cfg.eval.fid_samples)
-    summary = {"model": cfg.model_name, "preset": cfg.preset, "latent_dim": cfg.model.latent_dim,
-               "true_latent_dim": cfg.data.latent_dim if cfg.data.name == "synthetic" else None,
-               **metrics, "steps": trainer.step, "seconds": round(seconds, 2), "seed": cfg.seed}
+    summary = {**_run_header(cfg), **metrics, "steps": trainer.step, "seconds": round(seconds, 2), "seed": cfg.seed}
     atomic_write_json(summary, out / "summary.json")
     write_plots(out, model, test, cfg)
     return summary
+
+
+def _run_header(cfg: Config) -> dict[str, Any]:
+    return {"model": cfg.model_name, "preset": cfg.preset, "latent_dim": cfg.model.latent_dim,
+            "true_latent_dim": cfg.data.latent_dim if cfg.data.name == "synthetic" else None}
 
 
 def write_plots(out: Path, model: MaskAAE, test: torch.Tensor, cfg: Config) -> None:
@@ -262,8 +265,9 @@ def evaluate_run(run_dir: str | Path, fid_samples: int | None = None) -> dict[st
     if fid_samples and cfg.data.name == "synthetic":
         raise RunError(f"FID needs image data; run {run_dir} trained on {cfg.data.name!r}")
     _, test = load_data(cfg.data)
-    metrics = {"model": cfg.model_name, "latent_dim": cfg.model.latent_dim, **evaluate(model, test, cfg, fid_samples)}
-    metrics["steps"] = step
+    start = time.perf_counter()
+    metrics = {**_run_header(cfg), **evaluate(model, test, cfg, fid_samples), "steps": step, "seed": cfg.seed}
+    metrics["eval_seconds"] = round(time.perf_counter() - start, 2)
     atomic_write_json(metrics, Path(run_dir) / "evaluation.json")
     return metrics
 
