@@ -78,6 +78,7 @@ def test_report_tables_from_handmade_results(handmade):
     assert "seeds: 3 (0, 1, 2)" in text and "training steps: 100" in text
     assert "32 for FD and precision/recall, 16 for NAC" in text
     assert "15 in the grid, 13 finished, 1 failed, 1 not finished" in text
+    assert "training time of the finished runs: 0.01 h (2 s per run) in total" in text  # 13 x 1.5 s
     assert "RuntimeError: boom" in text and "description not recorded" in text
     assert "## n = 2" in text and "## n = 3" in text
     for name in ["fig4_n2.png", "fig4_n3.png"]:  # one figure per data.latent_dim

@@ -320,6 +320,11 @@ def _distinct(values: list[Any]) -> str:
     return ", ".join(map(str, found)) if found else "not recorded"
 
 
+def _hours(rows: list[dict[str, Any]]) -> str:
+    total = sum(float(r.get("seconds") or 0.0) for r in rows)
+    return f"{total / 3600:.2f} h ({total / max(len(rows), 1):.0f} s per run)"
+
+
 def write_report(sweep_dir: str | Path) -> Path:
     """Figures and report.md in SWEEP_DIR/report/; returns the path of report.md."""
     sweep_dir = Path(sweep_dir)
@@ -356,6 +361,8 @@ def write_report(sweep_dir: str | Path) -> Path:
               f"{min(per_point) if per_point else 0} to {max(per_point) if per_point else 0}; "
               "figures and tables show the median over seeds, error bars the min-max range",
               f"- training steps: {_distinct([r.get('steps') for r in done])}",
+              f"- training time of the finished runs: {_hours(done)} in total (sum of each run's `seconds`, "
+              "one thread per run; runs that share the machine take longer)",
               f"- held-out samples: {_distinct([r.get('eval_samples') for r in done])} for FD and precision/"
               f"recall, {_distinct([r.get('nac_samples') for r in done])} for NAC"
               + (f"; Inception FID at N = {_distinct([r.get('fid_samples') for r in done])}"
