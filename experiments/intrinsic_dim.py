@@ -57,7 +57,8 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     out = {"rows": rows, "versions": {p: version(p) for p in ["maskaae", "scikit-dimension", "numpy", "torch"]},
            "python": platform.python_version(), "git_commit": commit,
-           "command": ".venv/bin/pip install -e '.[intrinsic]' && OMP_NUM_THREADS=1 .venv/bin/python experiments/intrinsic_dim.py"}
+           "command": (".venv/bin/pip install -e '.[intrinsic]' && "
+                       "OMP_NUM_THREADS=1 .venv/bin/python experiments/intrinsic_dim.py")}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
 

@@ -31,7 +31,7 @@ class MaskAAE(nn.Module):
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, critic: nn.Module, latent_dim: int,
                  mask: bool = True, mask_param: str = "projection", mask_init_max: float = 5.0,
-                 mask_init_min: float = 0.0, active_threshold: float = 0.1, data_shape: tuple[int, ...] | None = None,
+                 mask_init_min: float = 2.0, active_threshold: float = 0.1, data_shape: tuple[int, ...] | None = None,
                  generator: torch.Generator | None = None) -> None:
         super().__init__()
         if latent_dim < 1:
