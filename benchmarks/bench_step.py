@@ -1,10 +1,13 @@
 """Time one full training iteration (AE step, disc_training_ratio critic steps, generator step, mask step):
-the textbook reference (reference_step.py) against the library's Trainer.iteration, beside the machine's
-peak float32 matmul rate. Writes benchmarks/results/step.json.
+the textbook reference (reference_step.py) against the library's Trainer.iteration, eager and with
+train.compile, beside the machine's peak float32 matmul rate and the time the iteration's own matrix
+products take alone. Writes benchmarks/results/step.json.
 
-    python benchmarks/bench_step.py [--repeats 10] [--quick]
+    python benchmarks/bench_step.py [--repeats 10] [--networks ...] [--no-compile]
 
-Run it on a quiet machine; two-thread figures suffer badly from any other load.
+Run it on a quiet machine; two-thread figures suffer badly from any other load. The OpenMP wait policy is
+whatever `import maskaae` chooses (maskaae/openmp.py) unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set; it is
+recorded in the output, and the reference and the library always run under the same one.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from maskaae import Trainer, build_config, build_model  # noqa: E402  (first: sets the OpenMP wait policy)
+from maskaae.openmp import describe as openmp_wait  # noqa: E402
+from maskaae.runs import provenance  # noqa: E402
 
 import torch  # noqa: E402
+from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
-
-from maskaae import Trainer, build_config, build_model  # noqa: E402
-from maskaae.runs import provenance  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_step import reference_iteration  # noqa: E402
@@ -35,6 +38,8 @@ NETWORKS = {
                           "loss.recon=bce"]),
     "synthetic-paper": (128, ["model.width=1000", "model.depth=5", "model.latent_dim=32"]),
     "synthetic": (128, []),
+    "mnist": (784, ["model.width=512", "model.depth=3", "model.latent_dim=64", "model.output=sigmoid",
+                    "loss.recon=bce"]),
 }
 
 
@@ -51,10 +56,11 @@ def peak_gflops(threads: int, n: int = 2048, repeats: int = 10) -> float:
     return 2 * n**3 / best / 1e9
 
 
-def make_trainer(network: str, batch: int, seed: int = 0) -> Trainer:
+def make_trainer(network: str, batch: int, seed: int = 0, compile: bool = False) -> Trainer:
     data_dim, overrides = NETWORKS[network]
     cfg = build_config("synthetic", overrides=overrides + [f"train.batch_size={batch}", "train.disc_training_ratio=5",
-                                                           f"seed={seed}"])
+                                                           f"seed={seed}", f"train.compile={str(compile).lower()}",
+                                                           "train.mask_warmup_steps=0"])
     data = torch.rand(4096, data_dim)
     return Trainer(build_model(cfg, (data_dim,)), data, cfg)
 
@@ -76,12 +82,43 @@ def count_flops(trainer: Trainer) -> int:
     return int(counter.get_total_flops())
 
 
+class _RecordMatmuls(TorchDispatchMode):
+    """Records the shapes and strides of every matrix product an iteration runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple] = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if func in (torch.ops.aten.mm.default, torch.ops.aten.addmm.default):
+            tensors = [a for a in args if isinstance(a, torch.Tensor)]
+            self.calls.append((func, [(t.shape, t.stride()) for t in tensors]))
+        return func(*args, **(kwargs or {}))
+
+
+def matmul_only_ms(trainer: Trainer, repeats: int) -> float:
+    """Median ms of the iteration's matrix products alone, back to back on random operands of the same
+    shapes and strides: what the iteration would take if nothing but its matmuls cost time."""
+    with _RecordMatmuls() as rec:
+        trainer.iteration()
+    calls = [(func, [torch.empty_strided(shape, stride).normal_() for shape, stride in specs])
+             for func, specs in rec.calls]
+
+    def run(_: object) -> None:
+        for func, operands in calls:
+            func(*operands)
+
+    return statistics.median(time_iterations(run, None, repeats)) * 1e3
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--networks", nargs="+", default=list(NETWORKS), choices=list(NETWORKS))
     parser.add_argument("--batches", nargs="+", type=int, default=[64, 256])
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--no-compile", dest="compile", action="store_false",
+                        help="skip the train.compile variant (its first iterations compile for 15-70 s)")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "step.json"))
     args = parser.parse_args()
 
@@ -95,6 +132,7 @@ def main() -> None:
                 ref = time_iterations(reference_iteration, make_trainer(network, batch), args.repeats)
                 lib = time_iterations(Trainer.iteration, make_trainer(network, batch), args.repeats)
                 lib_med, ref_med = statistics.median(lib), statistics.median(ref)
+                mm_ms = matmul_only_ms(make_trainer(network, batch), args.repeats)
                 row = {
                     "network": network, "batch": batch, "threads": threads, "disc_training_ratio": 5,
                     "peak_gflops": round(peak, 1),
@@ -105,12 +143,26 @@ def main() -> None:
                     "library_gflops": round(flops / lib_med / 1e9, 1),
                     "fraction_of_peak": round(flops / lib_med / 1e9 / peak, 3),
                     "samples_per_s": round(batch * 8 / lib_med, 1),  # 8 fresh batches per iteration
+                    "matmul_only_ms": round(mm_ms, 2),
+                    "matmul_only_fraction_of_peak": round(flops / mm_ms / 1e6 / peak, 3),
                     "repeats": args.repeats,
+                    "openmp_wait": openmp_wait(),
                 }
+                if args.compile:
+                    trainer = make_trainer(network, batch, compile=True)
+                    t = time.perf_counter()
+                    trainer.iteration()
+                    first = time.perf_counter() - t
+                    comp = statistics.median(time_iterations(Trainer.iteration, trainer, args.repeats))
+                    row.update({"library_compiled_ms": round(comp * 1e3, 2),
+                                "compile_s": round(first - comp, 1),
+                                "speedup_compiled": round(ref_med / comp, 3),
+                                "fraction_of_peak_compiled": round(flops / comp / 1e9 / peak, 3)})
                 configs.append(row)
                 print(json.dumps(row), flush=True)
     info = provenance()
     result = {"command": " ".join(["python", *sys.argv]), "date": time.strftime("%Y-%m-%d"),
+              "openmp_wait": openmp_wait(),
               "cpu": _cpu_model(), "machine": platform.machine(), "timing": "median and min over repeats",
               "versions": info["packages"], "git_commit": info["git_commit"], "configs": configs}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

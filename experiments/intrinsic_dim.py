@@ -19,7 +19,6 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import numpy as np
 import skdim
 
 from maskaae.config import DataConfig

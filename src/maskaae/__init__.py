@@ -1,5 +1,10 @@
 """maskaae: adversarial auto-encoders that learn how many latent dimensions the data needs."""
 
+from .openmp import choose_wait_policy
+
+choose_wait_policy()  # before anything below imports torch (maskaae/openmp.py)
+
+
 from .config import Config, ConfigError, PRESETS, build_config
 from .mask import LatentMask
 from .model import MaskAAE, build_model

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
-
-# Two-thread runs slow down 3-15x when OpenMP threads spin while another
-# process wants the cores; passive waiting costs nothing on an idle machine.
-# It must be set before torch is imported.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 SUMMARY_KEYS = ("model", "latent_dim", "active_dims", "fid", "fid_samples", "fd", "precision", "recall", "nac",
                 "recon", "wasserstein", "steps", "seconds")

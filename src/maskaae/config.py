@@ -120,6 +120,9 @@ class TrainConfig:
     # the auto-encoder has learnt to use them (seen on MNIST and at m <= n on synthetic data; experiments/).
     mask_warmup_steps: int = 500
     threads: int = 0  # torch threads; 0 leaves torch's default
+    # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused
+    # kernels (benchmarks/README.md), at a one-off compile cost of tens of seconds; needs a C++ compiler.
+    compile: bool = False
     log_every: int = 50
     eval_every: int = 1000
     checkpoint_every: int = 1000

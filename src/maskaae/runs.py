@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from . import openmp
 from .checkpoint import CheckpointError, atomic_torch_save, atomic_write_json, atomic_write_text, safe_load
 from .config import Config, ConfigError, config_from_dict
 from .data import load_data
@@ -66,6 +67,7 @@ def provenance() -> dict[str, Any]:
         "packages": {"torch": torch.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
                      "matplotlib": matplotlib.__version__, "tqdm": tqdm.__version__},
         "torch_threads": torch.get_num_threads(),
+        "openmp_wait": openmp.describe(),
         **code_version(),
     }
 

@@ -8,6 +8,8 @@ Nothing here touches files; `runs.py` wraps this in a run folder.
 from __future__ import annotations
 
 import math
+import os
+import shutil
 from dataclasses import replace
 from typing import Any, Callable
 
@@ -52,8 +54,11 @@ def lambda3_at(step: int, init: float, schedule: str, interval: int, cap: float)
 
 
 # ----------------------------------------------------------------------------
-# The four steps. Each computes gradients for its own parameters only
+# The four steps. Each objective computes one step's loss from the model and
+# its batch; `_apply` takes gradients for that step's own parameters only
 # (torch.autograd.grad with inputs=those parameters) and steps its optimiser.
+# The objectives are plain functions so that `train.compile` can hand them to
+# torch.compile unchanged.
 
 def _apply(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
     params = [p for group in optimizer.param_groups for p in group["params"]]
@@ -63,8 +68,8 @@ def _apply(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
     optimizer.step()
 
 
-def ae_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, loss: LossConfig) -> torch.Tensor:
-    """L_ae = alpha1 recon + alpha2 sum_j delta_j Var(E(x)_j); updates E and D. Returns recon."""
+def ae_objective(model: MaskAAE, x: torch.Tensor, loss: LossConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """L_ae = alpha1 recon + alpha2 sum_j delta_j Var(E(x)_j) for E and D. Returns (L_ae, recon)."""
     mu = model.latent.values().detach()
     codes = model.encoder(x)
     recon = reconstruction(x, model.decoder(codes * mu), loss.recon)
@@ -72,41 +77,71 @@ def ae_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, l
     if model.mask_enabled:
         total = total + loss.alpha2 * variance_penalty(codes, mu, loss.gamma, loss.variance_penalty_form,
                                                        loss.variance_penalty_reduction)
-    _apply(optimizer, total)
-    return recon.detach()
+    return total, recon.detach()
 
 
-def critic_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, z: torch.Tensor,
-                eps: torch.Tensor, beta2: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """WGAN-GP critic loss L_dm; updates H. Returns (loss, omega)."""
+def critic_objective(model: MaskAAE, x: torch.Tensor, z: torch.Tensor, eps: torch.Tensor,
+                     beta2: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """WGAN-GP critic loss L_dm for H. Returns (L_dm, omega)."""
     with torch.no_grad():
         mu = model.latent.values()
         z_code = model.encoder(x) * mu
-    total, omega = critic_loss(model.critic, z * mu, z_code, eps, beta2)
-    _apply(optimizer, total)
-    return total.detach(), omega
+    return critic_loss(model.critic, z * mu, z_code, eps, beta2)
 
 
-def generator_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor) -> torch.Tensor:
-    """L_gen = -mean H(mu E(x)); updates E only."""
+def generator_objective(model: MaskAAE, x: torch.Tensor) -> torch.Tensor:
+    """L_gen = -mean H(mu E(x)) for E."""
     mu = model.latent.values().detach()
-    total = generator_loss(model.critic(model.encoder(x) * mu))
-    _apply(optimizer, total)
-    return total.detach()
+    return generator_loss(model.critic(model.encoder(x) * mu))
 
 
-def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, z: torch.Tensor,
-              lambda3: float, loss: LossConfig) -> torch.Tensor:
-    """L_mask (eq. 17); updates theta only, then projects it (SPEC 2)."""
+def mask_objective(model: MaskAAE, x: torch.Tensor, z: torch.Tensor, lambda3: torch.Tensor,
+                   loss: LossConfig) -> torch.Tensor:
+    """L_mask (eq. 17) for theta."""
     mu = model.latent.values()
     with torch.no_grad():
         codes = model.encoder(x)
     recon = reconstruction(x, model.decoder(codes * mu), loss.recon)
     omega = wasserstein_estimate(*critic_pair(model.critic, z * mu, codes * mu))
-    total = mask_loss(recon, omega, mu, loss.lambda1, loss.lambda2, lambda3)
+    return mask_loss(recon, omega, mu, loss.lambda1, loss.lambda2, lambda3)
+
+
+def ae_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, loss: LossConfig,
+            objective: Callable[..., Any] = ae_objective) -> torch.Tensor:
+    """Updates E and D by L_ae. Returns recon."""
+    total, recon = objective(model, x, loss)
+    _apply(optimizer, total)
+    return recon
+
+
+def critic_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, z: torch.Tensor,
+                eps: torch.Tensor, beta2: float,
+                objective: Callable[..., Any] = critic_objective) -> tuple[torch.Tensor, torch.Tensor]:
+    """Updates H by L_dm. Returns (loss, omega)."""
+    total, omega = objective(model, x, z, eps, beta2)
+    _apply(optimizer, total)
+    return total.detach(), omega
+
+
+def generator_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
+                   objective: Callable[..., Any] = generator_objective) -> torch.Tensor:
+    """Updates E only by L_gen."""
+    total = objective(model, x)
+    _apply(optimizer, total)
+    return total.detach()
+
+
+def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, z: torch.Tensor,
+              lambda3: float, loss: LossConfig, objective: Callable[..., Any] = mask_objective) -> torch.Tensor:
+    """Updates theta only by L_mask, then projects it (SPEC 2)."""
+    # lambda3 as a tensor: a compiled objective then does not recompile when the schedule doubles it.
+    total = objective(model, x, z, torch.tensor(lambda3), loss)
     _apply(optimizer, total)
     model.post_update()
     return total.detach()
+
+
+OBJECTIVES = {"ae": ae_objective, "critic": critic_objective, "gen": generator_objective, "mask": mask_objective}
 
 
 # ----------------------------------------------------------------------------
@@ -126,10 +161,26 @@ class Trainer:
         }
         if model.mask_enabled:
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
+        # train.compile: the same functions through torch.compile (the same maths, fused kernels).
+        self.objectives = {name: torch.compile(f, mode=__import__("os").environ.get("CMODE")) if t.compile else f for name, f in OBJECTIVES.items()}
+        if t.compile:
+            for o in self.optimizers.values():
+                o.step = torch.compile(o.step)
         # One stream for every random draw of training: batches, prior samples, eps.
         self.generator = torch.Generator().manual_seed(cfg.seed)
         self.interval = t.reg_schedule_interval or default_reg_interval(model.latent_dim)
         self.step = 0
+
+    def _compile(self) -> None:
+        """train.compile: the same objectives and optimiser steps through torch.compile (fused kernels,
+        the same maths to float rounding). Inductor writes C++ for the CPU, so it needs a compiler."""
+        if not any(shutil.which(c) for c in (os.environ.get("CXX", "g++"), "g++", "c++", "clang++")):
+            raise RuntimeError("train.compile=true needs a C++ compiler (g++ or clang++) on PATH; install one "
+                               "(e.g. apt install g++) or set train.compile=false")
+        options = {"cpp_wrapper": True}  # the generated code calls its kernels from C++, not Python
+        self.objectives = {name: torch.compile(f, options=options) for name, f in OBJECTIVES.items()}
+        for o in self.optimizers.values():
+            o.step = torch.compile(o.step, options=options)
 
     def lambda3(self, step: int | None = None) -> float:
         t = self.cfg.train
@@ -146,18 +197,19 @@ class Trainer:
     def iteration(self) -> dict[str, float]:
         """One pass of Algorithm 1's loop body; returns the step's losses."""
         self.step += 1
-        cfg, model, opt = self.cfg, self.model, self.optimizers
+        cfg, model, opt, f = self.cfg, self.model, self.optimizers, self.objectives
         model.train()
         for _ in range(cfg.train.ae_training_ratio):
-            recon = ae_step(model, opt["ae"], self._batch(), cfg.loss)
+            recon = ae_step(model, opt["ae"], self._batch(), cfg.loss, f["ae"])
         for _ in range(cfg.train.disc_training_ratio):
             x, z = self._batch(), self._prior()
             eps = torch.rand(cfg.train.batch_size, 1, generator=self.generator)
-            critic, omega = critic_step(model, opt["critic"], x, z, eps, cfg.loss.beta2)
-        gen = generator_step(model, opt["gen"], self._batch())
+            critic, omega = critic_step(model, opt["critic"], x, z, eps, cfg.loss.beta2, f["critic"])
+        gen = generator_step(model, opt["gen"], self._batch(), f["gen"])
         values = [recon, critic, omega, gen]
         if model.mask_enabled and self.step > cfg.train.mask_warmup_steps:
-            values.append(mask_step(model, opt["mask"], self._batch(), self._prior(), self.lambda3(), cfg.loss))
+            values.append(mask_step(model, opt["mask"], self._batch(), self._prior(), self.lambda3(), cfg.loss,
+                                    f["mask"]))
         numbers = torch.stack(values).tolist()
         losses = dict(zip(["recon", "critic_loss", "wasserstein", "gen_loss", "mask_loss"], numbers))
         if not all(math.isfinite(v) for v in numbers):
