@@ -177,8 +177,10 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
                                       "active_dims": model.active_dims,
                                       "mask": [round(float(v), 5) for v in model.mask]}
             if is_eval:
+                began = time.perf_counter()
                 metrics = evaluate(model, test, cfg, cfg.eval.fid_train_samples)
                 record["eval"] = {k: v for k, v in metrics.items() if k != "mask"}
+                record["eval_seconds"] = round(time.perf_counter() - began, 3)  # inside the next elapsed
             log.write(json.dumps(record) + "\n")
             if bar is not None:
                 bar.set_postfix(m_A=model.active_dims, recon=f"{losses['recon']:.4f}",
