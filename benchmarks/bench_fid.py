@@ -5,19 +5,19 @@ Writes benchmarks/results/fid.json.
 
 "reference" is the straightforward extraction: the TorchScript module called in batches of 50 with
 autograd on (no inference mode), default threads. "library" is maskaae.metrics.InceptionFeatures
-(inference mode) at the batch size and thread count given per row. Run on a quiet machine.
+(inference mode) at the batch size and thread count given per row. Run on a quiet machine. The OpenMP wait
+policy is whatever `import maskaae` chooses (maskaae/openmp.py) unless set in the environment; it is recorded.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from maskaae.openmp import choose_wait_policy  # noqa: E402  (first: before torch loads)
 
 import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402
@@ -87,7 +87,8 @@ def main() -> None:
               "images_per_measurement": args.images, "repeats": 1,
               "images_per_s": best["images_per_s"], "best": best,
               "reference_images_per_s": max(r["reference_images_per_s"] for r in rows if r["threads"] == 2),
-              "rows": rows, **frechet_times(), "git_commit": provenance()["git_commit"]}
+              "rows": rows, **frechet_times(), "git_commit": provenance()["git_commit"],
+              "openmp_wait": choose_wait_policy()}
     print(json.dumps({k: v for k, v in result.items() if k != "rows"}))
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
 

@@ -3,7 +3,8 @@
 synthetic: wall-clock seconds until MaskAAE on synthetic n = 8, m = 32 first reaches m_A = 8 and keeps it to
 the end of the run (and, beside it, until it first reaches its final m_A and keeps it), for the default CPU
 preset ("after") and for the same networks with the authors' training settings ("before": mask lr 5e-4,
-lambda2 1, the authors' lambda3 interval, two threads). Writes benchmarks/results/time_to_result.json.
+lambda2 1, the authors' lambda3 interval, theta ~ U[0, 5], mask updates from the first step, two threads).
+Writes benchmarks/results/time_to_result.json.
 
 mnist: FID (N = 2,000 generated against the first 2,000 test images) against training time for the `mnist`
 CPU preset, measured every --fid-every steps inside one run; the training seconds exclude the time spent
@@ -30,7 +31,8 @@ from bench_step import _cpu_model  # noqa: E402
 VARIANTS = {
     "after (default synthetic preset)": [],
     "before (authors' training settings, same networks)": [
-        "loss.lambda2=1", "train.lr_mask=5e-4", "train.reg_schedule_interval=null", "train.threads=2"],
+        "loss.lambda2=1", "train.lr_mask=5e-4", "train.reg_schedule_interval=null", "model.mask_init_min=0",
+        "train.mask_warmup_steps=0", "train.threads=2"],
 }
 
 
@@ -99,6 +101,31 @@ def mnist_part(workdir: Path, fid_every: int, fid_samples: int, threads: int | N
     result = {**header(threads), "preset": "mnist", "fid_samples": fid_samples, "fid_every": fid_every,
               "openmp_wait": _openmp(out), "wall_seconds_with_startup": round(wall, 1), "points": points}
     (HERE / "results" / "mnist_fid_vs_time.json").write_text(json.dumps(result, indent=2) + "\n")
+    plot_fid_vs_time(HERE / "results" / "mnist_fid_vs_time.json")
+
+
+def plot_fid_vs_time(path: Path) -> None:
+    """FID against training minutes, from the JSON mnist_part writes, to the same name with .png."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = json.loads(path.read_text())
+    points = result["points"]
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.plot([p["train_seconds"] / 60 for p in points], [p["fid"] for p in points], "o-")
+    for p in points:
+        ax.annotate(f"step {p['step']}, m_A {p['active_dims']}", (p["train_seconds"] / 60, p["fid"]),
+                    textcoords="offset points", xytext=(4, 4), fontsize=7)
+    ax.margins(x=0.3, y=0.1)
+    ax.set_xlabel("training time (min, FID time excluded)")
+    ax.set_ylabel(f"FID (N = {result['fid_samples']})")
+    threads = result["threads_override"] or "the preset's"
+    ax.set_title(f"MaskAAE, {result['preset']} CPU preset, {threads} thread(s)", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path.with_suffix(".png"), dpi=120)
+    plt.close(fig)
 
 
 def _openmp(run_dir: Path) -> str | None:
@@ -107,7 +134,8 @@ def _openmp(run_dir: Path) -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["synthetic", "mnist", "all"], default="all")
+    parser.add_argument("--part", choices=["synthetic", "mnist", "all", "plot"], default="all",
+                        help="plot: redraw mnist_fid_vs_time.png from its JSON")
     parser.add_argument("--steps-before", type=int, default=8000, help="step budget of the 'before' variant")
     parser.add_argument("--fid-every", type=int, default=4000, help="mnist: steps between FID measurements")
     parser.add_argument("--fid-samples", type=int, default=2000, help="mnist: FID sample count N")
@@ -118,6 +146,8 @@ def main() -> None:
         synthetic_part(Path(args.workdir), args.steps_before, args.threads)
     if args.part in ("mnist", "all"):
         mnist_part(Path(args.workdir), args.fid_every, args.fid_samples, args.threads)
+    if args.part == "plot":
+        plot_fid_vs_time(HERE / "results" / "mnist_fid_vs_time.json")
 
 
 if __name__ == "__main__":

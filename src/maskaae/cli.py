@@ -184,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "PNGs or .npy/.npz image arrays. Always compare FIDs at equal sample counts.")
     fid.add_argument("a", metavar="A")
     fid.add_argument("b", metavar="B")
-    fid.add_argument("--batch-size", type=int, default=10, help="Inception batch size (default 10, the fastest measured)")
+    fid.add_argument("--batch-size", type=int, default=10,
+                     help="Inception batch size (default 10, the fastest measured)")
     fid.add_argument("--k", type=int, default=3, help="k of the precision/recall neighbourhoods (default 3)")
     fid.add_argument("--authors-minmax", action="store_true",
                      help="the authors' variant: min-max normalise each image of A first (not the default)")

@@ -4,18 +4,17 @@ libgomp reads OMP_WAIT_POLICY and GOMP_SPINCOUNT once, when torch loads it,
 so `maskaae/__init__.py` calls `choose_wait_policy` before importing torch;
 a program that imported torch first keeps whatever it had. Measured on this
 project's 2-core machine, two threads, ms per training iteration (medians of
-10, benchmarks/README.md):
+10, benchmarks/results/wait_policy.json):
 
                        idle machine                 beside a busy 1-thread process
                        passive   spin 10,000        passive   spin 10,000
-    mnist-paper nets    253        185               470        725
-    mnist CPU preset     76         43               128        260
-    synthetic preset     44         18.5              25        133
+    mnist-paper nets    267        208               534        659
+    mnist CPU preset     91         49               133        254
+    synthetic preset     51         20                26        121
 
-Spinning briefly before sleeping is 1.4-2.4x faster on an idle machine and
-1.5-5x slower when another process wants the cores (and libgomp's default,
-a much longer spin, is worse still), so the choice follows the load when
-maskaae is imported. Either variable set by the user wins.
+Spinning briefly before sleeping is 1.3-2.5x faster on an idle machine and
+1.2-4.6x slower when another process wants the cores, so the choice follows
+the load when maskaae is imported. Either variable set by the user wins.
 """
 
 from __future__ import annotations

@@ -161,11 +161,9 @@ class Trainer:
         }
         if model.mask_enabled:
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
-        # train.compile: the same functions through torch.compile (the same maths, fused kernels).
-        self.objectives = {name: torch.compile(f, mode=__import__("os").environ.get("CMODE")) if t.compile else f for name, f in OBJECTIVES.items()}
+        self.objectives = dict(OBJECTIVES)
         if t.compile:
-            for o in self.optimizers.values():
-                o.step = torch.compile(o.step)
+            self._compile()
         # One stream for every random draw of training: batches, prior samples, eps.
         self.generator = torch.Generator().manual_seed(cfg.seed)
         self.interval = t.reg_schedule_interval or default_reg_interval(model.latent_dim)
