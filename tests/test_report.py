@@ -117,3 +117,17 @@ def test_report_errors(tmp_path, capsys):
     (tmp_path / "empty" / "results.csv").write_text(HEADER + "\n" + HANDMADE[6] + "\n")
     assert main(["report", str(tmp_path / "empty")]) == 2
     assert "no finished run yet" in capsys.readouterr().err
+
+
+def test_image_data_sweeps_are_not_labelled_with_a_synthetic_n(tmp_path):
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    rows = [_row("", m, True, 0, m_a, 30.0, 0.9, 0.03).replace(",synthetic,", ",mnist,")
+            for m, m_a in [(16, 7), (32, 11)]]
+    (sweep / "results.csv").write_text("\n".join([HEADER, *rows]) + "\n")
+    (panel,) = panels(*read_results(sweep / "results.csv"))
+    assert (panel.title, panel.slug, panel.ms()) == ("image data", "images", [16, 32])
+    write_report(sweep)
+    report = (sweep / "report" / "report.md").read_text()
+    assert "## image data" in report and "n = " not in report
+    assert (sweep / "report" / "fig4_images.png").read_bytes().startswith(PNG)

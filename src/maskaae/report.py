@@ -82,13 +82,18 @@ class Panel:
     rows: list[dict[str, Any]]
 
     @property
+    def synthetic(self) -> bool:
+        return self.n not in (None, "")
+
+    @property
     def title(self) -> str:
-        parts = [f"n = {self.n}"] + [f"{key} = {value}" for key, value in self.variant]
-        return ", ".join(parts)
+        parts = [f"n = {self.n}" if self.synthetic else "image data"]
+        return ", ".join(parts + [f"{key} = {value}" for key, value in self.variant])
 
     @property
     def slug(self) -> str:
-        parts = [f"n{self.n}"] + [f"{key.split('.')[-1]}-{value}" for key, value in self.variant]
+        parts = [f"n{self.n}" if self.synthetic else "images"]
+        parts += [f"{key.split('.')[-1]}-{value}" for key, value in self.variant]
         return re.sub(r"[^A-Za-z0-9.+=-]", "_", "_".join(parts))
 
     def ms(self) -> list[Any]:

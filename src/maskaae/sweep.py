@@ -358,7 +358,9 @@ def result_row(point: Point, status: str, summary: dict[str, Any] | None, error:
     """Identity columns come from the config (so failed points have them too), metrics from the summary."""
     cfg = point.config
     row: dict[str, Any] = {"run": point.name, "status": status, **point.values,
-                           "data.latent_dim": cfg.data.latent_dim, "model": cfg.model_name,
+                           # n is known only for synthetic data
+                           "data.latent_dim": cfg.data.latent_dim if cfg.data.name == "synthetic" else None,
+                           "model": cfg.model_name,
                            "latent_dim": cfg.model.latent_dim, "seed": cfg.seed, "preset": cfg.preset}
     for key in RESULT_KEYS:
         if summary is not None and key in summary:
