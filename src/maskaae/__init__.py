@@ -4,7 +4,6 @@ from .openmp import choose_wait_policy
 
 choose_wait_policy()  # before anything below imports torch (maskaae/openmp.py)
 
-
 from .config import Config, ConfigError, PRESETS, build_config
 from .mask import LatentMask
 from .model import MaskAAE, build_model
