@@ -67,8 +67,8 @@ def synthetic_part(workdir: Path, steps_before: int, threads: int | None) -> Non
     for name, overrides in VARIANTS.items():
         steps = [] if not overrides else [f"train.steps={steps_before}"]
         extra = [f"train.threads={threads}"] if threads else []
-        records, summary, wall = train(workdir / name.split()[0],
-                                       ["--set", "train.log_every=50", *overrides, *steps, *extra])
+        out = workdir / name.split()[0]
+        records, summary, wall = train(out, ["--set", "train.log_every=50", *overrides, *steps, *extra])
         hit = first_kept(records, 8)
         final = first_kept(records, summary["active_dims"])
         rows.append({"variant": name, "overrides": overrides + steps + extra,
@@ -78,7 +78,7 @@ def synthetic_part(workdir: Path, steps_before: int, threads: int | None) -> Non
                      "seconds_to_final_m_A_kept": final["elapsed"] if final else None,
                      "step_to_final_m_A_kept": final["step"] if final else None,
                      "steps": summary["steps"], "train_seconds": summary["seconds"],
-                     "wall_seconds_with_startup": round(wall, 1), "openmp_wait": _openmp(workdir / name.split()[0]),
+                     "wall_seconds_with_startup": round(wall, 1), "openmp_wait": _openmp(out),
                      "fd": summary["fd"], "precision": summary["precision"], "recall": summary["recall"]})
         print(json.dumps(rows[-1]), flush=True)
     result = {**header(threads), "log_every": 50, "rows": rows}

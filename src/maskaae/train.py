@@ -172,7 +172,7 @@ class Trainer:
     def _compile(self) -> None:
         """train.compile: the same objectives and optimiser steps through torch.compile (fused kernels,
         the same maths to float rounding). Inductor writes C++ for the CPU, so it needs a compiler."""
-        if not any(shutil.which(c) for c in (os.environ.get("CXX", "g++"), "g++", "c++", "clang++")):
+        if not any(shutil.which(c) for c in (os.environ.get("CXX"), "g++", "c++", "clang++") if c):
             raise RuntimeError("train.compile=true needs a C++ compiler (g++ or clang++) on PATH; install one "
                                "(e.g. apt install g++) or set train.compile=false")
         options = {"cpp_wrapper": True}  # the generated code calls its kernels from C++, not Python
