@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # FID at the paper's N = 10,000 (generated images against the 10,000 MNIST test images) for the two m = 64 runs of
-# experiments/mnist_cpu.sh, from their final checkpoints (never a best-of). One Inception thread, so the other core
+# experiments/image_cpu.sh, from their final checkpoints (never a best-of). One Inception thread, so the other core
 # stays free; the reference statistics of the test set are computed once and cached. Writes
 # results/<run>-fid10000/summary.json: the evaluation (latent_dim, active_dims, fid, fid_samples, ...) plus the
 # training time of the run and the wall-clock time of this evaluation.

@@ -131,3 +131,42 @@ def test_image_data_sweeps_are_not_labelled_with_a_synthetic_n(tmp_path):
     report = (sweep / "report" / "report.md").read_text()
     assert "## image data" in report and "n = " not in report
     assert (sweep / "report" / "fig4_images.png").read_bytes().startswith(PNG)
+
+
+def test_report_removes_figures_of_an_earlier_report(handmade):
+    write_report(handmade)
+    assert (handmade / "report" / "fig4_n3.png").is_file()
+    (handmade / "report" / "notes.txt").write_text("mine")
+    (handmade / "results.csv").write_text("\n".join(HANDMADE[:13]) + "\n")  # the n = 3 rows are gone
+    text = write_report(handmade).read_text()
+    assert "## n = 3" not in text
+    assert sorted(p.name for p in (handmade / "report").iterdir()) == ["fig4_n2.png", "notes.txt", "report.md"]
+
+
+def test_one_report_from_a_sweep_and_its_extension(tmp_path, capsys):
+    first, extension = tmp_path / "m4", tmp_path / "m6"
+    run_sweep(SweepSpec.from_args(["model.latent_dim=4", "model.mask=true,false"], "synthetic", None, TINY),
+              first, jobs=1, log=None)
+    run_sweep(SweepSpec.from_args(["model.latent_dim=6", "model.mask=true,false"], "synthetic", None, TINY),
+              extension, jobs=1, log=None)
+    out = tmp_path / "both"
+    assert main(["report", str(first), str(extension), "--out", str(out)]) == 0
+    text = (out / "report.md").read_text()
+    assert "# Sweep report: m4 + m6" in text and "4 in the grid, 4 finished" in text
+    (panel,) = panels(*read_results(first / "results.csv"))
+    assert panel.ms() == [4]
+    for m in (4, 6):
+        mask = json.loads((tmp_path / f"m{m}" / "runs" / f"latent_dim={m}__mask=true" / "summary.json").read_text())
+        assert f"| {m} | {m} | {mask['active_dims']} |" in text
+    assert (out / "fig5_masks_n2.png").read_bytes().startswith(PNG)
+    assert not (first / "report").exists()
+
+    # the same point twice, or sweeps that differ in more than grid values, make no report
+    assert main(["report", str(first), str(first), "--out", str(out)]) == 2
+    assert "is in both" in capsys.readouterr().err
+    other = tmp_path / "other"
+    run_sweep(SweepSpec.from_args(["model.latent_dim=8"], "synthetic", None, TINY + ["loss.lambda2=1"]),
+              other, jobs=1, log=None)
+    assert main(["report", str(first), str(other)]) == 2
+    err = capsys.readouterr().err
+    assert "are different sweeps" in err and "--set is" in err and "grid keys are" in err

@@ -122,7 +122,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
-    path = write_report(args.sweep_dir)
+    path = write_report(args.sweep_dirs, args.out)
     print(f"report: {path}")
     return 0
 
@@ -223,8 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser(
         "report", help="figures and tables of a sweep from its saved results",
         description="Read SWEEP_DIR/results.csv and the run folders (never retrains) and write PNG figures "
-                    "(Fig. 4, 5, 8 style) and report.md with Table 2 into SWEEP_DIR/report/.")
-    report.add_argument("sweep_dir", metavar="SWEEP_DIR")
+                    "(Fig. 4, 5, 8 style) and report.md with Table 2 into SWEEP_DIR/report/ or --out.")
+    report.add_argument("sweep_dirs", metavar="SWEEP_DIR", nargs="+",
+                        help="a sweep folder; several make one report when they differ only in grid values "
+                             "(e.g. a sweep and its extension to larger m)")
+    report.add_argument("--out", metavar="DIR", help="report folder (default: the first SWEEP_DIR/report)")
     report.set_defaults(func=cmd_report)
     return parser
 

@@ -349,6 +349,13 @@ _AUTHORS_TRAINING: dict[str, Any] = {
 }
 # Images in [0, 1] with a sigmoid decoder: the authors' binary cross-entropy (SPEC 3.1).
 _IMAGES: dict[str, Any] = {"model": {"output": "sigmoid"}, "loss": {"recon": "bce"}}
+# The CPU image presets' mask settings: the synthetic CPU schedule with the paper's lambda2 and theta start, a
+# slower mask and a longer warm-up (tuned on MNIST m = 64, experiments/README.md).
+_IMAGES_CPU_MASK: dict[str, Any] = {
+    "model": {"mask_init_min": 0.0},
+    "loss": {"lambda2": 1.0},
+    "train": {"threads": 2, "lr_mask": 2e-3, "mask_warmup_steps": 1000},
+}
 
 
 def _preset(*parts: dict[str, Any]) -> dict[str, Any]:
@@ -372,14 +379,13 @@ PRESETS: dict[str, dict[str, Any]] = {
                        "and 500,000 steps (about two days on a 2-core CPU)",
         "model": {"width": 1000, "depth": 5},
     }),
-    "mnist": _preset(_IMAGES, {
-        "description": "CPU preset (smaller than the paper, not yet validated on MNIST): MNIST, m=64, "
+    "mnist": _preset(_IMAGES, _IMAGES_CPU_MASK, {
+        "description": "CPU preset (smaller than the paper; run in docs/REPRODUCTION.md): MNIST, m=64, "
                        "3 x FC512 MLPs, 12,000 steps with the synthetic CPU schedule but lambda2 1, mask lr "
-                       "2e-3 and no mask updates in the first 1,000 steps, FID at N=2,000",
+                       "2e-3, theta in U[0, 5] and no mask updates in the first 1,000 steps, FID at N=2,000",
         "data": {"name": "mnist"},
-        "model": {"latent_dim": 64, "width": 512, "depth": 3, "mask_init_min": 0.0},
-        "loss": {"lambda2": 1.0},
-        "train": {"steps": 12000, "threads": 2, "lr_mask": 2e-3, "mask_warmup_steps": 1000},
+        "model": {"latent_dim": 64, "width": 512, "depth": 3},
+        "train": {"steps": 12000},
         "eval": {"fid_samples": 2000},
     }),
     "mnist-paper": _preset(_IMAGES, _AUTHORS_TRAINING, {
@@ -390,12 +396,13 @@ PRESETS: dict[str, dict[str, Any]] = {
         "train": {"threads": 2},
         "eval": {"fid_samples": 10000},
     }),
-    "fashion": _preset(_IMAGES, {
-        "description": "CPU preset (smaller than the paper, not yet validated): Fashion-MNIST, m=128, the "
-                       "paper's conv networks at a quarter of the channels, 20,000 steps, FID at N=2,000",
+    "fashion": _preset(_IMAGES, _IMAGES_CPU_MASK, {
+        "description": "CPU preset (smaller than the paper; run in docs/REPRODUCTION.md): Fashion-MNIST, "
+                       "m=128, the paper's conv networks at a quarter of the channels, 20,000 steps with the "
+                       "mask settings of the mnist preset, FID at N=2,000",
         "data": {"name": "fashion-mnist"},
         "model": {"latent_dim": 128, "network": "fashion-conv", "width": 16, "depth": 3},
-        "train": {"steps": 20000, "threads": 2},
+        "train": {"steps": 20000},
         "eval": {"fid_samples": 2000},
     }),
     "fashion-paper": _preset(_IMAGES, _AUTHORS_TRAINING, {

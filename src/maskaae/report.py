@@ -1,6 +1,6 @@
 """Report of a sweep, from saved results only: results.csv and the run folders.
 
-Writes SWEEP_DIR/report/ with
+Writes SWEEP_DIR/report/ (or --out) with
     fig4_*.png      data-space FD (FID when present) and precision against m, WAE-GAN vs MaskAAE,
                     m_A on a second axis; median over seeds, min-max error bars (paper Fig. 4)
     fig5_*.png      mask trajectories of the MaskAAE runs, one small panel per run (Fig. 5)
@@ -10,6 +10,13 @@ Writes SWEEP_DIR/report/ with
 One set of figures per data.latent_dim (n) and per value of any grid axis
 other than m, the mask switch and the seeds. Nothing is retrained or
 re-evaluated: a run folder without metrics.jsonl only loses its curves.
+Figures an earlier report left in the folder are removed first, so that the
+folder shows this report only.
+
+Several sweep folders make one report when they differ only in their grid
+values (same preset, --config, --set and grid keys), e.g. a sweep over
+m = 2..48 and its extension to m = 50..78; a grid point found in two of them
+is an error rather than an extra seed.
 """
 
 from __future__ import annotations
@@ -29,10 +36,13 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .runs import RunError, read_metrics  # noqa: E402
-from .sweep import RESULT_KEYS  # noqa: E402
+from .sweep import RESULT_KEYS, base_differences, load_spec  # noqa: E402
 
 MODELS = (("wae-gan", "WAE-GAN"), ("maskaae", "MaskAAE"))
 TEXT_COLUMNS = {"run", "status", "error", "model", "preset"}
+# What write_report writes into the report folder; older files of these kinds are removed first.
+REPORT_FILES = ("fig4_*.png", "fig5_masks_*.png", "fig8_curves_*.png", "report.md")
+RUN_DIR = "_run_dir"  # key a row gets in write_report: the row's run folder (not a results.csv column)
 # Columns that are not config axes; the rest of results.csv's columns are grid keys.
 FIXED_COLUMNS = {"run", "status", "error", "data.latent_dim", *RESULT_KEYS}
 # Axes every report handles itself: n splits figures, m is the x axis, the mask picks the model, seeds aggregate.
@@ -189,13 +199,15 @@ def _seed_label(row: dict[str, Any]) -> str:
     return ", ".join(f"{k} {row[k]}" for k in ("seed", "data.seed") if row.get(k) is not None)
 
 
-def plot_mask_grid(panel: Panel, runs_dir: Path, path: Path, preset_label: str) -> bool:
+def _has_run_dir(row: dict[str, Any]) -> bool:
+    return row.get(RUN_DIR) is not None and row[RUN_DIR].is_dir()
+
+
+def plot_mask_grid(panel: Panel, path: Path, preset_label: str) -> bool:
     """Paper Fig. 5: mask values over training, one small panel per MaskAAE run (rows m, columns seeds)."""
-    by_m = {m: [r for r in panel.select("maskaae", m, done_only=False) if (runs_dir / r["run"]).is_dir()]
-            for m in panel.ms()}
+    by_m = {m: [r for r in panel.select("maskaae", m, done_only=False) if _has_run_dir(r)] for m in panel.ms()}
     by_m = {m: rows for m, rows in by_m.items() if rows}
-    records = {r["run"]: [x for x in read_metrics(runs_dir / r["run"]) if "mask" in x]
-               for rows in by_m.values() for r in rows}
+    records = {id(r): [x for x in read_metrics(r[RUN_DIR]) if "mask" in x] for rows in by_m.values() for r in rows}
     if not any(records.values()):
         return False
     ncols = max(len(rows) for rows in by_m.values())
@@ -207,7 +219,7 @@ def plot_mask_grid(panel: Panel, runs_dir: Path, path: Path, preset_label: str) 
         for j, row in enumerate(rows):
             ax = axes[i, j]
             ax.set_visible(True)
-            rec = records[row["run"]]
+            rec = records[id(row)]
             if rec:
                 ax.plot([x["step"] for x in rec], [x["mask"] for x in rec], lw=0.8)
             ax.set_ylim(-0.05, 1.05)
@@ -232,15 +244,14 @@ def _median_curve(series: list[dict[int, float]]) -> tuple[list[int], list[float
     return common, [float(np.median([s[step] for s in series])) for step in common]
 
 
-def plot_training_curves(panel: Panel, runs_dir: Path, path: Path, preset_label: str) -> bool:
+def plot_training_curves(panel: Panel, path: Path, preset_label: str) -> bool:
     """Paper Fig. 8: reconstruction, Wasserstein estimate and held-out FD over steps; one line per
     (model, m), the median over seeds at each logged step."""
     quality_key, quality_label = panel.quality_key()
     curves: dict[tuple[str, Any], list[list[dict[str, Any]]]] = {}
     for model, _ in MODELS:
         for m in panel.ms():
-            logs = [read_metrics(runs_dir / r["run"]) for r in panel.select(model, m, done_only=False)
-                    if (runs_dir / r["run"]).is_dir()]
+            logs = [read_metrics(r[RUN_DIR]) for r in panel.select(model, m, done_only=False) if _has_run_dir(r)]
             logs = [log for log in logs if log]
             if logs:
                 curves[(model, m)] = logs
@@ -312,9 +323,9 @@ def values_table(panel: Panel) -> list[str]:
     return lines
 
 
-def _run_config(runs_dir: Path, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _run_config(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     for row in rows:
-        path = runs_dir / str(row["run"]) / "config.json"
+        path = row[RUN_DIR] / "config.json"
         if path.is_file():
             return json.loads(path.read_text())["config"]
     return None
@@ -330,20 +341,55 @@ def _hours(rows: list[dict[str, Any]]) -> str:
     return f"{total / 3600:.2f} h ({total / max(len(rows), 1):.0f} s per run)"
 
 
-def write_report(sweep_dir: str | Path) -> Path:
-    """Figures and report.md in SWEEP_DIR/report/; returns the path of report.md."""
-    sweep_dir = Path(sweep_dir)
-    if not sweep_dir.is_dir():
-        raise ReportError(f"{sweep_dir} does not exist; pass the --out folder of a maskaae sweep")
-    columns, rows = read_results(sweep_dir / "results.csv")
+def read_sweeps(sweep_dirs: list[Path]) -> tuple[list[str], list[dict[str, Any]]]:
+    """(columns, rows) of one or more sweep folders, each row with its run folder under RUN_DIR."""
+    for sweep_dir in sweep_dirs:
+        if not sweep_dir.is_dir():
+            raise ReportError(f"{sweep_dir} does not exist; pass the --out folder of a maskaae sweep")
+    grid_keys: list[str] = []
+    if len(sweep_dirs) > 1:
+        specs = [load_spec(sweep_dir) for sweep_dir in sweep_dirs]
+        for sweep_dir, spec in zip(sweep_dirs[1:], specs[1:]):
+            diff = base_differences(specs[0], spec)
+            if diff:
+                raise ReportError(f"{sweep_dir} and {sweep_dirs[0]} are different sweeps: " + "; ".join(diff)
+                                  + ". One report joins sweeps that differ only in grid values; "
+                                  "report these separately")
+        grid_keys = [key for key, _ in specs[0].grid]
+    columns: list[str] = []
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, Path] = {}
+    for sweep_dir in sweep_dirs:
+        cols, found = read_results(sweep_dir / "results.csv")
+        columns += [c for c in cols if c not in columns]
+        for row in found:
+            row[RUN_DIR] = sweep_dir / "runs" / str(row["run"])
+            point = json.dumps([row.get(key) for key in grid_keys])
+            if grid_keys and point in seen:
+                raise ReportError(f"grid point {row['run']} is in both {seen[point]} and {sweep_dir}; a report "
+                                  "counts each point once, so pass only one of the folders that hold it")
+            seen[point] = sweep_dir
+            rows.append(row)
+    return columns, rows
+
+
+def write_report(sweep_dirs: str | Path | list[str | Path], out: str | Path | None = None) -> Path:
+    """Figures and report.md in out (default: the first SWEEP_DIR/report/); returns the path of report.md."""
+    dirs = [Path(d) for d in (sweep_dirs if isinstance(sweep_dirs, list) else [sweep_dirs])]
+    if not dirs:
+        raise ReportError("no sweep folder given")
+    columns, rows = read_sweeps(dirs)
     done = [r for r in rows if r["status"] == "done"]
     if not done:
-        raise ReportError(f"{sweep_dir}/results.csv has no finished run yet; nothing to report")
-    runs_dir = sweep_dir / "runs"
-    out = sweep_dir / "report"
-    out.mkdir(exist_ok=True)
+        names = " and ".join(f"{d}/results.csv" for d in dirs)
+        raise ReportError(f"{names} {'has' if len(dirs) == 1 else 'have'} no finished run yet; nothing to report")
+    out = Path(out) if out is not None else dirs[0] / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    for pattern in REPORT_FILES:
+        for stale in out.glob(pattern):
+            stale.unlink()
 
-    cfg = _run_config(runs_dir, done)
+    cfg = _run_config(done)
     presets = sorted({str(r["preset"]) for r in rows if r.get("preset")})
     description = cfg.get("description", "") if cfg else ""
     is_cpu = "CPU preset" in description
@@ -352,7 +398,7 @@ def write_report(sweep_dir: str | Path) -> Path:
     per_point = [len(p.select(model, m)) for p in panels(columns, rows) for model, _ in MODELS for m in p.ms()
                  if p.select(model, m, done_only=False)]
 
-    lines = [f"# Sweep report: {sweep_dir.name}", "",
+    lines = [f"# Sweep report: {' + '.join(d.name for d in dirs)}", "",
              "Made by `maskaae report` from `results.csv` and the run folders; nothing was retrained.", ""]
     if is_cpu:
         lines += [f"**CPU preset** `{', '.join(presets)}`: a reduced configuration (smaller networks, fewer "
@@ -388,10 +434,10 @@ def write_report(sweep_dir: str | Path) -> Path:
                   "", "Median [min, max] over seeds:", "", *values_table(panel), "",
                   "### m_A and NAC (Table 2)", "", "Medians over seeds.", "", *table2(panel), ""]
         name = f"fig5_masks_{panel.slug}.png"
-        if plot_mask_grid(panel, runs_dir, out / name, preset_label):
+        if plot_mask_grid(panel, out / name, preset_label):
             lines += ["### Mask trajectories (Fig. 5)", "", f"![Fig. 5, {panel.title}]({name})", ""]
         name = f"fig8_curves_{panel.slug}.png"
-        if plot_training_curves(panel, runs_dir, out / name, preset_label):
+        if plot_training_curves(panel, out / name, preset_label):
             lines += ["### Training curves (Fig. 8)", "",
                       "Reconstruction and Wasserstein estimate on training batches, FD on held-out data; solid "
                       "MaskAAE, dashed WAE-GAN, colour m.", "", f"![Fig. 8, {panel.title}]({name})", ""]

@@ -199,6 +199,16 @@ def build_points(spec: SweepSpec) -> list[Point]:
 
 
 def _differences(saved: SweepSpec, given: SweepSpec) -> list[str]:
+    out = base_differences(saved, given)
+    if [k for k, _ in saved.grid] == [k for k, _ in given.grid]:
+        for (key, before), (_, now) in zip(saved.grid, given.grid):
+            if json.dumps(before) != json.dumps(now):
+                out.append(f"grid values of {key} are {before} there and {now} here")
+    return out
+
+
+def base_differences(saved: SweepSpec, given: SweepSpec) -> list[str]:
+    """How two sweeps differ apart from their grid values: preset, --config, --set and the grid keys."""
     out = []
     if saved.preset != given.preset:
         out.append(f"preset is '{saved.preset}' there and '{given.preset}' here")
@@ -210,10 +220,6 @@ def _differences(saved: SweepSpec, given: SweepSpec) -> list[str]:
     saved_keys, given_keys = [k for k, _ in saved.grid], [k for k, _ in given.grid]
     if saved_keys != given_keys:
         out.append(f"grid keys are {saved_keys} there and {given_keys} here")
-    else:
-        for (key, before), (_, now) in zip(saved.grid, given.grid):
-            if json.dumps(before) != json.dumps(now):
-                out.append(f"grid values of {key} are {before} there and {now} here")
     return out
 
 
