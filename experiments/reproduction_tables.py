@@ -1,7 +1,10 @@
 """Print the Fig. 4a/4b tables of docs/REPRODUCTION.md from the collected sweep results (median [min, max]
 over the seeds run, and the seed count), so the document's numbers can be regenerated rather than retyped.
 
-    .venv/bin/python experiments/reproduction_tables.py results/sweep-synthetic-n8 results/sweep-synthetic-n16
+    .venv/bin/python experiments/reproduction_tables.py results/sweep-synthetic-n8 \
+        results/sweep-synthetic-n16+results/sweep-synthetic-n16-m50-78
+
+An argument joins several sweep folders with '+' into one table, as `maskaae report A B` does.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from maskaae.report import aggregate, panels, read_results
+from maskaae.report import aggregate, panels, read_sweeps
 
 
 def cell(s: dict | None, digits: int | None) -> str:
@@ -22,10 +25,11 @@ def cell(s: dict | None, digits: int | None) -> str:
     return f"{fmt(s['median'])} [{fmt(s['min'])}, {fmt(s['max'])}] ({s['count']})"
 
 
-def table(sweep: Path) -> str:
-    (panel,) = panels(*read_results(sweep / "results.csv"))
+def table(arg: str) -> str:
+    sweeps = [Path(part) for part in arg.split("+")]
+    (panel,) = panels(*read_sweeps(sweeps))
     stats = {key: aggregate(panel, key) for key in ("active_dims", "fd", "precision", "recall")}
-    lines = [f"n = {panel.n} ({sweep}/results.csv)", "",
+    lines = [f"n = {panel.n} ({' + '.join(f'{sweep}/results.csv' for sweep in sweeps)})", "",
              "| m | MaskAAE m_A | MaskAAE fd | MaskAAE precision / recall | WAE-GAN fd | WAE-GAN precision / recall "
              "| seeds (MaskAAE / WAE-GAN) |", "|---|---|---|---|---|---|---|"]
     for m in panel.ms():
@@ -39,4 +43,4 @@ def table(sweep: Path) -> str:
 
 
 if __name__ == "__main__":
-    print("\n\n".join(table(Path(arg)) for arg in sys.argv[1:]))
+    print("\n\n".join(table(arg) for arg in sys.argv[1:]))
