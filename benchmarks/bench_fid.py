@@ -28,7 +28,7 @@ from maskaae.metrics.inception import InceptionFeatures, inception_preprocess  #
 from maskaae.runs import provenance  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_step import _cpu_model  # noqa: E402
+from bench_step import run_header  # noqa: E402
 
 
 def reference_rate(extractor: InceptionFeatures, images: torch.Tensor, threads: int) -> float:
@@ -83,8 +83,7 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
     best = max(rows, key=lambda r: r["images_per_s"])
     torch.set_num_threads(2)
-    result = {"command": " ".join(["python", *sys.argv]), "date": time.strftime("%Y-%m-%d"), "cpu": _cpu_model(),
-              "images_per_measurement": args.images, "repeats": 1,
+    result = {**run_header(), "images_per_measurement": args.images, "repeats": 1,
               "images_per_s": best["images_per_s"], "best": best,
               "reference_images_per_s": max(r["reference_images_per_s"] for r in rows if r["threads"] == 2),
               "rows": rows, **frechet_times(), "git_commit": provenance()["git_commit"],

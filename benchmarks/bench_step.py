@@ -160,12 +160,16 @@ def main() -> None:
                 configs.append(row)
                 print(json.dumps(row), flush=True)
     info = provenance()
-    result = {"command": " ".join(["python", *sys.argv]), "date": time.strftime("%Y-%m-%d"),
-              "openmp_wait": openmp_wait(),
-              "cpu": _cpu_model(), "machine": platform.machine(), "timing": "median and min over repeats",
+    result = {**run_header(), "openmp_wait": openmp_wait(), "machine": platform.machine(),
+              "timing": "median and min over repeats",
               "versions": info["packages"], "git_commit": info["git_commit"], "configs": configs}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+
+
+def run_header() -> dict:
+    """What every benchmark result file starts with: the command line, the date and the CPU model."""
+    return {"command": " ".join(["python", *sys.argv]), "date": time.strftime("%Y-%m-%d"), "cpu": _cpu_model()}
 
 
 def _cpu_model() -> str:

@@ -57,10 +57,11 @@ def main() -> None:
         finally:
             if competitor is not None:
                 competitor.kill()
-    from bench_step import _cpu_model
+    # Imported only now: bench_step imports maskaae, which sets the wait policy in this process's environment.
+    from bench_step import run_header
 
-    result = {"command": " ".join(["python", *sys.argv]), "date": time.strftime("%Y-%m-%d"), "cpu": _cpu_model(),
-              "threads": 2, "batch": 64, "repeats": args.repeats, "timing": "median over repeats", "rows": rows}
+    result = {**run_header(), "threads": 2, "batch": 64, "repeats": args.repeats, "timing": "median over repeats",
+              "rows": rows}
     (HERE / "results" / "wait_policy.json").write_text(json.dumps(result, indent=2) + "\n")
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_step import _cpu_model  # noqa: E402
+from bench_step import run_header  # noqa: E402
 VARIANTS = {
     "after (default synthetic preset)": [],
     "before (authors' training settings, same networks)": [
@@ -58,8 +58,7 @@ def train(out: Path, args: list[str]) -> tuple[list[dict], dict, float]:
 
 
 def header(threads: int | None) -> dict:
-    return {"command": " ".join(["python", *sys.argv]), "date": time.strftime("%Y-%m-%d"), "cpu": _cpu_model(),
-            "threads_override": threads, "repeats": 1}
+    return {**run_header(), "threads_override": threads, "repeats": 1}
 
 
 def synthetic_part(workdir: Path, steps_before: int, threads: int | None) -> None:
