@@ -6,13 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=1
+source experiments/train_run.sh
 name=fashion-cpu-maskaae-m128-seed1
 mode=--overwrite
 [ -f "runs/$name/checkpoint.pt" ] && mode=--resume
 .venv/bin/maskaae data get fashion-mnist
-/usr/bin/time -v .venv/bin/maskaae train --preset fashion --set train.threads=1 seed=1 --out "runs/$name" $mode \
-    --quiet > "runs/$name.stdout" 2> "runs/$name.time"
-mkdir -p "results/$name"
-find "runs/$name" -maxdepth 1 -type f ! -name checkpoint.pt -exec cp {} "results/$name/" \;
-grep -E "Elapsed|Maximum resident" "runs/$name.time" > "results/$name/time.txt"
-cat "runs/$name.stdout"
+mkdir -p runs
+train_run "$name" --preset fashion $mode --set train.threads=1 seed=1

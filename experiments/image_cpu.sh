@@ -8,16 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=1
+source experiments/train_run.sh
 preset=${PRESET:-mnist} m=${M:-64}
 .venv/bin/maskaae data get "${DATA:-mnist}"
 run() {  # name, extra overrides
     local name=$1; shift
-    /usr/bin/time -v .venv/bin/maskaae train --preset "$preset" --set train.threads=1 model.latent_dim="$m" "$@" \
-        --out "runs/$name" --overwrite --quiet > "runs/$name.stdout" 2> "runs/$name.time"
-    mkdir -p "results/$name"
-    find "runs/$name" -maxdepth 1 -type f ! -name checkpoint.pt -exec cp {} "results/$name/" \;
-    grep -E "Elapsed|Maximum resident" "runs/$name.time" > "results/$name/time.txt"
-    cat "runs/$name.stdout"
+    train_run "$name" --preset "$preset" --overwrite --set train.threads=1 model.latent_dim="$m" "$@"
 }
 mkdir -p runs
 run "$preset-cpu-maskaae-m$m" &

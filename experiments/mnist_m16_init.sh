@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=1
+source experiments/train_run.sh
 name=mnist-cpu-maskaae-m16-init2
 .venv/bin/maskaae train --preset mnist --set model.latent_dim=16 model.mask_init_min=2 train.threads=1 \
     --out "runs/$name" --quiet ${RESUME:+--resume}
-mkdir -p "results/$name"
-find "runs/$name" -maxdepth 1 -type f ! -name checkpoint.pt -exec cp {} "results/$name/" \;
+collect_run "$name"
