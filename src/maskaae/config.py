@@ -354,7 +354,7 @@ _IMAGES: dict[str, Any] = {"model": {"output": "sigmoid"}, "loss": {"recon": "bc
 _IMAGES_CPU_MASK: dict[str, Any] = {
     "model": {"mask_init_min": 0.0},
     "loss": {"lambda2": 1.0},
-    "train": {"threads": 2, "lr_mask": 2e-3, "mask_warmup_steps": 1000},
+    "train": {"lr_mask": 2e-3, "mask_warmup_steps": 1000},
 }
 
 
@@ -385,7 +385,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                        "2e-3, theta in U[0, 5] and no mask updates in the first 1,000 steps, FID at N=2,000",
         "data": {"name": "mnist"},
         "model": {"latent_dim": 64, "width": 512, "depth": 3},
-        "train": {"steps": 12000},
+        "train": {"steps": 12000, "threads": 2},
         "eval": {"fid_samples": 2000},
     }),
     "mnist-paper": _preset(_IMAGES, _AUTHORS_TRAINING, {
@@ -402,7 +402,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                        "mask settings of the mnist preset, FID at N=2,000",
         "data": {"name": "fashion-mnist"},
         "model": {"latent_dim": 128, "network": "fashion-conv", "width": 16, "depth": 3},
-        "train": {"steps": 20000},
+        "train": {"steps": 20000, "threads": 2},
         "eval": {"fid_samples": 2000},
     }),
     "fashion-paper": _preset(_IMAGES, _AUTHORS_TRAINING, {

@@ -364,11 +364,12 @@ def read_sweeps(sweep_dirs: list[Path]) -> tuple[list[str], list[dict[str, Any]]
         columns += [c for c in cols if c not in columns]
         for row in found:
             row[RUN_DIR] = sweep_dir / "runs" / str(row["run"])
-            point = json.dumps([row.get(key) for key in grid_keys])
-            if grid_keys and point in seen:
-                raise ReportError(f"grid point {row['run']} is in both {seen[point]} and {sweep_dir}; a report "
-                                  "counts each point once, so pass only one of the folders that hold it")
-            seen[point] = sweep_dir
+            if grid_keys:  # several folders: no grid point twice
+                point = json.dumps([row.get(key) for key in grid_keys])
+                if point in seen:
+                    raise ReportError(f"grid point {row['run']} is in both {seen[point]} and {sweep_dir}; a "
+                                      "report counts each point once, so pass only one of the folders that hold it")
+                seen[point] = sweep_dir
             rows.append(row)
     return columns, rows
 
