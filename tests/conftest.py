@@ -11,7 +11,8 @@ torch.set_num_threads(1)
 TINY = ["model.width=16", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2", "data.n_train=256",
         "data.n_test=128", "train.steps=20", "train.batch_size=16", "train.disc_training_ratio=2",
         "train.log_every=2", "train.eval_every=10", "train.checkpoint_every=5", "train.reg_schedule_interval=2",
-        "train.mask_warmup_steps=0", "eval.n_samples=64", "eval.nac_samples=64"]
+        "train.mask_warmup_steps=0", "eval.n_samples=64", "eval.nac_samples=64",
+        "train.discovery_steps=10"]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from reference_step import reference_iteration  # noqa: E402
 
 @pytest.mark.parametrize("mask", ["true", "false"])
 def test_optimised_iteration_matches_reference(tiny_overrides, mask):
-    cfg = build_config("synthetic", overrides=tiny_overrides + [f"model.mask={mask}", "model.depth=2",
+    cfg = build_config("synthetic", overrides=tiny_overrides + ["model.discovery=paper", f"model.mask={mask}", "model.depth=2",
                                                                 "loss.lambda3_init=0.5"])
     train, _ = load_data(cfg.data)
     trainers = [Trainer(build_model(cfg, (128,)), train, cfg) for _ in range(2)]

@@ -15,7 +15,7 @@ from maskaae.sweep import (SweepError, SweepSpec, build_points, parse_axis, pars
 TINY = ["model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2", "data.n_train=128",
         "data.n_test=64", "train.steps=4", "train.batch_size=8", "train.disc_training_ratio=1", "train.log_every=2",
         "train.eval_every=4", "train.checkpoint_every=2", "eval.n_samples=32", "eval.nac_samples=32",
-        "train.threads=1"]
+        "train.threads=1", "model.discovery=paper"]
 GRID = ["model.latent_dim=2:4:2", "model.mask=true,false"]
 NAMES = ["latent_dim=2__mask=true", "latent_dim=2__mask=false", "latent_dim=4__mask=true", "latent_dim=4__mask=false"]
 

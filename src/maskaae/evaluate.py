@@ -88,4 +88,4 @@ def image_fid(model: MaskAAE, test: torch.Tensor, cfg: Config, n: int) -> dict[s
 def latent_covariance(model: MaskAAE, test: torch.Tensor, cfg: Config) -> np.ndarray:
     """Covariance of mu * E(x) over the NAC samples (paper Figs. 10-13)."""
     codes = encode_all(model, test[: cfg.eval.nac_samples]).double().numpy()
-    return np.cov(codes, rowvar=False)
+    return np.atleast_2d(np.cov(codes, rowvar=False))  # (1, 1) at m = 1

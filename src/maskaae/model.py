@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from .checkpoint import CheckpointError, atomic_torch_save, safe_load
-from .config import Config, config_from_dict
+from .config import Config, saved_config_from_dict
 from .mask import LatentMask
 from .nets import build_networks
 
@@ -130,7 +130,7 @@ class MaskAAE(nn.Module):
                 raise CheckpointError(
                     f"{path} holds a model with user-defined networks: pass encoder=, decoder= and critic= "
                     "(fresh instances of the same classes) to MaskAAE.load")
-            model = build_model(config_from_dict(obj["config"]), obj["data_shape"])
+            model = build_model(saved_config_from_dict(obj["config"]), obj["data_shape"])
         else:
             model = cls(encoder, decoder, critic, obj["latent_dim"], mask=obj["mask"],
                         mask_param=obj["mask_param"], active_threshold=obj["active_threshold"],

@@ -24,7 +24,7 @@ import torch
 
 from . import openmp
 from .checkpoint import CheckpointError, atomic_torch_save, atomic_write_json, atomic_write_text, safe_load
-from .config import Config, ConfigError, config_from_dict
+from .config import Config, ConfigError, saved_config_from_dict
 from .data import load_data
 from .evaluate import evaluate, latent_covariance
 from .model import MaskAAE, build_model
@@ -92,7 +92,7 @@ def read_config(run_dir: Path) -> Config:
     path = Path(run_dir) / "config.json"
     if not path.is_file():
         raise RunError(f"{run_dir} is not a run folder (no config.json); train one with maskaae train --out DIR")
-    return config_from_dict(json.loads(path.read_text())["config"])
+    return saved_config_from_dict(json.loads(path.read_text())["config"])
 
 
 def _prepare_folder(out: Path, resume: bool, overwrite: bool) -> bool:
@@ -184,7 +184,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             log.write(json.dumps(record) + "\n")
             if bar is not None:
                 bar.set_postfix(m_A=model.active_dims, recon=f"{losses['recon']:.4f}",
-                                W=f"{losses['wasserstein']:.3f}", refresh=False)
+                                W=f"{losses.get('wasserstein', float('nan')):.3f}", refresh=False)
         if bar is not None:
             bar.update(1)
         if step % t.checkpoint_every == 0 or step == t.steps:
@@ -198,7 +198,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             bar.close()
     seconds = time.perf_counter() - start
     metrics = evaluate(model, test, cfg, cfg.eval.fid_samples)
-    summary = {**_run_header(cfg), **metrics, "steps": trainer.step, "seconds": round(seconds, 2), "seed": cfg.seed}
+    summary = {**_run_header(cfg), **metrics, "steps": trainer.step, "seconds": round(seconds, 2), "seed": cfg.seed,
+               "discovery": trainer.discovery}
     atomic_write_json(summary, out / "summary.json")
     write_plots(out, model, test, cfg)
     return summary
@@ -240,7 +241,7 @@ def _checkpoint_model(run_dir: Path) -> tuple[Config, MaskAAE, int]:
         raise RunError(f"{run_dir} does not exist; pass the --out folder of a maskaae train run")
     cfg = read_config(run_dir)
     ckpt = safe_load(run_dir / "checkpoint.pt", CHECKPOINT_FORMAT)
-    model = build_model(config_from_dict(ckpt["config"]), ckpt["data_shape"])
+    model = build_model(saved_config_from_dict(ckpt["config"]), ckpt["data_shape"])
     try:
         model.load_state_dict(ckpt["trainer"]["model"])
     except (RuntimeError, KeyError) as err:

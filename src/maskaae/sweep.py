@@ -260,14 +260,14 @@ def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
     'summary': ...} or {'status': 'failed', 'error': ..., 'traceback': ...}.
     """
     os.environ["OMP_NUM_THREADS"] = "1"  # takes effect where torch is not imported yet (a fresh Ray worker)
-    from .config import config_from_dict
+    from .config import saved_config_from_dict
     from .runs import train_run
 
     out = Path(run_dir)
     resume = (out / "checkpoint.pt").is_file()
     restart = not resume and (out / "config.json").is_file()
     try:
-        summary = train_run(config_from_dict(config), out, resume=resume, overwrite=restart, quiet=True)
+        summary = train_run(saved_config_from_dict(config), out, resume=resume, overwrite=restart, quiet=True)
     except Exception as err:  # a failed point is recorded and the sweep goes on
         return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
     return {"status": "resumed" if resume else "ran", "summary": summary}

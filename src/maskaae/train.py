@@ -17,6 +17,7 @@ import torch
 
 from .config import Config, LossConfig
 from .data.arrays import as_tensor
+from .discovery import THETA_ON, choose_dimension, nested_truncation, set_prefix_mask, unexplained_curve
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
@@ -106,6 +107,11 @@ def mask_objective(model: MaskAAE, x: torch.Tensor, z: torch.Tensor, lambda3: to
     return mask_loss(recon, omega, mu, loss.lambda1, loss.lambda2, lambda3)
 
 
+def nested_objective(model: MaskAAE, x: torch.Tensor, keep: torch.Tensor, loss: LossConfig) -> torch.Tensor:
+    """Reconstruction from the first k_i code dimensions of each sample (model.discovery=ordered, phase 1)."""
+    return reconstruction(x, model.decoder(model.encoder(x) * keep), loss.recon)
+
+
 def ae_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, loss: LossConfig,
             objective: Callable[..., Any] = ae_objective) -> torch.Tensor:
     """Updates E and D by L_ae. Returns recon."""
@@ -141,7 +147,10 @@ def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
     return total.detach()
 
 
-OBJECTIVES = {"ae": ae_objective, "critic": critic_objective, "gen": generator_objective, "mask": mask_objective}
+OBJECTIVES = {"ae": ae_objective, "critic": critic_objective, "gen": generator_objective, "mask": mask_objective,
+              "nested": nested_objective}
+DECISION_SAMPLES = 2000  # training samples on which the ordered discovery decides (never the test set)
+DECISION_SEED_OFFSET = 2_000_003
 
 
 # ----------------------------------------------------------------------------
@@ -159,8 +168,16 @@ class Trainer:
             "critic": make_optimizer(model.critic.parameters(), t.lr_critic, t.optimizer),
             "gen": make_optimizer(model.encoder.parameters(), t.lr_gen, t.optimizer),
         }
-        if model.mask_enabled:
+        # ordered discovery (maskaae/discovery.py): nested auto-encoder first, then a fixed prefix mask
+        self.ordered = model.mask_enabled and cfg.model.discovery == "ordered"
+        if self.ordered:
+            self.optimizers["nested"] = torch.optim.Adam(
+                [*model.encoder.parameters(), *model.decoder.parameters()], lr=t.lr_discovery)
+            with torch.no_grad():
+                model.latent.theta.fill_(THETA_ON)  # every dimension on until the decision
+        elif model.mask_enabled:
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
+        self.discovery: dict[str, Any] | None = None
         self.objectives = dict(OBJECTIVES)
         if t.compile:
             self._compile()
@@ -192,11 +209,42 @@ class Trainer:
     def _prior(self) -> torch.Tensor:
         return torch.randn(self.cfg.train.batch_size, self.model.latent_dim, generator=self.generator)
 
+    def decision_data(self) -> torch.Tensor:
+        g = torch.Generator().manual_seed(self.cfg.seed + DECISION_SEED_OFFSET)
+        return self.data[torch.randperm(len(self.data), generator=g)[:DECISION_SAMPLES]]
+
+    def decide(self) -> None:
+        """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask."""
+        curve = unexplained_curve(self.model, self.decision_data())
+        k = choose_dimension(curve, self.cfg.model.discovery_tolerance)
+        set_prefix_mask(self.model, k)
+        self.discovery = {"step": self.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
+                          "tolerance": self.cfg.model.discovery_tolerance}
+
+    def nested_iteration(self) -> dict[str, float]:
+        """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate."""
+        opt, t = self.optimizers["nested"], self.cfg.train
+        for group in opt.param_groups:
+            group["lr"] = t.lr_discovery * 0.5 * (1.0 + math.cos(math.pi * self.step / t.discovery_steps))
+        x = self._batch()
+        keep = nested_truncation(len(x), self.model.latent_dim, self.generator)
+        recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
+        _apply(opt, recon)
+        value = float(recon.detach())
+        if not math.isfinite(value):
+            raise TrainingDiverged(self.step, {"recon": value})
+        # A run shorter than the discovery phase decides at its last step; extending it redoes the decision.
+        if self.step == t.discovery_steps or self.step == t.steps:
+            self.decide()
+        return {"recon": value}
+
     def iteration(self) -> dict[str, float]:
         """One pass of Algorithm 1's loop body; returns the step's losses."""
         self.step += 1
         cfg, model, opt, f = self.cfg, self.model, self.optimizers, self.objectives
         model.train()
+        if self.ordered and self.step <= cfg.train.discovery_steps:
+            return self.nested_iteration()
         for _ in range(cfg.train.ae_training_ratio):
             recon = ae_step(model, opt["ae"], self._batch(), cfg.loss, f["ae"])
         for _ in range(cfg.train.disc_training_ratio):
@@ -205,7 +253,7 @@ class Trainer:
             critic, omega = critic_step(model, opt["critic"], x, z, eps, cfg.loss.beta2, f["critic"])
         gen = generator_step(model, opt["gen"], self._batch(), f["gen"])
         values = [recon, critic, omega, gen]
-        if model.mask_enabled and self.step > cfg.train.mask_warmup_steps:
+        if "mask" in opt and self.step > cfg.train.mask_warmup_steps:
             values.append(mask_step(model, opt["mask"], self._batch(), self._prior(), self.lambda3(), cfg.loss,
                                     f["mask"]))
         numbers = torch.stack(values).tolist()
@@ -228,6 +276,7 @@ class Trainer:
             "model": self.model.state_dict(),
             "optimizers": {name: o.state_dict() for name, o in self.optimizers.items()},
             "generator": self.generator.get_state(),
+            "discovery": self.discovery,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -238,6 +287,7 @@ class Trainer:
             o.load_state_dict(state["optimizers"][name])
         self.generator.set_state(state["generator"])
         self.step = int(state["step"])
+        self.discovery = state.get("discovery")
 
 
 def fit(model: MaskAAE, data: Any, config: Config | None = None, steps: int | None = None,

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ..config import DataConfig
+from .manifolds import make_manifold
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,16 @@ class SyntheticMap:
 
 
 def make_synthetic(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
-    """(train, test) float32 tensors of shape (N, d)."""
-    f = SyntheticMap.from_seed(cfg.latent_dim, cfg.hidden_dim, cfg.data_dim, cfg.seed, cfg.leaky_slope)
-    splits = []
-    for stream, count in ((1, cfg.n_train), (2, cfg.n_test)):
-        z = np.random.default_rng([cfg.seed, stream]).standard_normal((count, cfg.latent_dim))
-        splits.append(torch.from_numpy(f(z).astype(np.float32)))
-    return splits[0], splits[1]
+    """(train, test) float32 tensors of shape (N, d): data.kind "gaussian" (SPEC 6) or a manifold kind."""
+    if cfg.kind != "gaussian":
+        splits = list(make_manifold(cfg.kind, cfg.latent_dim, cfg.data_dim, cfg.seed, cfg.n_train, cfg.n_test,
+                                    cfg.noise))
+    else:
+        f = SyntheticMap.from_seed(cfg.latent_dim, cfg.hidden_dim, cfg.data_dim, cfg.seed, cfg.leaky_slope)
+        splits = [f(np.random.default_rng([cfg.seed, stream]).standard_normal((count, cfg.latent_dim)))
+                  for stream, count in ((1, cfg.n_train), (2, cfg.n_test))]
+        if cfg.noise > 0:  # relative to the clean training data's coordinate standard deviation, like the manifolds
+            scale = cfg.noise * np.sqrt(splits[0].var(axis=0).mean())
+            splits = [x + scale * np.random.default_rng([cfg.seed, stream]).standard_normal(x.shape)
+                      for stream, x in zip((3, 4), splits)]
+    return torch.from_numpy(splits[0].astype(np.float32)), torch.from_numpy(splits[1].astype(np.float32))

@@ -1,0 +1,228 @@
+"""Discovery benchmark: does m_A equal the true latent dimension n, across n, m, data kinds and seeds?
+
+    .venv/bin/pip install -e '.[intrinsic]'
+    .venv/bin/python experiments/discovery.py [--quick] [--variants default paper] [--jobs 2]
+
+Each case is one run of the `synthetic` preset (one thread) through `maskaae sweep`: the cases of a group
+share a sweep folder under runs/discovery/VARIANT/GROUP (checkpoints, not committed), so a stopped
+benchmark continues where it stopped when the same command runs again. The grid (issue 11):
+- gaussian (SPEC 6 data): n in {2, 4, 6, 8, 10, 16, 20}, m in {ceil(n/2), 2n, min(4n, 64)}, (data seed,
+  run seed) in {(0, 0), (1, 1)}: 42 runs;
+- manifolds (maskaae/data/manifolds.py): hypercube, sphere, torus, curved1, curved3 with n in {2, 6, 10},
+  m = 32, noise 0 and 0.01, data seed = run seed = 0: 30 runs.
+`--quick` keeps gaussian n in {2, 8, 16} with m in {ceil(n/2), 2n} at seed pair (0, 0) and the manifolds
+at n = 6 without noise: 11 runs.
+
+Beside every case: TwoNN, MLE and DANCo from scikit-dimension on the first 2,000 training points of the
+same data (cached in OUT/intrinsic.json). Writes OUT/runs.csv (one row per run), OUT/summary.json (figures
+per variant) and OUT/discovery.png (m_A against n with the line m_A = n).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from maskaae.data import load_data
+from maskaae.sweep import SweepSpec, build_points, run_sweep
+
+# Variants: overrides on the `synthetic` preset. "default" is the preset as it is; "paper" is the
+# paper's gradient-trained mask with the paper's lambda2 = 1, theta ~ U[0, 5] and mask updates from the
+# first step, at the CPU preset's networks and lambda3 schedule (the paper's 500,000 steps do not fit).
+VARIANTS: dict[str, list[str]] = {
+    "default": [],
+    "paper": ["model.discovery=paper", "loss.lambda2=1", "model.mask_init_min=0", "train.mask_warmup_steps=0",
+              "train.steps=8000"],
+    # the previous default of the synthetic preset (gradient mask, lambda2 3, U[2, 5], 500 warm-up steps)
+    "previous": ["model.discovery=paper", "train.steps=8000"],
+}
+GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
+MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
+ID_POINTS = 2000
+
+
+def gaussian_ms(n: int) -> list[int]:
+    return sorted({math.ceil(n / 2), 2 * n, min(4 * n, 64)})
+
+
+def groups(quick: bool) -> dict[str, SweepSpec]:
+    """Group name -> sweep spec (without the variant's overrides)."""
+    out = {}
+    pairs = [(0, 0)] if quick else [(0, 0), (1, 1)]
+    # the quick grid's cases first, so that a partial full benchmark covers them
+    for n in ([2, 8, 16] if quick else [8, 16, 2, 4, 6, 10, 20]):
+        ms = sorted({math.ceil(n / 2), 2 * n}) if quick else gaussian_ms(n)
+        for data_seed, seed in pairs[:1]:
+            out[f"gaussian-n{n:02d}-s{data_seed}"] = SweepSpec(
+                grid=[("model.latent_dim", ms)],
+                overrides=[f"data.latent_dim={n}", f"data.seed={data_seed}", f"seed={seed}"])
+    for kind in MANIFOLD_KINDS:  # one group per kind: groups of at most 6 runs keep both cores busy
+        out[f"manifold-{kind}-s0"] = SweepSpec(
+            grid=[("data.latent_dim", [6] if quick else [2, 6, 10]), ("data.noise", [0.0] if quick else [0.0, 0.01])],
+            overrides=[f"data.kind={kind}", "data.seed=0", "seed=0", "model.latent_dim=32"])
+    for n in ([] if quick else [8, 16, 2, 4, 6, 10, 20]):
+        for data_seed, seed in pairs[1:]:
+            out[f"gaussian-n{n:02d}-s{data_seed}"] = SweepSpec(
+                grid=[("model.latent_dim", gaussian_ms(n))],
+                overrides=[f"data.latent_dim={n}", f"data.seed={data_seed}", f"seed={seed}"])
+    return out
+
+
+def with_variant(spec: SweepSpec, variant: str) -> SweepSpec:
+    return SweepSpec(grid=spec.grid, overrides=spec.overrides + VARIANTS[variant])
+
+
+def intrinsic_estimates(data_cfg, cache: dict, lock: threading.Lock) -> dict:
+    """TwoNN, MLE and DANCo on the first ID_POINTS training points; cached by the data's identity."""
+    key = f"{data_cfg.kind}-n{data_cfg.latent_dim}-seed{data_cfg.seed}-noise{data_cfg.noise}-d{data_cfg.data_dim}"
+    with lock:
+        if key in cache:
+            return cache[key]
+    import skdim
+
+    train, _ = load_data(data_cfg)
+    x = train[:ID_POINTS].double().numpy()
+    est = {}
+    for name, cls in (("twonn", skdim.id.TwoNN), ("mle", skdim.id.MLE), ("danco", skdim.id.DANCo)):
+        t0 = time.perf_counter()
+        est[name] = float(cls().fit(x).dimension_)
+        est[f"{name}_seconds"] = round(time.perf_counter() - t0, 2)
+    with lock:
+        cache[key] = est
+    return est
+
+
+def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: threading.Lock) -> list[dict]:
+    rows = []
+    for run in sorted((sweep_dir / "runs").glob("*")):
+        summary_file = run / "summary.json"
+        if not summary_file.is_file():
+            continue
+        cfg = json.loads((run / "config.json").read_text())["config"]
+        summary = json.loads(summary_file.read_text())
+        from maskaae.config import saved_config_from_dict
+
+        data_cfg = saved_config_from_dict(cfg).data
+        est = intrinsic_estimates(data_cfg, cache, lock)
+        n, m, m_a = data_cfg.latent_dim, cfg["model"]["latent_dim"], summary["active_dims"]
+        rows.append({"variant": variant, "group": group, "run": run.name, "kind": data_cfg.kind, "n": n, "m": m,
+                     "noise": data_cfg.noise, "data_seed": data_cfg.seed, "seed": cfg["seed"], "m_A": m_a,
+                     "error": m_a - n, "fd": summary["fd"], "precision": summary["precision"],
+                     "recall": summary["recall"], "seconds": summary["seconds"],
+                     "twonn": round(est["twonn"], 3), "mle": round(est["mle"], 3), "danco": round(est["danco"], 3)})
+    return rows
+
+
+def figures(rows: list[dict]) -> dict:
+    """The issue's summary figures for one variant's rows."""
+    above = [r for r in rows if r["m"] >= r["n"]]
+    below = [r for r in rows if r["m"] < r["n"]]
+    out: dict = {"runs": len(rows), "runs_m_ge_n": len(above), "runs_m_lt_n": len(below)}
+    if above:
+        err = np.array([r["m_A"] - r["n"] for r in above])
+        out.update(exact_rate=float(np.mean(err == 0)), within1_rate=float(np.mean(np.abs(err) <= 1)),
+                   mae=float(np.mean(np.abs(err))), bias=float(np.mean(err)), max_abs_err=int(np.max(np.abs(err))))
+        for est in ("twonn", "mle", "danco"):
+            out[f"{est}_mae"] = float(np.mean([abs(round(r[est]) - r["n"]) for r in above]))
+    if below:
+        out["below_n_kept_rate"] = float(np.mean([r["m_A"] == r["m"] for r in below]))
+    out["default_seconds"] = float(statistics.median(r["seconds"] for r in rows)) if rows else None
+    return out
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    variants = sorted({r["variant"] for r in rows}, key=list(VARIANTS).index)
+    fig, axes = plt.subplots(1, len(variants), figsize=(5 * len(variants), 4.4), squeeze=False)
+    rng = np.random.default_rng(0)
+    for ax, variant in zip(axes[0], variants):
+        mine = [r for r in rows if r["variant"] == variant]
+        top = max(r["n"] for r in mine) + 2
+        ax.plot([0, top], [0, top], "k--", lw=1, label="m_A = n")
+        for kind, marker in zip(["gaussian", *MANIFOLD_KINDS], "os^vDP"):
+            pts = [r for r in mine if r["kind"] == kind]
+            if pts:
+                ax.scatter([r["n"] + rng.uniform(-0.25, 0.25) for r in pts], [r["m_A"] for r in pts],
+                           marker=marker, s=22, alpha=0.75, label=kind)
+        twonn = sorted({(r["n"], r["kind"], r["twonn"]) for r in mine})
+        ax.scatter([t[0] for t in twonn], [t[2] for t in twonn], marker="x", c="grey", s=14, label="TwoNN")
+        ax.set_xlabel("true n")
+        ax.set_ylabel("m_A")
+        ax.set_title(f"{variant}: m_A against n (m >= n and m < n)", fontsize=10)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_csv(rows: list[dict], path: Path) -> None:
+    if not rows:
+        return
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
+    parser.add_argument("--variants", nargs="+", default=["default", "paper"], choices=list(VARIANTS))
+    parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
+    parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
+    parser.add_argument("--out", default=None, help="results folder (default results/discovery[-quick])")
+    parser.add_argument("--collect-only", action="store_true", help="only collect what has finished")
+    args = parser.parse_args()
+    grid = "quick" if args.quick else "full"
+    out = Path(args.out or ("results/discovery-quick" if args.quick else "results/discovery"))
+    out.mkdir(parents=True, exist_ok=True)
+    runs_root = Path(args.runs) / grid
+    # every group of the first variant, then the next variant's (a stopped benchmark has whole variants)
+    specs = {(v, g): with_variant(s, v) for v in args.variants for g, s in groups(args.quick).items()}
+    for spec in specs.values():  # every point validates before anything runs
+        build_points(spec)
+    if not args.collect_only:
+        # groups in parallel, one job each, so that small groups do not leave a core idle
+        command = [sys.executable, *sys.argv]
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = [pool.submit(run_sweep, spec, runs_root / v / g, 1, "local", None, command,
+                                   lambda msg, tag=f"{v}/{g}": print(f"{tag}: {msg}", flush=True))
+                       for (v, g), spec in specs.items()]
+            for future in futures:
+                future.result()
+    cache_file = out / "intrinsic.json"
+    cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
+    lock = threading.Lock()
+    rows = []
+    for (v, g) in specs:
+        rows += rows_of(v, g, runs_root / v / g, cache, lock)
+    cache_file.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+    write_csv(rows, out / "runs.csv")
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    summary = {"grid": grid, "command": " ".join(["python", "experiments/discovery.py", *sys.argv[1:]]),
+               "git_commit": commit, "python": platform.python_version(),
+               "intrinsic_points": ID_POINTS, "variants": {v: VARIANTS[v] for v in args.variants},
+               **{v: figures([r for r in rows if r["variant"] == v]) for v in args.variants}}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if rows:
+        plot(rows, out / "discovery.png")
+    print(json.dumps({v: summary[v] for v in args.variants}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Ordered discovery: how many latent dimensions the data needs, decided from a nested auto-encoder.
+
+The paper's mask is trained by gradient on lambda1 recon + lambda2 (1 + omega)^2 + lambda3 binariness, so
+the number of dimensions it keeps is where those weighted forces balance, and which ones survive is decided
+by the random start (experiments/README.md, "Why m_A did not follow n"). The ordered variant removes both:
+
+1. Nested training (Rippel et al. 2014's nested dropout): for a random half of every batch the code is
+   truncated after its first k_i dimensions, k_i ~ U{1..m}; the other half keeps all m. The decoder learns
+   to reconstruct from any prefix, so the dimensions are ordered by how much they explain and the first
+   ones carry the most. This phase trains only the encoder and decoder (Adam, cosine-decayed learning
+   rate): a well-converged auto-encoder is what makes the signal sharp (experiments/README.md).
+2. A decision: u(k) is the median over samples of the squared reconstruction error from the first k
+   dimensions, relative to the data's variance (k = 0..m), on training samples. With u* = min_k>=1 u(k),
+   the answer is the smallest k whose excess over the best prefix is at most `tolerance` of the total
+   reduction:
+       u(k) - u* <= tolerance * (u(0) - u*).
+   The median keeps the decision local: the few samples near the seam that any continuous encoder must
+   cut (a sphere, a torus) do not count as a missing dimension.
+3. The mask is then set to ones on the first k dimensions and zeros after them and training continues as
+   MaskAAE with that mask (critic and generator on the k kept dimensions).
+
+Nothing here depends on n; `tolerance` is one number for all data, chosen on the discovery benchmark.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .model import MaskAAE
+
+# theta for a dimension that is on: mu = 1 - exp(-30) is 1 in float32.
+THETA_ON = 30.0
+
+
+def nested_truncation(batch: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+    """(batch, dim) 0/1 multipliers: half the rows keep the first k_i ~ U{1..dim} entries, the rest keep all.
+
+    Draws 2 * batch numbers from `generator` whatever the outcome, so the random stream does not depend on it.
+    """
+    k = torch.randint(1, dim + 1, (batch, 1), generator=generator)
+    full = torch.rand(batch, 1, generator=generator) < 0.5
+    k = torch.where(full, torch.full_like(k, dim), k)
+    return (torch.arange(dim) < k).to(torch.float32)
+
+
+@torch.inference_mode()
+def unexplained_curve(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
+    """u(k), k = 0..m: median over samples of ||x - D(E(x)[:k], 0, ..)||^2 / (d Var(x)), Var the mean
+    coordinate variance of x. Uses the raw codes E(x) (the mask is not applied)."""
+    was_training = model.training
+    model.eval()
+    try:
+        x = x.flatten(1) if x.ndim > 2 and model.data_shape is None else x
+        codes = torch.cat([model.encoder(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+        flat = x.flatten(1)
+        variance = float(((flat - flat.mean(0)) ** 2).mean())
+        m = codes.shape[1]
+        curve = []
+        for k in range(m + 1):
+            keep = (torch.arange(m) < k).to(codes.dtype)
+            errors = torch.cat([((model.decoder(codes[i:i + batch_size] * keep).flatten(1)
+                                  - flat[i:i + batch_size]) ** 2).mean(1) for i in range(0, len(x), batch_size)])
+            curve.append(float(errors.median()) / max(variance, 1e-12))
+    finally:
+        model.train(was_training)
+    return np.asarray(curve)
+
+
+def choose_dimension(curve: np.ndarray | list[float], tolerance: float) -> int:
+    """Smallest k >= 1 with u(k) - u* <= tolerance * (u(0) - u*), u* = min_k>=1 u(k); m when nothing is explained."""
+    u = np.asarray(curve, dtype=np.float64)
+    if u.ndim != 1 or len(u) < 2:
+        raise ValueError(f"the curve needs u(0) .. u(m) with m >= 1, got shape {u.shape}")
+    if not 0.0 <= tolerance < 1.0:
+        raise ValueError(f"tolerance must be in [0, 1), got {tolerance}")
+    m = len(u) - 1
+    floor = u[1:].min()
+    total = u[0] - floor
+    if not np.isfinite(total) or total <= 0:
+        return m
+    ok = np.nonzero(u[1:] - floor <= tolerance * total)[0]
+    return int(ok[0]) + 1
+
+
+@torch.no_grad()
+def set_prefix_mask(model: MaskAAE, k: int) -> None:
+    """mu = 1 on the first k dimensions, 0 on the rest (theta = THETA_ON / 0)."""
+    theta = model.latent.theta
+    theta.fill_(0.0)
+    theta[:k] = THETA_ON

@@ -1,0 +1,137 @@
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from maskaae import MaskAAE, Trainer, build_config, build_model
+from maskaae.discovery import THETA_ON, choose_dimension, nested_truncation, unexplained_curve
+from maskaae.runs import train_run
+
+
+# -- the decision rule on constructed curves ------------------------------------------------------------
+
+def test_choose_dimension_takes_the_knee():
+    # u(0) = 1, falls to the floor 0.05 at k = 5 and stays: 5 is the smallest k within tolerance.
+    curve = [1.0, 0.8, 0.6, 0.4, 0.2, 0.05, 0.05, 0.05, 0.05]
+    assert choose_dimension(curve, 0.02) == 5
+
+
+def test_choose_dimension_tolerance_is_relative_to_the_total_reduction():
+    # excess over the floor at k = 3 is 0.015 of a total reduction of 1.0 (floor 0.1, u(0) 1.1)
+    curve = [1.1, 0.6, 0.3, 0.115, 0.1, 0.1]
+    assert choose_dimension(curve, 0.02) == 3
+    assert choose_dimension(curve, 0.01) == 4
+    # the same curve scaled by any factor gives the same answer (scale-free)
+    assert choose_dimension(np.array(curve) * 37.0, 0.02) == 3
+
+
+def test_choose_dimension_keeps_every_dimension_when_each_is_needed():
+    # m < n: every added dimension still removes a large share, so all m are kept
+    assert choose_dimension([1.0, 0.75, 0.5, 0.25], 0.02) == 3
+
+
+def test_choose_dimension_uses_the_lowest_prefix_as_floor():
+    # a noisy tail that rises again after the knee does not move the answer
+    assert choose_dimension([1.0, 0.5, 0.1, 0.1001, 0.1003, 0.1008], 0.02) == 2
+
+
+def test_choose_dimension_on_a_flat_curve_keeps_everything():
+    assert choose_dimension([1.0, 1.0, 1.0], 0.02) == 2
+
+
+def test_choose_dimension_rejects_bad_input():
+    with pytest.raises(ValueError, match="tolerance"):
+        choose_dimension([1.0, 0.5], 1.5)
+    with pytest.raises(ValueError, match="curve"):
+        choose_dimension([1.0], 0.02)
+
+
+# -- the curve against a direct computation ---------------------------------------------------------------
+
+def test_unexplained_curve_matches_a_direct_computation():
+    # Identity encoder and decoder on 3-d data: u(k) is the median over samples of the squared norm of the
+    # coordinates after k, divided by d times the mean coordinate variance.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(501, 3)) * np.array([3.0, 2.0, 0.5])
+    model = MaskAAE(nn.Identity(), nn.Identity(), nn.Linear(3, 1), latent_dim=3)
+    curve = unexplained_curve(model, torch.tensor(x, dtype=torch.float32))
+    variance = ((x - x.mean(0)) ** 2).mean()
+    expected = [np.median((x[:, k:] ** 2).sum(1) / 3.0) / variance for k in range(4)]
+    np.testing.assert_allclose(curve, expected, rtol=1e-5, atol=1e-7)
+    assert curve[-1] == 0.0
+
+
+# -- nested truncation --------------------------------------------------------------------------------------
+
+def test_nested_truncation_keeps_prefixes():
+    keep = nested_truncation(4000, 6, torch.Generator().manual_seed(0))
+    assert keep.shape == (4000, 6)
+    lengths = keep.sum(1)
+    # every row is a prefix of ones followed by zeros, of length 1..6
+    assert torch.equal(keep, (torch.arange(6) < lengths[:, None]).float())
+    assert lengths.min() >= 1 and lengths.max() == 6
+    # half the rows are full, the other half uniform over 1..6 (so 1/12 each, and 1/2 + 1/12 for 6)
+    share_full = float((lengths == 6).float().mean())
+    assert abs(share_full - (0.5 + 0.5 / 6)) < 0.03
+    assert abs(float((lengths == 1).float().mean()) - 0.5 / 6) < 0.02
+
+
+def test_nested_truncation_draws_a_fixed_amount_from_the_stream():
+    g1, g2 = torch.Generator().manual_seed(1), torch.Generator().manual_seed(1)
+    nested_truncation(10, 3, g1)
+    nested_truncation(10, 7, g2)
+    assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
+
+
+# -- the trainer in ordered mode ------------------------------------------------------------------------
+
+ORDERED = ["model.width=16", "model.depth=1", "model.latent_dim=6", "data.latent_dim=2", "data.n_train=256",
+           "train.batch_size=16", "train.disc_training_ratio=1", "train.discovery_steps=30", "train.steps=40"]
+
+
+def test_ordered_trainer_decides_a_prefix_mask_and_then_trains_the_critic():
+    cfg = build_config("synthetic", overrides=ORDERED)
+    data = torch.randn(256, 10, generator=torch.Generator().manual_seed(0))
+    model = build_model(cfg, (10,))
+    trainer = Trainer(model, data, cfg)
+    assert "mask" not in trainer.optimizers and "nested" in trainer.optimizers
+    assert torch.all(model.latent.theta == THETA_ON)  # every dimension on before the decision
+    critic_before = [p.detach().clone() for p in model.critic.parameters()]
+    for _ in range(30):
+        losses = trainer.iteration()
+        assert set(losses) == {"recon"}
+    assert all(torch.equal(p, b) for p, b in zip(model.critic.parameters(), critic_before))
+    k = trainer.discovery["dimension"]
+    assert 1 <= k <= 6 and len(trainer.discovery["curve"]) == 7
+    assert k == choose_dimension(trainer.discovery["curve"], cfg.model.discovery_tolerance)
+    np.testing.assert_array_equal(model.mask, [1.0] * k + [0.0] * (6 - k))
+    assert model.active_dims == k
+    theta = model.latent.theta.detach().clone()
+    losses = trainer.iteration()
+    assert "wasserstein" in losses and "mask_loss" not in losses
+    assert not all(torch.equal(p, b) for p, b in zip(model.critic.parameters(), critic_before))
+    assert torch.equal(model.latent.theta, theta)  # the decided mask is not trained further
+
+
+def test_ordered_run_resumes_bitwise_across_the_decision(tmp_path, tiny_overrides):
+    cfg = build_config("synthetic", overrides=tiny_overrides)
+    assert cfg.model.discovery == "ordered" and cfg.train.discovery_steps < cfg.train.steps
+    full = train_run(cfg, tmp_path / "full", quiet=True)
+    first = build_config("synthetic", overrides=tiny_overrides + ["train.steps=5"])
+    train_run(first, tmp_path / "part", quiet=True)  # stops before the decision (step 10)
+    resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
+    assert resumed["discovery"] == full["discovery"] and resumed["active_dims"] == full["active_dims"]
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
+    b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
+    assert all(torch.equal(a[key], b[key]) for key in a)
+
+
+def test_ordered_discovery_finds_the_dimension_of_a_linear_subspace():
+    # 3-d data in a random 12-d subspace position: a short nested training puts the knee at 3.
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(2000, 3, generator=g) @ torch.linalg.qr(torch.randn(12, 3, generator=g))[0].T
+    cfg = build_config("synthetic", overrides=["model.width=32", "model.depth=1", "model.latent_dim=8",
+                                               "train.discovery_steps=1500", "train.steps=1500"])
+    trainer = Trainer(build_model(cfg, (12,)), x, cfg)
+    trainer.run(cfg.train.steps)
+    assert trainer.discovery["dimension"] == 3
