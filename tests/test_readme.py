@@ -30,3 +30,13 @@ def test_ci_runs_the_readme_test_command():
     assert "pytest" in test_command
     ci_lines = (README.parent / ".ci" / "run").read_text().splitlines()
     assert test_command in ci_lines
+
+
+def test_run_helpers_need_only_import_maskaae():
+    import subprocess
+    import sys
+
+    code = "import maskaae; print(callable(maskaae.runs.load_run), callable(maskaae.discovery.choose_dimension))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]

@@ -161,3 +161,38 @@ def test_evaluate_refuses_fid_on_synthetic_data(tmp_path, tiny_overrides):
         evaluate_run(out, fid_samples=10)
     with pytest.raises(RunError, match=">= 0"):
         evaluate_run(out, fid_samples=-1)
+
+
+class _NotAllowed:
+    pass
+
+
+def test_unsafe_checkpoint_is_refused_without_suggesting_an_unsafe_load(tmp_path):
+    import torch
+
+    from maskaae.checkpoint import CheckpointError, safe_load
+
+    path = tmp_path / "checkpoint.pt"
+    torch.save({"format": "maskaae-checkpoint-v1", "payload": _NotAllowed()}, path)
+    with pytest.raises(CheckpointError) as info:
+        safe_load(path, "maskaae-checkpoint-v1")
+    message = str(info.value).lower()
+    assert str(path).lower() in message and info.value.__cause__ is None
+    for hint in ("weights_only", "weights only", "likely succeed", "can still be loaded", "trust the source"):
+        assert hint not in message
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    import os
+    import stat
+
+    from maskaae.checkpoint import atomic_torch_save, atomic_write_json
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_json({"a": 1}, tmp_path / "a.json")
+        atomic_torch_save({"a": 1}, tmp_path / "a.pt")
+    finally:
+        os.umask(old)
+    for name in ("a.json", "a.pt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644

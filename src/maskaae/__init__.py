@@ -11,5 +11,17 @@ from .train import Trainer, TrainingDiverged, fit  # noqa: E402
 
 __version__ = "0.1.0"
 
+_SUBMODULES = {"data", "discovery", "evaluate", "losses", "metrics", "nets", "plots", "report", "runs", "sweep"}
+
+
+def __getattr__(name: str):
+    """`maskaae.runs.load_run(...)` and the like work after a plain `import maskaae`; the heavier modules
+    (run folders and plots, sweeps, reports) load on first use."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'maskaae' has no attribute {name!r}")
+
 __all__ = ["Config", "ConfigError", "LatentMask", "MaskAAE", "PRESETS", "Trainer", "TrainingDiverged",
            "build_config", "build_model", "fit", "__version__"]

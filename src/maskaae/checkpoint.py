@@ -20,6 +20,12 @@ class CheckpointError(RuntimeError):
     """A checkpoint or model file is missing, corrupt or of the wrong kind."""
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,6 +35,8 @@ def _atomic_write(path: Path, write) -> None:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates 0600; the file gets the mode an ordinary open() would give it (shared run folders)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -56,9 +64,13 @@ def safe_load(path: str | Path, kind: str) -> dict[str, Any]:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises several types for truncated or foreign files
+        # torch's own message for a refused object suggests weights_only=False; never pass that advice on
+        detail = "it holds objects other than tensors and plain values, which are refused" \
+            if "weights_only" in str(err) or "Unsupported global" in str(err) \
+            else f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
         raise CheckpointError(
-            f"{path} is not a readable maskaae file (corrupt, truncated, or not a torch file): "
-            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}") from err
+            f"{path} is not a readable maskaae file (corrupt, truncated, foreign or unsafe): {detail}; "
+            "use a file written by maskaae, or train again") from None
     if not isinstance(obj, dict) or obj.get("format") != kind:
         found = obj.get("format") if isinstance(obj, dict) else type(obj).__name__
         raise CheckpointError(f"{path} is not a {kind} file (found format {found!r})")
