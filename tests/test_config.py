@@ -143,3 +143,31 @@ def test_paper_preset_has_paper_networks():
 def test_paper_presets_keep_the_papers_mask_init_and_no_warmup(name):
     cfg = build_config(name)
     assert cfg.model.mask_init_min == 0.0 and cfg.train.mask_warmup_steps == 0 and cfg.train.lr_mask == 5e-4
+
+
+def test_preset_cannot_be_relabelled_by_overrides(tmp_path):
+    with pytest.raises(ConfigError, match="--preset"):
+        build_config("synthetic", overrides=["preset=mnist"])
+    f = tmp_path / "c.json"
+    f.write_text('{"preset": "mnist"}')
+    with pytest.raises(ConfigError, match="--preset"):
+        build_config("synthetic", f)
+    assert build_config("synthetic", overrides=["preset=synthetic"]).preset == "synthetic"
+
+
+def test_config_file_problems_name_the_file(tmp_path):
+    cases = {
+        "list.json": ("[1, 2]", "top level"),
+        "bad.json": ("{nope", "not valid JSON"),
+        "latin.json": ('{"description": "caf'.encode() + bytes([0xE9]) + b'"}', "UTF-8"),
+        "c.yaml": ("model: {}", r"JSON \(\.json\) or TOML"),
+    }
+    for name, (text, match) in cases.items():
+        f = tmp_path / name
+        f.write_bytes(text if isinstance(text, bytes) else text.encode())
+        with pytest.raises(ConfigError, match=match) as info:
+            build_config("synthetic", f)
+        assert name in str(info.value)
+    upper = tmp_path / "c.TOML"
+    upper.write_text("[model]\nlatent_dim = 12\n")
+    assert build_config("synthetic", upper).model.latent_dim == 12

@@ -196,3 +196,64 @@ def test_written_files_follow_the_umask(tmp_path):
         os.umask(old)
     for name in ("a.json", "a.pt"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
+
+
+def test_divergence_advice_says_whether_a_checkpoint_exists(tmp_path, tiny_overrides, monkeypatch):
+    original = Trainer.iteration
+
+    def nan_at(step):
+        def poisoned(self):
+            losses = original(self)
+            if self.step == step:
+                self.data[:] = float("nan")
+            return losses
+        return poisoned
+
+    monkeypatch.setattr(Trainer, "iteration", nan_at(1))
+    with pytest.raises(TrainingDiverged) as early:
+        train_run(_cfg(tiny_overrides), tmp_path / "early", quiet=True)
+    assert "no checkpoint was written" in str(early.value) and "--overwrite" in str(early.value)
+    monkeypatch.setattr(Trainer, "iteration", nan_at(8))
+    with pytest.raises(TrainingDiverged) as late:
+        train_run(_cfg(tiny_overrides), tmp_path / "late", quiet=True)
+    assert "resuming repeats the same steps" in str(late.value) and "--resume" not in str(late.value)
+
+
+def test_resume_cannot_end_before_the_checkpoint(tmp_path, tiny_overrides):
+    out = tmp_path / "run"
+    train_run(_cfg(tiny_overrides), out, quiet=True)
+    shorter = _cfg(tiny_overrides + ["train.steps=10"])
+    before = (out / "config.json").read_text()
+    with pytest.raises(RunError, match="can only grow"):
+        train_run(shorter, out, resume=True, quiet=True)
+    assert (out / "config.json").read_text() == before
+
+
+def test_damaged_run_config_names_the_file(tmp_path, tiny_overrides):
+    from maskaae.runs import read_config
+
+    out = tmp_path / "run"
+    out.mkdir()
+    for text in ("[1, 2]", "{not json", '{"config": {"model": {"latent_dim": "x"}}}'):
+        (out / "config.json").write_text(text)
+        with pytest.raises(RunError, match="config.json"):
+            read_config(out)
+
+
+def test_sample_streams_to_file_and_refuses_folders(tmp_path, tiny_overrides):
+    import numpy as np
+
+    from maskaae.runs import load_run, sample_run
+
+    out = tmp_path / "run"
+    train_run(_cfg(tiny_overrides), out, quiet=True)
+    (tmp_path / "folder.npy").mkdir()
+    with pytest.raises(RunError, match="is a folder"):
+        sample_run(out, 5, tmp_path / "folder.npy")
+    path = sample_run(out, 5000, tmp_path / "s.npy", seed=3)
+    samples = np.load(path)
+    _, model, _ = load_run(out)
+    expected = model.generate(5000, generator=torch.Generator().manual_seed(3)).numpy()
+    np.testing.assert_array_equal(samples, expected)
+    with pytest.raises(RunError, match="GiB"):
+        sample_run(out, 10**13, tmp_path / "huge.npy")

@@ -20,7 +20,7 @@ class CheckpointError(RuntimeError):
     """A checkpoint or model file is missing, corrupt or of the wrong kind."""
 
 
-def _umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -36,7 +36,7 @@ def _atomic_write(path: Path, write) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp creates 0600; the file gets the mode an ordinary open() would give it (shared run folders)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

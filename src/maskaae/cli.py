@@ -246,9 +246,6 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, CheckpointError, DataError, RunError, TrainingDiverged, InceptionWeightsError,
             ValueError) as err:
         print(f"maskaae: error: {err}", file=sys.stderr)
-        if isinstance(err, TrainingDiverged):
-            print("maskaae: the last good checkpoint is kept; the run can be resumed with --resume",
-                  file=sys.stderr)
         return 2 if not isinstance(err, TrainingDiverged) else 3
     except KeyboardInterrupt:
         print("maskaae: interrupted; continue with --resume", file=sys.stderr)

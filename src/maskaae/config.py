@@ -353,16 +353,30 @@ def merge_overrides(values: dict[str, Any], pairs: list[str]) -> dict[str, Any]:
 
 
 def load_config_file(path: str | Path) -> dict[str, Any]:
+    """A JSON (.json, or no suffix) or TOML (.toml) config file as a dict; any problem names the file."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"config file {path} does not exist")
-    text = path.read_text()
+        raise ConfigError(f"config file {path} does not exist (or is not a file); check the --config path")
+    suffix = path.suffix.lower()
+    if suffix not in ("", ".json", ".toml"):
+        raise ConfigError(f"config file {path}: {path.suffix} files are not read; write the config as JSON "
+                          "(.json) or TOML (.toml)")
     try:
-        if path.suffix == ".toml":
-            return tomllib.loads(text)
-        return json.loads(text)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"config file {path} is not UTF-8 text ({err.reason} at byte {err.start}); "
+                          "save it as UTF-8") from None
+    except OSError as err:
+        raise ConfigError(f"config file {path} cannot be read: {err.strerror}") from None
+    kind = "TOML" if suffix == ".toml" else "JSON"
+    try:
+        values = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ConfigError(f"config file {path} is not valid {path.suffix.lstrip('.') or 'JSON'}: {err}") from err
+        raise ConfigError(f"config file {path} is not valid {kind}: {err}") from None
+    if not isinstance(values, dict):
+        raise ConfigError(f"config file {path} holds a {type(values).__name__} at the top level; it must be a "
+                          'mapping of sections, e.g. {"model": {"latent_dim": 16}}')
+    return values
 
 
 # ----------------------------------------------------------------------------
@@ -470,4 +484,8 @@ def build_config(preset: str = "synthetic", file: str | Path | None = None,
         values = _merge(values, load_config_file(file))
     if overrides:
         values = merge_overrides(values, overrides)
+    if values.get("preset") != preset:
+        # the preset's values were merged above; a different name here would only relabel them
+        raise ConfigError(f"config key 'preset' = {values.get('preset')!r} cannot be set by --set, --grid or a "
+                          f"config file (the values stay those of preset {preset!r}); choose it with --preset")
     return config_from_dict(values)

@@ -11,7 +11,9 @@ A run folder holds
 from __future__ import annotations
 
 import json
+import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -23,13 +25,14 @@ import numpy as np
 import torch
 
 from . import openmp
-from .checkpoint import CheckpointError, atomic_torch_save, atomic_write_json, atomic_write_text, safe_load
+from .checkpoint import (CheckpointError, atomic_torch_save, atomic_write_json, atomic_write_text, current_umask,
+                         safe_load)
 from .config import Config, ConfigError, saved_config_from_dict
 from .data import load_data
 from .evaluate import evaluate, latent_covariance
 from .model import MaskAAE, build_model
 from .plots import plot_covariance, plot_image_grid, plot_losses, plot_mask_trajectory
-from .train import Trainer
+from .train import Trainer, TrainingDiverged
 
 CHECKPOINT_FORMAT = "maskaae-checkpoint-v1"
 RUN_FILES = ("config.json", "metrics.jsonl", "summary.json", "checkpoint.pt", "evaluation.json",
@@ -92,7 +95,18 @@ def read_config(run_dir: Path) -> Config:
     path = Path(run_dir) / "config.json"
     if not path.is_file():
         raise RunError(f"{run_dir} is not a run folder (no config.json); train one with maskaae train --out DIR")
-    return saved_config_from_dict(json.loads(path.read_text())["config"])
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise RunError(f"{path} is not valid JSON ({err}); the run folder is damaged - restore the file or "
+                       "train again with --overwrite") from None
+    if not isinstance(saved, dict) or not isinstance(saved.get("config"), dict):
+        raise RunError(f"{path} has no 'config' mapping; the run folder is damaged - restore the file or train "
+                       "again with --overwrite")
+    try:
+        return saved_config_from_dict(saved["config"])
+    except ConfigError as err:
+        raise RunError(f"{path}: {err}") from None
 
 
 def _prepare_folder(out: Path, resume: bool, overwrite: bool) -> bool:
@@ -151,6 +165,9 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         except (RuntimeError, ValueError, KeyError) as err:
             raise CheckpointError(f"{out}/checkpoint.pt does not match the run's config: {err}") from err
         elapsed = float(ckpt["elapsed"])
+        if cfg.train.steps < trainer.step:
+            raise RunError(f"{out} is at step {trainer.step}; train.steps={cfg.train.steps} would end before it. "
+                           "On --resume train.steps can only grow")
         kept = [r for r in read_metrics(out) if r["step"] <= trainer.step]
         atomic_write_text("".join(json.dumps(r) + "\n" for r in kept), out / "metrics.jsonl")
     atomic_write_json({"config": cfg.to_dict(), "seed": cfg.seed, "model": cfg.model_name,
@@ -192,6 +209,12 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
 
     try:
         trainer.run(t.steps, on_step)
+    except TrainingDiverged as err:
+        kept = "a checkpoint of an earlier step is kept, but resuming repeats the same steps" \
+            if (out / "checkpoint.pt").is_file() else "no checkpoint was written before it"
+        raise TrainingDiverged(err.step, err.losses,
+                               advice=f"{kept}; start again with --overwrite and lower learning rates "
+                                      "(train.lr_*) or another seed") from None
     finally:
         log.close()
         if bar is not None:
@@ -283,8 +306,25 @@ def sample_run(run_dir: str | Path, num: int, out_file: str | Path, seed: int = 
     out_file = Path(out_file)
     if out_file.suffix != ".npy":
         raise RunError(f"--out {out_file}: samples are written as .npy; give a file name ending in .npy")
+    if out_file.is_dir():
+        raise RunError(f"--out {out_file} is a folder; give a file name ending in .npy")
     _, model, _ = _checkpoint_model(Path(run_dir))
-    samples = model.generate(num, generator=torch.Generator().manual_seed(seed)).numpy()
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    np.save(out_file, samples)
+    shape = (num, *model.data_shape)
+    need = 4 * int(np.prod(shape, dtype=np.float64))
+    free = shutil.disk_usage(out_file.parent).free
+    if need > free:
+        raise RunError(f"--num {num} needs {need / 2**30:.1f} GiB in {out_file.parent}, which has "
+                       f"{free / 2**30:.1f} GiB free; ask for fewer samples")
+    # written batch by batch into the file (memory stays one batch), then renamed into place
+    tmp = out_file.with_name(f".{out_file.name}.tmp")
+    array = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=shape)
+    generator = torch.Generator().manual_seed(seed)
+    batch = 4096
+    for start in range(0, num, batch):
+        array[start:start + batch] = model.generate(min(batch, num - start), generator=generator).numpy()
+    array.flush()
+    del array
+    os.chmod(tmp, 0o666 & ~current_umask())
+    os.replace(tmp, out_file)
     return out_file

@@ -25,11 +25,12 @@ from .optim import make_optimizer
 
 
 class TrainingDiverged(RuntimeError):
-    def __init__(self, step: int, losses: dict[str, float]) -> None:
+    def __init__(self, step: int, losses: dict[str, float],
+                 advice: str = "lower the learning rates (train.lr_*) or use another seed") -> None:
         bad = ", ".join(f"{k}={v}" for k, v in losses.items() if not math.isfinite(v))
-        super().__init__(f"training diverged at step {step}: {bad}; lower the learning rates "
-                         "(train.lr_*) or resume from the last checkpoint with another seed")
+        super().__init__(f"training diverged at step {step}: {bad}; {advice}")
         self.step = step
+        self.losses = losses
 
 
 # ----------------------------------------------------------------------------
