@@ -212,7 +212,7 @@ def test_divergence_advice_says_whether_a_checkpoint_exists(tmp_path, tiny_overr
     monkeypatch.setattr(Trainer, "iteration", nan_at(1))
     with pytest.raises(TrainingDiverged) as early:
         train_run(_cfg(tiny_overrides), tmp_path / "early", quiet=True)
-    assert "no checkpoint was written" in str(early.value) and "--overwrite" in str(early.value)
+    assert "no checkpoint of this run was written" in str(early.value) and "--overwrite" in str(early.value)
     monkeypatch.setattr(Trainer, "iteration", nan_at(8))
     with pytest.raises(TrainingDiverged) as late:
         train_run(_cfg(tiny_overrides), tmp_path / "late", quiet=True)
@@ -257,3 +257,58 @@ def test_sample_streams_to_file_and_refuses_folders(tmp_path, tiny_overrides):
     np.testing.assert_array_equal(samples, expected)
     with pytest.raises(RunError, match="GiB"):
         sample_run(out, 10**13, tmp_path / "huge.npy")
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_overwrite_keeps_the_old_run_until_the_new_one_has_a_checkpoint(tmp_path, tiny_overrides, monkeypatch):
+    out = tmp_path / "run"
+    train_run(_cfg(tiny_overrides), out, quiet=True)
+    old = _files(out)
+    # data that cannot be loaded: refused before the folder is touched
+    missing = _cfg(tiny_overrides + ["data.name=mnist", f"data.data_dir={tmp_path / 'nothing'}"])
+    with pytest.raises(Exception, match="mnist"):
+        train_run(missing, out, overwrite=True, quiet=True)
+    assert _files(out) == old
+    # a new run that dies before its first checkpoint: the old run comes back
+    original = Trainer.iteration
+
+    def dies_at_3(self):
+        if self.step == 2:
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(Trainer, "iteration", dies_at_3)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(_cfg(tiny_overrides + ["seed=1"]), out, overwrite=True, quiet=True)
+    assert _files(out) == old and not (out / ".replaced").exists()
+    monkeypatch.setattr(Trainer, "iteration", original)
+    summary = train_run(_cfg(tiny_overrides + ["seed=1"]), out, overwrite=True, quiet=True)
+    assert summary["seed"] == 1 and not (out / ".replaced").exists() and not (out / ".lock").exists()
+    assert json.loads((out / "config.json").read_text())["seed"] == 1
+
+
+def test_a_second_writer_is_refused_and_a_stale_lock_is_taken_over(tmp_path, tiny_overrides):
+    import os
+    import socket
+
+    from maskaae.lock import LockError
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / ".lock").write_text(f"{os.getpid()} {socket.gethostname()}\n")  # a live owner
+    with pytest.raises(LockError, match="in use by process"):
+        train_run(_cfg(tiny_overrides), out, quiet=True)
+    assert sorted(p.name for p in out.iterdir()) == [".lock"]
+    (out / ".lock").write_text(f"999999999 {socket.gethostname()}\n")  # its process is gone
+    train_run(_cfg(tiny_overrides), out, quiet=True)
+    assert (out / "summary.json").is_file() and not (out / ".lock").exists()
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, tiny_overrides):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(RunError, match="is a file"):
+        train_run(_cfg(tiny_overrides), f, quiet=True)

@@ -238,12 +238,13 @@ def main(argv: list[str] | None = None) -> int:
     from .config import ConfigError
     from .data.arrays import DataError
     from .metrics.inception import InceptionWeightsError
+    from .lock import LockError
     from .runs import RunError
     from .train import TrainingDiverged
 
     try:
         return args.func(args)
-    except (ConfigError, CheckpointError, DataError, RunError, TrainingDiverged, InceptionWeightsError,
+    except (ConfigError, CheckpointError, DataError, RunError, TrainingDiverged, InceptionWeightsError, LockError,
             ValueError) as err:
         print(f"maskaae: error: {err}", file=sys.stderr)
         return 2 if not isinstance(err, TrainingDiverged) else 3

@@ -32,15 +32,11 @@ from .data import load_data
 from .evaluate import evaluate, latent_covariance
 from .model import MaskAAE, build_model
 from .plots import plot_covariance, plot_image_grid, plot_losses, plot_mask_trajectory
+from .lock import FolderLock
+from .runfolder import Replacement, RunError, folder_state
 from .train import Trainer, TrainingDiverged
 
 CHECKPOINT_FORMAT = "maskaae-checkpoint-v1"
-RUN_FILES = ("config.json", "metrics.jsonl", "summary.json", "checkpoint.pt", "evaluation.json",
-             "mask_trajectory.png", "losses.png", "covariance.png", "samples.png", "reconstructions.png")
-
-
-class RunError(RuntimeError):
-    """A run folder cannot be used as asked (exists, missing, mismatched)."""
 
 
 def code_version() -> dict[str, Any]:
@@ -109,29 +105,6 @@ def read_config(run_dir: Path) -> Config:
         raise RunError(f"{path}: {err}") from None
 
 
-def _prepare_folder(out: Path, resume: bool, overwrite: bool) -> bool:
-    """Returns True when an existing run is to be resumed."""
-    if resume and overwrite:
-        raise RunError("--resume and --overwrite exclude each other; pick one")
-    if not out.exists() or not any(out.iterdir()):
-        if resume:
-            raise RunError(f"cannot resume: {out} holds no run; drop --resume to start one")
-        out.mkdir(parents=True, exist_ok=True)
-        return False
-    is_run = (out / "config.json").exists()
-    if resume:
-        if not (out / "checkpoint.pt").exists():
-            raise RunError(f"cannot resume: {out} has no checkpoint.pt; start again with --overwrite")
-        return True
-    if overwrite and is_run:
-        for name in RUN_FILES:
-            (out / name).unlink(missing_ok=True)
-        return False
-    if is_run:
-        raise RunError(f"{out} already holds a run; pass --resume to continue it or --overwrite to replace it")
-    raise RunError(f"{out} is a non-empty folder that is not a maskaae run; choose another --out")
-
-
 def _resume_config(out: Path, cfg: Config | None) -> Config:
     saved = read_config(out)
     if cfg is None:
@@ -148,12 +121,15 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
               progress: Callable[[int, int], Any] | None = None, quiet: bool = False) -> dict[str, Any]:
     """Train into a run folder and return the summary. `cfg` may be None on resume."""
     out = Path(out)
-    resuming = _prepare_folder(out, resume, overwrite)
+    state = folder_state(out, resume, overwrite)
+    resuming = state == "resume"
     cfg = _resume_config(out, cfg) if resuming else cfg
     if cfg is None:
         raise ConfigError("a config is needed to start a new run")
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
+    # Everything that can fail on the user's input (config, data, networks, checkpoint) fails here, before
+    # the folder is touched.
     train, test = load_data(cfg.data)
     model = build_model(cfg, tuple(train.shape[1:]))
     trainer = Trainer(model, train, cfg)
@@ -168,6 +144,30 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         if cfg.train.steps < trainer.step:
             raise RunError(f"{out} is at step {trainer.step}; train.steps={cfg.train.steps} would end before it. "
                            "On --resume train.steps can only grow")
+    lock = FolderLock(out, "run")
+    try:
+        lock.acquire()
+    except OSError as err:
+        raise RunError(f"cannot write to {out}: {err.strerror}; choose another --out") from None
+    try:
+        if folder_state(out, resume, overwrite) != state:
+            raise RunError(f"{out} changed while this run was starting; check it and run the command again")
+        replacement = Replacement(out) if state == "replace" else None
+        try:
+            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet)
+        except BaseException:
+            if replacement is not None and not replacement.committed:
+                replacement.restore()  # the new run has no checkpoint: the old run comes back
+            raise
+    finally:
+        lock.release()
+
+
+def _train_locked(cfg: Config, out: Path, trainer: Trainer, train: torch.Tensor, test: torch.Tensor,
+                  elapsed: float, replacement: Replacement | None, quiet: bool) -> dict[str, Any]:
+    """train_run's part that writes: the folder is locked and the run is known to start."""
+    model = trainer.model
+    if elapsed > 0 or trainer.step > 0:  # resumed: the log keeps the steps up to the checkpoint
         kept = [r for r in read_metrics(out) if r["step"] <= trainer.step]
         atomic_write_text("".join(json.dumps(r) + "\n" for r in kept), out / "metrics.jsonl")
     atomic_write_json({"config": cfg.to_dict(), "seed": cfg.seed, "model": cfg.model_name,
@@ -184,6 +184,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         atomic_torch_save({"format": CHECKPOINT_FORMAT, "config": cfg.to_dict(), "trainer": trainer.state_dict(),
                            "elapsed": time.perf_counter() - start, "data_shape": list(train.shape[1:])},
                           out / "checkpoint.pt")
+        if replacement is not None:
+            replacement.commit()
 
     def on_step(tr: Trainer, losses: dict[str, float]) -> None:
         step = tr.step
@@ -211,7 +213,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         trainer.run(t.steps, on_step)
     except TrainingDiverged as err:
         kept = "a checkpoint of an earlier step is kept, but resuming repeats the same steps" \
-            if (out / "checkpoint.pt").is_file() else "no checkpoint was written before it"
+            if (out / "checkpoint.pt").is_file() else "no checkpoint of this run was written before it"
         raise TrainingDiverged(err.step, err.losses,
                                advice=f"{kept}; start again with --overwrite and lower learning rates "
                                       "(train.lr_*) or another seed") from None
