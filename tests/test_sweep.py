@@ -3,6 +3,7 @@ import dataclasses
 import json
 import shutil
 import sys
+import os
 import time
 
 import pytest
@@ -277,3 +278,95 @@ def test_help(command, capsys):
         main([*command, "--help"])
     assert exit_info.value.code == 0
     assert f"usage: maskaae {command[0]}" in capsys.readouterr().out
+
+
+def test_second_sweep_on_the_same_folder_is_refused(tmp_path):
+    import os
+    import socket
+
+    from maskaae.lock import LockError
+
+    out = tmp_path / "sweep"
+    out.mkdir()
+    (out / ".lock").write_text(f"{os.getpid()} {socket.gethostname()}\n")  # a live sweep holds it
+    with pytest.raises(LockError, match="in use"):
+        run_sweep(_spec("seed=0"), out, jobs=1, log=None)
+    assert not (out / "sweep.json").exists()
+
+
+def test_unknown_network_is_caught_before_the_folder_is_written(tmp_path):
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--grid", "model.network=mlp,mpl", "--set", *TINY, "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_interrupted_sweep_stops_its_workers_and_records_finished_runs(tmp_path, monkeypatch):
+    import maskaae.sweep as sweep
+
+    out = tmp_path / "sweep"
+    started = []
+
+    def fake_run_local(tasks, jobs, record):
+        # the first point finishes (its summary is written) but is interrupted before being recorded
+        name, config, run_dir = tasks[0]
+        started.append(name)
+        from maskaae.config import saved_config_from_dict
+        train_run(saved_config_from_dict(config), run_dir, quiet=True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep, "run_local", fake_run_local)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(_spec("seed=0,1"), out, jobs=1, log=None)
+    statuses = {r["run"]: r["status"] for r in _rows(out)}
+    assert statuses == {started[0]: "done", "seed=1": "pending"}
+    assert not (out / ".lock").exists()
+
+
+def test_worker_processes_are_terminated_on_interrupt(tmp_path):
+    from maskaae.executors import run_local
+
+    def record(name, outcome):
+        raise KeyboardInterrupt  # the parent is interrupted while workers still run
+
+    long_run = build_points(_spec("seed=0", extra=["train.steps=1000000"]))[0].config.to_dict()
+    tasks = [("fails", {"bad": 1}, str(tmp_path / "a")), ("long", long_run, str(tmp_path / "b"))]
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        run_local(tasks, 2, record)
+    assert time.perf_counter() - t0 < 60
+    # the long run's worker is gone: its metrics log (written every 2 steps) stops growing
+    log = tmp_path / "b" / "metrics.jsonl"
+    time.sleep(1.0)
+    size = log.stat().st_size if log.exists() else 0
+    time.sleep(3.0)
+    assert (log.stat().st_size if log.exists() else 0) == size
+
+
+def test_a_worker_exits_when_its_parent_is_gone(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    # parent starts a child that runs the watchdog and then sleeps; the parent exits at once
+    script = textwrap.dedent(f"""
+        import subprocess, sys
+        child = subprocess.Popen([sys.executable, "-c",
+            "import time; from maskaae.executors import _die_with_parent; _die_with_parent(); "
+            "open({str(tmp_path / 'started')!r}, 'w').close(); time.sleep(30); "
+            "open({str(tmp_path / 'survived')!r}, 'w').close()"])
+        import os, time
+        while not os.path.exists({str(tmp_path / 'started')!r}):
+            time.sleep(0.05)
+        print(child.pid, flush=True)
+    """)
+    pid = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60).stdout)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the orphaned worker kept running")
+    assert not (tmp_path / "survived").exists()

@@ -13,16 +13,7 @@ sweep is resumable by running the same command again: finished runs
 summary) continue from their checkpoint, and a different grid in the same
 folder is refused.
 
-Executors. `local` runs points in a `concurrent.futures.ProcessPoolExecutor`
-with the 'spawn' start method rather than in subprocesses of `maskaae train`:
-the worker, `run_point`, returns the summary or the error as Python values
-instead of text to parse, and the Ray executor runs the very same function as
-a remote task, so both executors share one code path. 'spawn' rather than
-'fork' because forking a process that holds torch's OpenMP thread pool can
-deadlock, and because a fresh interpreter reads OMP_NUM_THREADS=1 (set in the
-environment the workers are spawned with) before it imports torch. `ray`
-submits each point as a task with num_cpus=1 to a Ray cluster; it is imported
-lazily and is an optional extra.
+Executors (local processes, Ray) live in executors.py.
 """
 
 from __future__ import annotations
@@ -42,19 +33,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .config import Config, ConfigError, build_config, load_config_file, parse_value
+from .executors import SweepError, import_ray, run_local, run_point, run_ray  # noqa: F401 (run_point: workers)
+from .lock import LOCK_NAME, FolderLock
+from .nets import NETWORKS
 from .runs import RunError
 
 SWEEP_FORMAT = "maskaae-sweep-v1"
-RAY_EXTRA = "pip install 'maskaae[sweep-ray]'"
 # Summary keys copied into results.csv, after the run name, status and the config columns.
 RESULT_KEYS = ("model", "latent_dim", "active_dims", "fd", "precision", "recall", "nac", "recon", "wasserstein",
                "fid", "fid_samples", "steps", "seconds", "seed", "eval_samples", "nac_samples", "preset")
 OPTIONAL_KEYS = ("fid", "fid_samples")  # a column only when some run has it (image data)
 _RANGE = re.compile(r"^\s*(-?\d+)\s*:\s*(-?\d+)\s*:\s*(-?\d+)\s*$")
-
-
-class SweepError(RunError):
-    """A sweep cannot be started or continued as asked."""
 
 
 # ----------------------------------------------------------------------------
@@ -194,6 +183,9 @@ def build_points(spec: SweepSpec) -> list[Point]:
             cfg = build_config(spec.preset, None, base + grid_overrides + ["train.threads=1"])
         except ConfigError as err:
             raise ConfigError(f"grid point {name}: {err}") from None
+        if cfg.model.network not in NETWORKS:
+            raise ConfigError(f"grid point {name}: config key 'model.network' = {cfg.model.network!r} is not a "
+                              f"network; choose one of {', '.join(NETWORKS)}")
         points.append(Point(name, dict(zip(keys, combo)), cfg))
     return points
 
@@ -243,110 +235,10 @@ def _claim_folder(out: Path, spec: SweepSpec, command: list[str]) -> None:
             raise SweepError(f"{out} holds a different sweep: " + "; ".join(diff)
                              + ". Use another --out, or the same grid, preset and overrides to continue it")
         return
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(p.name != LOCK_NAME for p in out.iterdir()):
         raise SweepError(f"{out} is a non-empty folder that is not a maskaae sweep; choose another --out")
     atomic_write_json({"format": SWEEP_FORMAT, **spec.to_dict(), "command": command,
                        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, out / "sweep.json")
-
-
-# ----------------------------------------------------------------------------
-# One point, in a worker process or a Ray task
-
-def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
-    """Train one grid point into run_dir; never raises for a failed run.
-
-    A folder with a checkpoint is resumed; one with a run killed before its
-    first checkpoint is started over. Returns {'status': 'ran' | 'resumed',
-    'summary': ...} or {'status': 'failed', 'error': ..., 'traceback': ...}.
-    """
-    os.environ["OMP_NUM_THREADS"] = "1"  # takes effect where torch is not imported yet (a fresh Ray worker)
-    from .config import saved_config_from_dict
-    from .runs import train_run
-
-    out = Path(run_dir)
-    resume = (out / "checkpoint.pt").is_file()
-    restart = not resume and (out / "config.json").is_file()
-    try:
-        summary = train_run(saved_config_from_dict(config), out, resume=resume, overwrite=restart, quiet=True)
-    except Exception as err:  # a failed point is recorded and the sweep goes on
-        return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
-    return {"status": "resumed" if resume else "ran", "summary": summary}
-
-
-@contextlib.contextmanager
-def _environ(**values: str) -> Iterator[None]:
-    """Set environment variables while worker processes are spawned (they inherit them)."""
-    before = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _run_local(tasks: list[tuple[str, dict, str]], jobs: int, record: Callable[[str, dict], None]) -> None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    with _environ(OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE"):
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            futures = {pool.submit(run_point, config, run_dir): name for name, config, run_dir in tasks}
-            for future in as_completed(futures):
-                try:
-                    result = future.result()
-                except Exception as err:  # the worker process died (killed, out of memory)
-                    result = {"status": "failed", "error": f"worker process failed: {type(err).__name__}: {err}"}
-                record(futures[future], result)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
-
-
-def _import_ray():
-    try:
-        import ray
-    except ImportError:
-        raise SweepError(f"--executor ray needs Ray, which is not installed; install it with {RAY_EXTRA}") from None
-    return ray
-
-
-def _run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Callable[[str, dict], None]) -> None:
-    """One Ray task (num_cpus=1) per point. The run folders must be on a file system every node sees,
-    and maskaae must be installed on every node."""
-    ray = _import_ray()
-    started = not ray.is_initialized()
-    if started:
-        if address:
-            ray.init(address=address)
-        else:
-            ray.init()
-    try:
-        # Ray sets OMP_NUM_THREADS to the task's num_cpus (1) in its workers; run_point sets it too.
-        remote = ray.remote(num_cpus=1, max_retries=0)(run_point)
-        pending = {remote.remote(config, run_dir): name for name, config, run_dir in tasks}
-        try:
-            while pending:
-                done, _ = ray.wait(list(pending), num_returns=1)
-                for ref in done:
-                    name = pending.pop(ref)
-                    try:
-                        result = ray.get(ref)
-                    except Exception as err:  # the worker died or the task could not run
-                        result = {"status": "failed", "error": f"Ray task failed: {type(err).__name__}: {err}"}
-                    record(name, result)
-        except BaseException:
-            for ref in pending:
-                ray.cancel(ref, force=True)
-            raise
-    finally:
-        if started:
-            ray.shutdown()
 
 
 # ----------------------------------------------------------------------------
@@ -411,9 +303,24 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
     if address is not None and executor != "ray":
         raise SweepError("--address is for --executor ray")
     if executor == "ray":
-        _import_ray()  # fail before writing anything
+        import_ray()  # fail before writing anything
     out = Path(out).resolve()
     points = build_points(spec)
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"--out {out} is a file, not a folder; choose another --out")
+    lock = FolderLock(out, "sweep")
+    try:
+        lock.acquire()
+    except OSError as err:
+        raise SweepError(f"cannot write to {out}: {err.strerror}; choose another --out") from None
+    try:
+        return _run_sweep_locked(spec, out, points, jobs, executor, address, command, log)
+    finally:
+        lock.release()
+
+
+def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int, executor: str,
+                      address: str | None, command: list[str] | None, log: Callable[[str], Any] | None) -> SweepResult:
     _claim_folder(out, spec, list(command if command is not None else sys.argv))
     log = log or (lambda message: None)
     grid_keys = [key for key, _ in spec.grid]
@@ -452,10 +359,18 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
         finished = sum(row["status"] in ("done", "failed") for row in rows.values())
         log(f"[{finished}/{len(points)}] {name} {message}")
 
-    if tasks:
-        if executor == "local":
-            _run_local(tasks, min(jobs, len(tasks)), record)
-        else:
-            _run_ray(tasks, address, record)
+    try:
+        if tasks and executor == "local":
+            run_local(tasks, min(jobs, len(tasks)), record)
+        elif tasks:
+            run_ray(tasks, address, record)
+    except BaseException:
+        # interrupted: record the runs that finished but were not reported yet
+        for p in points:
+            summary_path = out / "runs" / p.name / "summary.json"
+            if rows[p.name]["status"] == "pending" and summary_path.is_file():
+                rows[p.name] = result_row(p, "done", json.loads(summary_path.read_text()), None)
+        write_results([rows[p.name] for p in points], grid_keys, out / "results.csv")
+        raise
     log(f"results: {out / 'results.csv'} ({len(points) - len(result.failed)} done, {len(result.failed)} failed)")
     return result

@@ -1,0 +1,152 @@
+"""Where a sweep's points run: local worker processes or a Ray cluster; both call `run_point`.
+
+Executors. `local` runs points in a `concurrent.futures.ProcessPoolExecutor`
+with the 'spawn' start method rather than in subprocesses of `maskaae train`:
+the worker, `run_point`, returns the summary or the error as Python values
+instead of text to parse, and the Ray executor runs the very same function as
+a remote task, so both executors share one code path. 'spawn' rather than
+'fork' because forking a process that holds torch's OpenMP thread pool can
+deadlock, and because a fresh interpreter reads OMP_NUM_THREADS=1 (set in the
+environment the workers are spawned with) before it imports torch. `ray`
+submits each point as a task with num_cpus=1 to a Ray cluster; it is imported
+lazily and is an optional extra.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .runfolder import RunError
+
+RAY_EXTRA = "pip install 'maskaae[sweep-ray]'"
+
+
+class SweepError(RunError):
+    """A sweep cannot be started or continued as asked."""
+
+
+# ----------------------------------------------------------------------------
+# One point, in a worker process or a Ray task
+
+def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
+    """Train one grid point into run_dir; never raises for a failed run.
+
+    A folder with a checkpoint is resumed; one with a run killed before its
+    first checkpoint is started over. Returns {'status': 'ran' | 'resumed',
+    'summary': ...} or {'status': 'failed', 'error': ..., 'traceback': ...}.
+    """
+    os.environ["OMP_NUM_THREADS"] = "1"  # takes effect where torch is not imported yet (a fresh Ray worker)
+    from .config import saved_config_from_dict
+    from .runs import train_run
+
+    _die_with_parent()
+    out = Path(run_dir)
+    resume = (out / "checkpoint.pt").is_file()
+    restart = not resume and (out / "config.json").is_file()
+    try:
+        summary = train_run(saved_config_from_dict(config), out, resume=resume, overwrite=restart, quiet=True)
+    except Exception as err:  # a failed point is recorded and the sweep goes on
+        return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+    return {"status": "resumed" if resume else "ran", "summary": summary}
+
+
+def _die_with_parent() -> None:
+    """A worker whose parent (the sweep) is gone stops at once instead of training on unobserved."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="maskaae-parent-watch").start()
+
+
+@contextlib.contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    """Set environment variables while worker processes are spawned (they inherit them)."""
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_local(tasks: list[tuple[str, dict, str]], jobs: int, record: Callable[[str, dict], None]) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with _environ(OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE"):
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            futures = {pool.submit(run_point, config, run_dir): name for name, config, run_dir in tasks}
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as err:  # the worker process died (killed, out of memory)
+                    result = {"status": "failed", "error": f"worker process failed: {type(err).__name__}: {err}"}
+                record(futures[future], result)
+        except BaseException:
+            # Ctrl-C or an error in the parent: stop the workers now rather than wait for their runs
+            # (their checkpoints let the next invocation resume them)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise SweepError(f"--executor ray needs Ray, which is not installed; install it with {RAY_EXTRA}") from None
+    return ray
+
+
+def run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Callable[[str, dict], None]) -> None:
+    """One Ray task (num_cpus=1) per point. The run folders must be on a file system every node sees,
+    and maskaae must be installed on every node."""
+    ray = import_ray()
+    started = not ray.is_initialized()
+    if started:
+        if address:
+            ray.init(address=address)
+        else:
+            ray.init()
+    try:
+        # Ray sets OMP_NUM_THREADS to the task's num_cpus (1) in its workers; run_point sets it too.
+        remote = ray.remote(num_cpus=1, max_retries=0)(run_point)
+        pending = {remote.remote(config, run_dir): name for name, config, run_dir in tasks}
+        try:
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    name = pending.pop(ref)
+                    try:
+                        result = ray.get(ref)
+                    except Exception as err:  # the worker died or the task could not run
+                        result = {"status": "failed", "error": f"Ray task failed: {type(err).__name__}: {err}"}
+                    record(name, result)
+        except BaseException:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            raise
+    finally:
+        if started:
+            ray.shutdown()
+
+
