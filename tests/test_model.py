@@ -88,3 +88,35 @@ def test_generation_uses_the_mask():
     z = model.sample_prior(7, torch.Generator().manual_seed(0))
     expected = model.decoder(z * model.latent.values())
     torch.testing.assert_close(model.generate(7, generator=g), expected.detach())
+
+
+def _bad_nets(d_in=6, m=3, enc_out=None, dec_out=None, critic_out=1):
+    from torch import nn
+
+    return (nn.Sequential(nn.Linear(d_in, 8), nn.ReLU(), nn.Linear(8, enc_out or m)),
+            nn.Sequential(nn.Linear(m, 8), nn.ReLU(), nn.Linear(8, dec_out or d_in)),
+            nn.Sequential(nn.Linear(m, 8), nn.ReLU(), nn.Linear(8, critic_out)))
+
+
+def test_library_input_problems_are_named():
+    import numpy as np
+
+    from maskaae import MaskAAE, build_config, fit
+    from maskaae.data import DataError
+
+    x = np.random.default_rng(0).normal(size=(40, 6)).astype("float32")
+    with pytest.raises(DataError, match="reshape"):
+        fit(MaskAAE(*_bad_nets(), latent_dim=3), x.reshape(40, 2, 3), steps=2)
+    with pytest.raises(DataError, match="latent_dim = 3"):
+        fit(MaskAAE(*_bad_nets(enc_out=5), latent_dim=3), x, steps=2)
+    with pytest.raises(DataError, match="decoder outputs"):
+        fit(MaskAAE(*_bad_nets(dec_out=4), latent_dim=3), x, steps=2)
+    with pytest.raises(DataError, match="critic outputs 2"):
+        fit(MaskAAE(*_bad_nets(critic_out=2), latent_dim=3), x, steps=2)
+    bce = build_config("synthetic", overrides=["loss.recon=bce"])
+    with pytest.raises(DataError, match=r"\[0, 1\]"):
+        fit(MaskAAE(*_bad_nets(), latent_dim=3), x, config=bce, steps=2)
+    with pytest.raises(TypeError, match="build_config"):
+        fit(MaskAAE(*_bad_nets(), latent_dim=3), x, config=[1], steps=2)
+    model = fit(MaskAAE(*_bad_nets(), latent_dim=3), x, config={"train": {"steps": 3}})
+    assert model.active_dims >= 1

@@ -16,6 +16,7 @@ from torch import nn
 
 from .checkpoint import CheckpointError, atomic_torch_save, safe_load
 from .config import Config, saved_config_from_dict
+from .data.arrays import DataError
 from .mask import LatentMask
 from .nets import build_networks
 
@@ -64,6 +65,35 @@ class MaskAAE(nn.Module):
     def check_input(self, x: torch.Tensor) -> None:
         if self.data_shape is not None and tuple(x.shape[1:]) != self.data_shape:
             raise ValueError(f"input has sample shape {tuple(x.shape[1:])}, the model expects {self.data_shape}")
+
+    @torch.no_grad()
+    def check_networks(self, x: torch.Tensor) -> None:
+        """Run E, D and H once on two samples (eval mode, nothing updated) and say clearly what does not fit:
+        input the encoder cannot take, an encoder or critic output of the wrong width, a decoder whose
+        output is not shaped like the data."""
+        was_training = self.training
+        self.eval()
+        try:
+            sample = x[:2]
+            try:
+                codes = self.encoder(sample)
+            except RuntimeError as err:
+                raise DataError(f"the encoder cannot take samples of shape {tuple(sample.shape[1:])}: "
+                                f"{str(err).splitlines()[0]}; give data shaped as the encoder expects (an MLP "
+                                "takes vectors: reshape with x.reshape(len(x), -1))") from None
+            if codes.ndim != 2 or codes.shape[1] != self.latent_dim:
+                raise DataError(f"the encoder outputs shape {tuple(codes.shape[1:])} per sample; it must output "
+                                f"latent_dim = {self.latent_dim} numbers (make its last layer {self.latent_dim} wide)")
+            decoded = self.decoder(codes)
+            if tuple(decoded.shape[1:]) != tuple(sample.shape[1:]):
+                raise DataError(f"the decoder outputs shape {tuple(decoded.shape[1:])} per sample; the data has "
+                                f"{tuple(sample.shape[1:])}")
+            scores = self.critic(codes)
+            if scores.numel() != len(sample):
+                raise DataError(f"the critic outputs {scores.numel() // len(sample)} numbers per code; it must "
+                                "output one (last layer of width 1)")
+        finally:
+            self.train(was_training)
 
     # -- the maps ---------------------------------------------------------------
     def encode_raw(self, x: torch.Tensor) -> torch.Tensor:

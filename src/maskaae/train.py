@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 import torch
 
-from .config import Config, LossConfig
-from .data.arrays import as_tensor
+from .config import Config, LossConfig, config_from_dict
+from .data.arrays import DataError, as_tensor
 from .discovery import THETA_ON, choose_dimension, nested_truncation, set_prefix_mask, unexplained_curve
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
@@ -298,6 +298,11 @@ def fit(model: MaskAAE, data: Any, config: Config | None = None, steps: int | No
     `config` defaults to the default preset's losses and schedule with the
     model's own m and mask switch; `steps` and `seed` override it.
     """
+    if isinstance(config, dict):
+        config = config_from_dict(config)
+    elif config is not None and not isinstance(config, Config):
+        raise TypeError(f"config must be a maskaae Config or a dict, got {type(config).__name__}; "
+                        "build one with maskaae.build_config(preset, overrides=[...])")
     cfg = config or Config()
     cfg = replace(cfg, model=replace(cfg.model, latent_dim=model.latent_dim, mask=model.mask_enabled))
     if steps is not None:
@@ -309,6 +314,10 @@ def fit(model: MaskAAE, data: Any, config: Config | None = None, steps: int | No
     if model.data_shape is None:
         model.data_shape = tuple(x.shape[1:])
     model.check_input(x)
+    model.check_networks(x)
+    if cfg.loss.recon == "bce" and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
+        raise DataError(f"loss.recon = bce needs data in [0, 1]; this data spans [{float(x.min()):.4g}, "
+                        f"{float(x.max()):.4g}]. Scale it to [0, 1] or use loss.recon=mse with a linear decoder")
     trainer = Trainer(model, x, cfg)
     trainer.run(cfg.train.steps, on_step)
     model.eval()
