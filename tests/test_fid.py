@@ -151,8 +151,15 @@ def test_load_images_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="no .png"):
         load_images(tmp_path / "empty")
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ValueError, match="no such file"):
         load_images(tmp_path / "missing.npy")
+    (tmp_path / "corrupt.npy").write_bytes(b"not numpy")
+    with pytest.raises(ValueError, match="not a readable .npy"):
+        load_images(tmp_path / "corrupt.npy")
+    (tmp_path / "pngs").mkdir()
+    (tmp_path / "pngs" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with pytest.raises(ValueError, match="a.png: not a readable PNG"):
+        load_images(tmp_path / "pngs")
 
 
 def test_fid_between_png_folder_and_npy(tmp_path):

@@ -170,3 +170,15 @@ def test_one_report_from_a_sweep_and_its_extension(tmp_path, capsys):
     assert main(["report", str(first), str(other)]) == 2
     err = capsys.readouterr().err
     assert "are different sweeps" in err and "--set is" in err and "grid keys are" in err
+
+
+def test_damaged_results_row_is_named(tmp_path):
+    from maskaae.report import ReportError, read_results
+
+    path = tmp_path / "results.csv"
+    path.write_text("run,status,fd\na,done,1.5\nb,done\n")
+    with pytest.raises(ReportError, match="line 3"):
+        read_results(path)
+    path.write_text("run,status,fd\na,done,1.5,extra\n")
+    with pytest.raises(ReportError, match="line 2"):
+        read_results(path)

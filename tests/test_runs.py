@@ -312,3 +312,24 @@ def test_out_that_is_a_file_is_refused(tmp_path, tiny_overrides):
     f.write_text("x")
     with pytest.raises(RunError, match="is a file"):
         train_run(_cfg(tiny_overrides), f, quiet=True)
+
+
+def test_edited_config_and_damaged_metrics_are_named(tmp_path, tiny_overrides):
+    out = tmp_path / "run"
+    train_run(_cfg(tiny_overrides), out, quiet=True)
+    saved = json.loads((out / "config.json").read_text())
+    edited = json.loads(json.dumps(saved))
+    edited["config"]["model"]["latent_dim"] = 7
+    (out / "config.json").write_text(json.dumps(edited))
+    with pytest.raises(RunError, match="model.latent_dim: 4 in the checkpoint, 7 in config.json"):
+        evaluate_run(out)
+    (out / "config.json").write_text(json.dumps(saved))
+    evaluate_run(out)  # restored: fine again
+    (out / "metrics.jsonl").write_text('{"step": 2}\n[1, 2]\n{"step": 4}\n')
+    with pytest.raises(RunError, match="line 2 is not a metrics record"):
+        read_metrics(out)
+
+
+def test_out_with_a_name_too_long_is_refused(tmp_path, tiny_overrides):
+    with pytest.raises(RunError, match="cannot be used"):
+        train_run(_cfg(tiny_overrides), tmp_path / ("x" * 300), quiet=True)

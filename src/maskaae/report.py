@@ -71,7 +71,13 @@ def read_results(path: str | Path) -> tuple[list[str], list[dict[str, Any]]]:
         raise ReportError(f"{path} does not exist; run maskaae sweep --out {path.parent} first")
     with path.open(newline="") as handle:
         reader = csv.DictReader(handle)
-        rows = [{k: _parse(k, v) for k, v in row.items()} for row in reader]
+        rows = []
+        for row in reader:
+            if None in row or None in row.values():  # more or fewer fields than the header
+                raise ReportError(f"{path} line {reader.line_num}: the row does not have the header's "
+                                  f"{len(reader.fieldnames or [])} fields; the file is damaged - run the "
+                                  f"sweep's command again (maskaae sweep --out {path.parent}) to rewrite it")
+            rows.append({k: _parse(k, v) for k, v in row.items()})
         return list(reader.fieldnames or []), rows
 
 

@@ -26,6 +26,13 @@ def folder_state(out: Path, resume: bool, overwrite: bool) -> str:
     """'new', 'resume' or 'replace'; raises RunError for what cannot be done. Changes nothing."""
     if resume and overwrite:
         raise RunError("--resume and --overwrite exclude each other; pick one")
+    try:
+        return _state(out, resume, overwrite)
+    except OSError as err:  # a name too long, a component that is a file, no permission to look
+        raise RunError(f"--out {out} cannot be used: {err.strerror}; choose another --out") from None
+
+
+def _state(out: Path, resume: bool, overwrite: bool) -> str:
     if out.exists() and not out.is_dir():
         raise RunError(f"--out {out} is a file, not a folder; choose another --out")
     entries = [p for p in out.iterdir() if p.name not in (LOCK_NAME, ASIDE)] if out.is_dir() else []

@@ -79,11 +79,15 @@ def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
     records = []
     for i, line in enumerate(lines):
         try:
-            records.append(json.loads(line))
+            record = json.loads(line)
         except json.JSONDecodeError:
             if i == len(lines) - 1:  # a process killed mid-write leaves half a last line
                 break
             raise RunError(f"{path} line {i + 1} is not valid JSON; the metrics log is damaged") from None
+        if not isinstance(record, dict) or not isinstance(record.get("step"), int):
+            raise RunError(f"{path} line {i + 1} is not a metrics record (an object with an integer 'step'); "
+                           "the metrics log is damaged - restore it or train again with --overwrite")
+        records.append(record)
     return records
 
 
@@ -266,13 +270,35 @@ def _checkpoint_model(run_dir: Path) -> tuple[Config, MaskAAE, int]:
         raise RunError(f"{run_dir} does not exist; pass the --out folder of a maskaae train run")
     cfg = read_config(run_dir)
     ckpt = safe_load(run_dir / "checkpoint.pt", CHECKPOINT_FORMAT)
-    model = build_model(saved_config_from_dict(ckpt["config"]), ckpt["data_shape"])
+    trained = saved_config_from_dict(ckpt["config"])
+    changed = _first_difference(trained.to_dict(), cfg.to_dict())
+    if changed is not None:
+        raise RunError(f"{run_dir}/config.json does not match the config its checkpoint was trained with "
+                       f"({changed}); restore config.json (or train again with --overwrite)")
+    model = build_model(trained, ckpt["data_shape"])
     try:
         model.load_state_dict(ckpt["trainer"]["model"])
     except (RuntimeError, KeyError) as err:
         raise CheckpointError(f"{run_dir}/checkpoint.pt does not match its config: {err}") from err
     model.eval()
     return cfg, model, int(ckpt["trainer"]["step"])
+
+
+def _first_difference(a: dict[str, Any], b: dict[str, Any], prefix: str = "") -> str | None:
+    """'key: A in the checkpoint, B in config.json' for the first differing leaf, ignoring train.steps (it may
+    grow on resume)."""
+    for key in sorted(set(a) | set(b)):
+        name = f"{prefix}{key}"
+        if name == "train.steps":
+            continue
+        x, y = a.get(key), b.get(key)
+        if isinstance(x, dict) and isinstance(y, dict):
+            found = _first_difference(x, y, name + ".")
+            if found:
+                return found
+        elif x != y:
+            return f"{name}: {x!r} in the checkpoint, {y!r} in config.json"
+    return None
 
 
 def load_run(run_dir: str | Path) -> tuple[Config, MaskAAE, torch.Tensor]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -279,13 +280,16 @@ def _load_png_folder(folder: Path) -> np.ndarray:
         raise RuntimeError(f"reading PNG folders needs Pillow (pip install pillow); {folder} is a folder.") from exc
     arrays = []
     for f in files:
-        with Image.open(f) as im:
-            if im.mode in ("1", "L", "LA", "P", "RGB", "RGBA"):
-                grey = im.mode in ("1", "L", "LA") or (im.mode == "P" and _palette_is_grey(im))
-                im = im.convert("L" if grey else "RGB")
-            else:
-                raise ValueError(f"{f}: unsupported PNG mode {im.mode!r} (use 8-bit grey or RGB).")
-            arrays.append(np.asarray(im, dtype=np.uint8))
+        try:
+            with Image.open(f) as im:
+                if im.mode in ("1", "L", "LA", "P", "RGB", "RGBA"):
+                    grey = im.mode in ("1", "L", "LA") or (im.mode == "P" and _palette_is_grey(im))
+                    im = im.convert("L" if grey else "RGB")
+                else:
+                    raise ValueError(f"{f}: unsupported PNG mode {im.mode!r} (use 8-bit grey or RGB).")
+                arrays.append(np.asarray(im, dtype=np.uint8))
+        except (OSError, SyntaxError) as err:  # PIL's errors for truncated or non-PNG files
+            raise ValueError(f"{f}: not a readable PNG image ({err}); remove or replace it") from None
     if len({a.shape[:2] for a in arrays}) > 1:
         raise ValueError(f"{folder}: PNGs have different sizes; all images must share one size.")
     if len({a.ndim for a in arrays}) > 1:  # mixed grey and colour: grey repeated to RGB
@@ -306,21 +310,28 @@ def load_images(path: str | os.PathLike) -> torch.Tensor:
     if p.is_dir():
         return _array_to_images(_load_png_folder(p), str(p))
     if not p.is_file():
-        raise FileNotFoundError(f"{p}: no such file or folder (expected a PNG folder or an .npy/.npz file).")
+        raise ValueError(f"{p}: no such file or folder (expected a PNG folder or an .npy/.npz file).")
     suffix = p.suffix.lower()
-    if suffix == ".npy":
-        a = np.load(p, allow_pickle=False)
-    elif suffix == ".npz":
-        with np.load(p, allow_pickle=False) as z:
-            keys = list(z.keys())
-            if len(keys) == 1:
-                a = z[keys[0]]
-            elif "images" in keys:
-                a = z["images"]
-            else:
-                raise ValueError(f"{p}: .npz holds arrays {keys}; store one array or name it 'images'.")
-    else:
+    if suffix not in (".npy", ".npz"):
         raise ValueError(f"{p}: unsupported file type {suffix!r}; use a PNG folder, .npy or .npz.")
+    try:
+        if suffix == ".npy":
+            a = np.load(p, allow_pickle=False)
+        else:
+            with np.load(p, allow_pickle=False) as z:
+                arrays = {key: z[key] for key in z.keys()}
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as err:
+        # numpy's own message for a pickled file suggests allow_pickle=True; never pass that advice on
+        reason = "it holds pickled objects, which are refused" if "pickle" in str(err) else str(err)
+        raise ValueError(f"{p}: not a readable {suffix} array of numbers ({reason}); write it with "
+                         "numpy.save/savez") from None
+    if suffix == ".npz":
+        if len(arrays) == 1:
+            a = next(iter(arrays.values()))
+        elif "images" in arrays:
+            a = arrays["images"]
+        else:
+            raise ValueError(f"{p}: .npz holds arrays {list(arrays)}; store one array or name it 'images'.")
     return _array_to_images(np.asarray(a), str(p))
 
 
