@@ -19,7 +19,7 @@ the curve).
 
 Beside every case: TwoNN, MLE and DANCo from scikit-dimension on the first 2,000 training points of the
 same data (cached in OUT/intrinsic.json). Writes OUT/runs.csv (one row per run), OUT/summary.json (figures
-per variant) and OUT/discovery.png (m_A against n with the line m_A = n).
+per variant), OUT/summary.md (the same as Markdown tables, for experiments/README.md) and OUT/discovery.png (m_A against n with the line m_A = n).
 """
 
 from __future__ import annotations
@@ -130,6 +130,37 @@ def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: thread
     return rows
 
 
+# The paper's gradient-trained mask as measured before this benchmark existed: committed sweeps of the
+# synthetic preset at 3,000 steps (Gaussian data, data seed 0, run seeds 0-2), summarised with the same
+# figures. label -> (results.csv files, the rows to take).
+COMMITTED = {
+    "committed_previous_default_3000_steps": (
+        ["results/sweep-synthetic-n8/results.csv", "results/sweep-synthetic-n16/results.csv",
+         "results/sweep-synthetic-n16-m50-78/results.csv"], lambda row: row["model"] == "maskaae"),
+    "committed_paper_lambda2_1_3000_steps": (
+        ["results/sweep-lambda2-n8/results.csv", "results/sweep-lambda2-n16-m32/results.csv"],
+        lambda row: row.get("loss.lambda2", "1") in ("1", "1.0")),
+}
+
+
+def committed_rows(label: str, cache: dict, lock: threading.Lock) -> list[dict]:
+    from maskaae.config import DataConfig
+
+    files, keep = COMMITTED[label]
+    rows = []
+    for name in files:
+        with open(name, newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["status"] != "done" or not keep(row):
+                    continue
+                n = int(row["data.latent_dim"])
+                est = intrinsic_estimates(DataConfig(latent_dim=n), cache, lock)
+                rows.append({"variant": label, "kind": "gaussian", "n": n, "m": int(row["latent_dim"]),
+                             "m_A": int(row["active_dims"]), "seconds": float(row["seconds"]),
+                             "twonn": est["twonn"], "mle": est["mle"], "danco": est["danco"]})
+    return rows
+
+
 def figures(rows: list[dict]) -> dict:
     """The issue's summary figures for one variant's rows."""
     above = [r for r in rows if r["m"] >= r["n"]]
@@ -198,6 +229,34 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def markdown(summary: dict, rows: list[dict]) -> str:
+    """The tables of experiments/README.md's benchmark section, from summary.json and runs.csv."""
+    keys = ["runs", "runs_m_ge_n", "exact_rate", "within1_rate", "mae", "bias", "max_abs_err", "twonn_mae",
+            "mle_mae", "danco_mae", "runs_m_lt_n", "below_n_kept_rate", "default_seconds"]
+    variants = [v for v in [*summary["variants"], *COMMITTED] if v in summary and summary[v].get("runs")]
+    fmt = lambda x: "" if x is None else (f"{x:.3g}" if isinstance(x, float) else str(x))  # noqa: E731
+    lines = ["| figure | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]
+    lines += [f"| {k} | " + " | ".join(fmt(summary[v].get(k)) for v in variants) + " |" for k in keys]
+    lines += ["", "m_A by data kind and n over the runs with m >= n (median [min, max], runs):", "",
+              "| variant | kind | " + " | ".join(f"n = {n}" for n in sorted({r['n'] for r in rows})) + " |",
+              "|---|---|" + "---|" * len({r["n"] for r in rows})]
+    ns = sorted({r["n"] for r in rows})
+    for v in [v for v in summary["variants"] if summary[v].get("runs")]:
+        for kind, table in summary["by_n"][v].items():
+            cells = [f"{table[str(n)]['median']:g} [{table[str(n)]['min']}, {table[str(n)]['max']}], "
+                     f"{table[str(n)]['runs']}" if str(n) in table else "" for n in ns]
+            lines.append(f"| {v} | {kind} | " + " | ".join(cells) + " |")
+    sens = summary.get("tolerance_sensitivity_default") or {}
+    if sens:
+        lines += ["", "Other tolerances on the default's saved curves (not used to choose it):", "",
+                  "| tolerance | exact_rate | within1_rate | mae | bias | max_abs_err | below_n_kept_rate |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {t} | " + " | ".join(fmt(f.get(k)) for k in ["exact_rate", "within1_rate", "mae", "bias",
+                                                                    "max_abs_err", "below_n_kept_rate"]) + " |"
+                  for t, f in sens.items()]
+    return "\n".join(lines) + "\n"
+
+
 def write_csv(rows: list[dict], path: Path) -> None:
     if not rows:
         return
@@ -215,6 +274,8 @@ def main() -> None:
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
     parser.add_argument("--out", default=None, help="results folder (default results/discovery[-quick])")
     parser.add_argument("--collect-only", action="store_true", help="only collect what has finished")
+    parser.add_argument("--intrinsic-only", action="store_true",
+                        help="only compute the TwoNN/MLE/DANCo estimates of every case's data (cached)")
     args = parser.parse_args()
     grid = "quick" if args.quick else "full"
     out = Path(args.out or ("results/discovery-quick" if args.quick else "results/discovery"))
@@ -224,6 +285,15 @@ def main() -> None:
     specs = {(v, g): with_variant(s, v) for v in args.variants for g, s in groups(args.quick).items()}
     for spec in specs.values():  # every point validates before anything runs
         build_points(spec)
+    cache_file = out / "intrinsic.json"
+    if args.intrinsic_only:
+        cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
+        lock = threading.Lock()
+        for spec in {g: s for (v, g), s in specs.items()}.values():
+            for point in build_points(spec):
+                intrinsic_estimates(point.config.data, cache, lock)
+                cache_file.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+        return
     if not args.collect_only:
         # groups in parallel, one job each, so that small groups do not leave a core idle
         command = [sys.executable, *sys.argv]
@@ -233,7 +303,6 @@ def main() -> None:
                        for (v, g), spec in specs.items()]
             for future in futures:
                 future.result()
-    cache_file = out / "intrinsic.json"
     cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
     lock = threading.Lock()
     rows = []
@@ -249,10 +318,14 @@ def main() -> None:
                "intrinsic_points": ID_POINTS, "variants": {v: VARIANTS[v] for v in args.variants},
                **{v: figures([r for r in rows if r["variant"] == v]) for v in args.variants},
                "by_n": {v: by_n([r for r in rows if r["variant"] == v]) for v in args.variants},
-               "tolerance_sensitivity_default": tolerance_sensitivity([r for r in rows if r["variant"] == "default"])}
+               "tolerance_sensitivity_default": tolerance_sensitivity([r for r in rows if r["variant"] == "default"]),
+               "committed_sweeps_note": "the paper's mask in the committed Fig. 4 / lambda2 sweeps (3,000 steps, "
+                                        "Gaussian n = 8 and 16 only), not this benchmark's grid",
+               **{label: figures(committed_rows(label, cache, lock)) for label in COMMITTED}}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if rows:
         plot(rows, out / "discovery.png")
+    (out / "summary.md").write_text(markdown(summary, rows))
     print(json.dumps({v: summary[v] for v in args.variants}, indent=1))
 
 

@@ -42,6 +42,12 @@ class FolderLock:
             return None
 
     def acquire(self) -> None:
+        try:
+            self._acquire()
+        except OSError as err:  # the folder cannot be made or written: not writable, a name too long
+            raise LockError(f"cannot write to {self.path.parent}: {err.strerror}; choose another --out") from None
+
+    def _acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         me = f"{os.getpid()} {socket.gethostname()}\n"
         for _ in range(2):

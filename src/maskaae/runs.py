@@ -148,12 +148,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         if cfg.train.steps < trainer.step:
             raise RunError(f"{out} is at step {trainer.step}; train.steps={cfg.train.steps} would end before it. "
                            "On --resume train.steps can only grow")
-    lock = FolderLock(out, "run")
-    try:
-        lock.acquire()
-    except OSError as err:
-        raise RunError(f"cannot write to {out}: {err.strerror}; choose another --out") from None
-    try:
+    with FolderLock(out, "run"):
         if folder_state(out, resume, overwrite) != state:
             raise RunError(f"{out} changed while this run was starting; check it and run the command again")
         replacement = Replacement(out) if state == "replace" else None
@@ -163,8 +158,6 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             if replacement is not None and not replacement.committed:
                 replacement.restore()  # the new run has no checkpoint: the old run comes back
             raise
-    finally:
-        lock.release()
 
 
 def _train_locked(cfg: Config, out: Path, trainer: Trainer, train: torch.Tensor, test: torch.Tensor,

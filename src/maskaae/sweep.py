@@ -308,15 +308,8 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
     points = build_points(spec)
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {out} is a file, not a folder; choose another --out")
-    lock = FolderLock(out, "sweep")
-    try:
-        lock.acquire()
-    except OSError as err:
-        raise SweepError(f"cannot write to {out}: {err.strerror}; choose another --out") from None
-    try:
+    with FolderLock(out, "sweep"):
         return _run_sweep_locked(spec, out, points, jobs, executor, address, command, log)
-    finally:
-        lock.release()
 
 
 def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int, executor: str,
