@@ -1,4 +1,4 @@
-"""Command line: maskaae train | evaluate | sample | presets | data | fid | sweep | report."""
+"""Command line: maskaae train | dimension | evaluate | sample | presets | data | fid | sweep | report."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
         raise RunError("--resume needs --out DIR (the run folder to continue)")
     cfg = None
+    if args.data:
+        if args.resume:
+            raise RunError("--data starts a new run; --resume continues one from its own config (drop --data)")
+        args.set = _data_overrides(args.data) + list(args.set)
     if args.resume and not (args.preset or args.config):
         # Continue from the run's own config; --set may then only extend train.steps (checked in train_run).
         if args.set:
@@ -41,6 +45,38 @@ def cmd_train(args: argparse.Namespace) -> int:
         out = Path("runs") / f"{cfg.preset}-{cfg.model_name}-m{cfg.model.latent_dim}-seed{cfg.seed}"
     summary = train_run(cfg, out, resume=args.resume, overwrite=args.overwrite, quiet=args.quiet)
     _print_summary(summary, out)
+    return 0
+
+
+def _data_overrides(path: str) -> list[str]:
+    """The config that fits the user's file or folder, with a note of what was chosen (their --set wins)."""
+    from .data.files import file_defaults
+
+    overrides, note = file_defaults(path)
+    print(f"maskaae: {path}: {note} (override with --set)", file=sys.stderr)
+    return overrides
+
+
+def cmd_dimension(args: argparse.Namespace) -> int:
+    """Train with the default settings on the user's data and report m_A beside the classical estimators."""
+    import torch
+
+    from .config import build_config
+    from .dimension import intrinsic_estimates, train_dimension
+
+    cfg = build_config("synthetic", None, _data_overrides(args.path) + list(args.set))
+    if cfg.train.threads:
+        torch.set_num_threads(cfg.train.threads)
+    result = train_dimension(cfg, progress=not (args.json or args.quiet))
+    result["estimators"] = intrinsic_estimates(result.pop("points"))
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{'estimator':<12} dimension")
+    print(f"{'MaskAAE m_A':<12} {result['m_A']} (of m = {result['m']}; ordered discovery, {result['seconds']:.0f} s)")
+    for name, value in result["estimators"].items():
+        print(f"{name:<12} {value:.2f}" if value is not None else f"{name:<12} (pip install 'maskaae[intrinsic]')")
+    print("mask: " + " ".join(f"{v:.2f}" for v in result["mask"]))
     return 0
 
 
@@ -96,6 +132,10 @@ def cmd_presets(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import SweepError, SweepSpec, load_spec, run_sweep
 
+    if args.data:
+        if not args.grid:
+            raise SweepError("--data defines a new sweep and needs --grid")
+        args.set = _data_overrides(args.data) + list(args.set)
     if args.grid:
         spec = SweepSpec.from_args(args.grid, args.preset, args.config, args.set)
     elif args.preset or args.config or args.set:
@@ -143,12 +183,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--config", metavar="FILE", help="JSON or TOML file with config keys")
     train.add_argument("--set", nargs="+", metavar="KEY=VALUE", default=[],
                        help="dotted overrides, e.g. model.latent_dim=32 data.latent_dim=8 seed=3 model.mask=false")
+    train.add_argument("--data", metavar="PATH", help="your own data: a .npy/.npz/.csv/.tsv file or a folder of "
+                       "PNG/JPEG images (networks, m and scaling are chosen from its shape and printed)")
     train.add_argument("--out", metavar="DIR", help="run folder (default: runs/<preset>-<model>-m<m>-seed<seed>)")
     group = train.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     group.add_argument("--overwrite", action="store_true", help="replace the run in --out")
     train.add_argument("--quiet", action="store_true", help="no progress bar; print only the final summary")
     train.set_defaults(func=cmd_train)
+
+    dimension = sub.add_parser(
+        "dimension", help="how many dimensions your data needs: m_A beside TwoNN, MLE and DANCo",
+        description="Train with the default settings on PATH (a .npy/.npz/.csv/.tsv file or an image folder) and "
+                    "print m_A and the mask, and TwoNN, MLE and DANCo on the same training points when the "
+                    "'intrinsic' extra is installed. Nothing is written to disk.")
+    dimension.add_argument("path", metavar="PATH")
+    dimension.add_argument("--set", nargs="+", metavar="KEY=VALUE", default=[], help="config overrides")
+    dimension.add_argument("--json", action="store_true", help="print the result as JSON")
+    dimension.add_argument("--quiet", action="store_true", help="no progress bar")
+    dimension.set_defaults(func=cmd_dimension)
 
     evaluate = sub.add_parser("evaluate", help="recompute held-out metrics from a run's checkpoint",
                               description="Recompute m_A, fd, precision/recall, NAC, recon and omega from "
@@ -209,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "--preset, --config and --set to continue the sweep saved in --out")
     sweep.add_argument("--preset", choices=list(PRESETS), default=None, help="named preset (default: synthetic)")
     sweep.add_argument("--config", metavar="FILE", help="JSON or TOML file with config keys")
+    sweep.add_argument("--data", metavar="PATH", help="your own data file or image folder, as for train --data")
     sweep.add_argument("--set", nargs="+", metavar="KEY=VALUE", default=[],
                        help="dotted overrides for every point, applied before the grid values")
     sweep.add_argument("--out", required=True, metavar="SWEEP_DIR", help="sweep folder")

@@ -28,7 +28,10 @@ class ConfigError(ValueError):
 class DataConfig:
     """Which data, and for the synthetic data how it is generated (SPEC 6)."""
 
-    name: Literal["synthetic", "mnist", "fashion-mnist", "cifar10", "celeba"] = "synthetic"
+    name: Literal["synthetic", "mnist", "fashion-mnist", "cifar10", "celeba", "file"] = "synthetic"
+    path: str | None = None  # data.name=file: the user's .npy/.npz/.csv/.tsv file or image folder (--data)
+    scale: Literal["auto", "none", "standardize", "minmax"] = "auto"  # data.name=file (maskaae/data/files.py)
+    test_fraction: float = 0.1  # data.name=file: share held out for the metrics
     data_dir: str | None = None  # image data sets: folder with the files (None: maskaae's data folder)
     # synthetic data: "gaussian" is SPEC 6 (z ~ N(0, I_n) through a random two-layer leaky-ReLU map); the others
     # are manifolds with a non-Gaussian latent (maskaae/data/manifolds.py)
@@ -47,6 +50,7 @@ class DataConfig:
         _check(self.seed >= 0, "data.seed", self.seed, "must be >= 0")
         _check(0.0 <= self.leaky_slope < 1.0, "data.leaky_slope", self.leaky_slope, "must be in [0, 1)")
         _check(math.isfinite(self.noise) and self.noise >= 0, "data.noise", self.noise, "must be finite and >= 0")
+        _check(0.0 < self.test_fraction < 1.0, "data.test_fraction", self.test_fraction, "must be in (0, 1)")
 
 
 @dataclass

@@ -9,6 +9,7 @@ import torch
 from ..config import DataConfig
 from .arrays import DataError, as_tensor
 from .fetch import default_data_root, get_dataset
+from .files import load_file
 from .images import load_celeba, load_cifar10, load_fashion_mnist, load_mnist
 from .synthetic import SyntheticMap, make_synthetic
 
@@ -18,6 +19,7 @@ DATASETS: dict[str, Callable[[DataConfig], tuple[torch.Tensor, torch.Tensor]]] =
     "fashion-mnist": load_fashion_mnist,
     "cifar10": load_cifar10,
     "celeba": load_celeba,
+    "file": load_file,
 }
 
 

@@ -1,0 +1,158 @@
+"""A user's own data from a file or folder (`data.name = "file"`, `maskaae train --data PATH`).
+
+Accepted: a `.npy` array or a `.npz` with one array (or one named `x`), a `.csv` / `.tsv` of numbers (a
+header row is detected: a first row that does not parse as numbers), or a folder of PNG/JPEG images of one
+size (grey or RGB). Vectors are (samples, features); images become (samples, channels, height, width) in
+[0, 1]. A held-out split of `data.test_fraction` (default 10%) is drawn with `data.seed` and used only for
+the metrics. Scaling (`data.scale`): `auto` is `standardize` for vectors (each feature to mean 0 and
+standard deviation 1, with the training split's statistics) and the [0, 1] pixel scale for images;
+`minmax` maps each feature to [0, 1]; `none` leaves the numbers as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..config import DataConfig
+from .arrays import DataError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+# image side -> (network, m) for `--data FOLDER`: the paper's conv networks for these sizes
+IMAGE_NETWORKS = {28: ("fashion-conv", 64), 32: ("cifar-resnet", 128), 64: ("celeba-resnet", 128)}
+
+
+def read_array(path: Path) -> np.ndarray:
+    """The raw numbers of a data file or image folder (float64 vectors, or float32 images in [0, 1])."""
+    if path.is_dir():
+        return _read_images(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file or folder; --data takes a .npy, .npz, .csv or .tsv file or a folder "
+                        "of PNG/JPEG images")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npy":
+            array = np.load(path, allow_pickle=False)
+        elif suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                keys = list(z.keys())
+                if len(keys) != 1 and "x" not in keys:
+                    raise DataError(f"{path} holds arrays {keys}; store one array, or name the data 'x'")
+                array = z["x" if "x" in keys else keys[0]]
+        elif suffix in (".csv", ".tsv"):
+            array = _read_table(path, "\t" if suffix == ".tsv" else ",")
+        else:
+            raise DataError(f"{path}: {suffix or 'no suffix'} is not a data format maskaae reads; use .npy, .npz, "
+                            ".csv, .tsv or a folder of PNG/JPEG images")
+    except (OSError, EOFError, zipfile.BadZipFile) as err:
+        raise DataError(f"{path} cannot be read ({err}); check the file") from None
+    except ValueError as err:  # numpy: a pickled or malformed array
+        reason = "it holds pickled objects, which are refused" if "pickle" in str(err) else str(err)
+        raise DataError(f"{path} is not an array of numbers ({reason}); save it with numpy.save") from None
+    if array.dtype.kind not in "biuf":
+        raise DataError(f"{path} holds {array.dtype} values; it must hold numbers")
+    if array.ndim != 2:
+        raise DataError(f"{path} has shape {array.shape}; vector data must be (samples, features) - for images "
+                        "give a folder of image files")
+    return array.astype(np.float64)
+
+
+def _read_table(path: Path, delimiter: str) -> np.ndarray:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.reader(handle, delimiter=delimiter) if row and any(c.strip() for c in row)]
+    if not rows:
+        raise DataError(f"{path} is empty; it needs one sample per row")
+    try:
+        [float(c) for c in rows[0]]
+    except ValueError:
+        rows = rows[1:]  # a header
+    widths = {len(r) for r in rows}
+    if len(widths) > 1:
+        bad = next(i for i, r in enumerate(rows) if len(r) != len(rows[0]))
+        raise DataError(f"{path}: rows have {sorted(widths)} fields (row {bad + 1} of the data differs); every "
+                        "row needs the same number of columns")
+    try:
+        return np.array([[float(c) for c in r] for r in rows], dtype=np.float64)
+    except ValueError as err:
+        raise DataError(f"{path}: a value is not a number ({err}); only the first row may be a header") from None
+
+
+def _read_images(folder: Path) -> np.ndarray:
+    from PIL import Image
+
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise DataError(f"{folder} holds no PNG or JPEG images")
+    images = []
+    for f in files:
+        try:
+            with Image.open(f) as im:
+                grey = im.mode in ("1", "L", "LA", "I", "I;16")
+                images.append(np.asarray(im.convert("L" if grey else "RGB"), dtype=np.float32) / 255.0)
+        except (OSError, SyntaxError) as err:
+            raise DataError(f"{f} is not a readable image ({err}); remove or replace it") from None
+    sizes = {a.shape for a in images}
+    if len(sizes) > 1:
+        raise DataError(f"{folder}: images of different sizes or colour modes {sorted(sizes)}; give one size "
+                        "(and all grey or all colour)")
+    stack = np.stack(images)
+    return stack[:, None] if stack.ndim == 3 else stack.transpose(0, 3, 1, 2)
+
+
+def split_and_scale(array: np.ndarray, cfg: DataConfig, source: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if len(array) < 4:
+        raise DataError(f"{source} has {len(array)} samples; at least 4 are needed (some are held out)")
+    if not np.isfinite(array).all():
+        rows = np.nonzero(~np.isfinite(array.reshape(len(array), -1)).all(axis=1))[0]
+        raise DataError(f"{source} contains NaN or inf in {len(rows)} sample(s), first at row {rows[0]}; remove or "
+                        "impute them")
+    order = np.random.default_rng([cfg.seed, 7]).permutation(len(array))
+    n_test = max(1, int(round(cfg.test_fraction * len(array))))
+    train, test = array[order[n_test:]], array[order[:n_test]]
+    scale = cfg.scale if cfg.scale != "auto" else ("none" if array.ndim == 4 else "standardize")
+    if scale == "standardize":
+        mean, std = train.mean(axis=0), train.std(axis=0)
+        std = np.where(std > 0, std, 1.0)
+        train, test = (train - mean) / std, (test - mean) / std
+    elif scale == "minmax":
+        low, high = train.min(axis=0), train.max(axis=0)
+        span = np.where(high > low, high - low, 1.0)
+        train, test = (train - low) / span, (test - low) / span
+    return torch.from_numpy(train.astype(np.float32)), torch.from_numpy(test.astype(np.float32))
+
+
+def load_file(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    if not cfg.path:
+        raise DataError("data.name = file needs data.path (maskaae train --data PATH)")
+    path = Path(cfg.path).expanduser()
+    return split_and_scale(read_array(path), cfg, str(path))
+
+
+def file_defaults(path: str | Path) -> tuple[list[str], str]:
+    """Config overrides that fit the data in PATH (networks, output, loss, m), and a note saying what was chosen.
+
+    m for vectors is min(features, 64); for images the network of the paper for that size and its m.
+    """
+    array = read_array(Path(path).expanduser())
+    base = ["data.name=file", f"data.path={Path(path).expanduser().resolve()}"]
+    if array.ndim == 4:
+        side = array.shape[-1]
+        if side not in IMAGE_NETWORKS or array.shape[-2] != side:
+            raise DataError(f"{path}: images of {array.shape[-2]} x {side} pixels; the conv networks take square "
+                            f"images of {', '.join(str(s) for s in IMAGE_NETWORKS)} pixels")
+        network, m = IMAGE_NETWORKS[side]
+        overrides = base + [f"model.network={network}", "model.output=sigmoid", "loss.recon=bce",
+                            f"model.latent_dim={m}"]
+        note = (f"{len(array)} images of {array.shape[1]} x {side} x {side}: network {network}, m = {m}, "
+                "pixels in [0, 1], binary cross-entropy")
+    else:
+        m = min(array.shape[1], 64)
+        overrides = base + ["model.network=mlp", "model.output=linear", "loss.recon=mse", f"model.latent_dim={m}"]
+        note = (f"{len(array)} samples of {array.shape[1]} features: MLP networks, m = min(features, 64) = {m}, "
+                "features standardised")
+    return overrides, note
+
