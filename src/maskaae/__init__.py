@@ -17,6 +17,13 @@ _SUBMODULES = {"data", "discovery", "evaluate", "losses", "metrics", "nets", "pl
 def __getattr__(name: str):
     """`maskaae.runs.load_run(...)` and the like work after a plain `import maskaae`; the heavier modules
     (run folders and plots, sweeps, reports) load on first use."""
+    if name == "MaskAAEDimension":
+        try:
+            from .estimator import MaskAAEDimension
+        except ImportError as err:
+            raise ImportError(f"maskaae.MaskAAEDimension needs scikit-learn ({err}); "
+                              "install it with pip install 'maskaae[intrinsic]'") from None
+        return MaskAAEDimension
     if name in _SUBMODULES:
         import importlib
 

@@ -237,6 +237,8 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
     """Check value against a type hint; accept ints for floats."""
     origin = typing.get_origin(hint)
     if origin is Literal:
+        if value is None and "none" in typing.get_args(hint):
+            return "none"  # --set data.scale=none: the CLI reads a bare none as null
         if value not in typing.get_args(hint):
             raise ConfigError(f"config key '{key}' = {value!r} must be one of {list(typing.get_args(hint))}")
         return value
