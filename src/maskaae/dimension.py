@@ -15,7 +15,7 @@ import numpy as np
 from .config import Config
 from .data import load_data
 from .model import build_model
-from .train import Trainer
+from .train import fit
 
 ESTIMATOR_POINTS = 2000
 
@@ -23,15 +23,13 @@ ESTIMATOR_POINTS = 2000
 def train_dimension(cfg: Config, progress: bool = False) -> dict[str, Any]:
     train, _ = load_data(cfg.data)
     model = build_model(cfg, tuple(train.shape[1:]))
-    model.check_networks(train)
-    trainer = Trainer(model, train, cfg)
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=cfg.train.steps, desc="maskaae dimension", unit="step", leave=False)
     start = time.perf_counter()
-    trainer.run(cfg.train.steps, (lambda tr, losses: bar.update(1)) if bar is not None else None)
+    fit(model, train, config=cfg, on_step=(lambda tr, losses: bar.update(1)) if bar is not None else None)
     if bar is not None:
         bar.close()
     return {"m_A": model.active_dims, "m": model.latent_dim, "mask": [round(float(v), 4) for v in model.mask],

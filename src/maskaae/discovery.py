@@ -14,12 +14,14 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    the answer is the smallest k whose excess over the best prefix is at most `tolerance` of the total
    reduction:
        u(k) - u* <= tolerance * (u(0) - u*).
-   The median keeps the decision local: the few samples near the seam that any continuous encoder must
-   cut (a sphere, a torus) do not count as a missing dimension.
+   The median keeps a few badly reconstructed samples from deciding alone; it does not make the answer
+   local: on a sphere S^n the benchmark still found n + 1 and on a flat torus up to 2n, the coordinates a
+   continuous encoder needs (experiments/README.md).
 3. The mask is then set to ones on the first k dimensions and zeros after them and training continues as
    MaskAAE with that mask (critic and generator on the k kept dimensions).
 
-Nothing here depends on n; `tolerance` is one number for all data, chosen on the discovery benchmark.
+Nothing here depends on n; `tolerance` is one number for all data, chosen on development probes before the
+discovery benchmark ran (experiments/README.md).
 """
 
 from __future__ import annotations
@@ -51,7 +53,6 @@ def unexplained_curve(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096) -
     was_training = model.training
     model.eval()
     try:
-        x = x.flatten(1) if x.ndim > 2 and model.data_shape is None else x
         codes = torch.cat([model.encoder(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
         flat = x.flatten(1)
         variance = float(((flat - flat.mean(0)) ** 2).mean())

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .config import build_config
 from .model import build_model
-from .train import Trainer
+from .train import fit
 
 
 class MaskAAEDimension(TransformerMixin, BaseEstimator):
@@ -44,10 +44,7 @@ class MaskAAEDimension(TransformerMixin, BaseEstimator):
         self.mean_ = X.mean(axis=0)
         self.scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
         data = torch.from_numpy(((X - self.mean_) / self.scale_).astype(np.float32))
-        self.model_ = build_model(cfg, (X.shape[1],))
-        trainer = Trainer(self.model_, data, cfg)
-        trainer.run(cfg.train.steps)
-        self.model_.eval()
+        self.model_ = fit(build_model(cfg, (X.shape[1],)), data, config=cfg)
         self.mask_ = self.model_.mask
         self.dimension_ = int(self.model_.active_dims)
         return self
