@@ -24,7 +24,7 @@ The out_* files predate the `med` field and the KIND argument (the script only g
 import sys, time, json, os
 import numpy as np, torch
 torch.set_num_threads(1)
-from maskaae.config import build_config
+from maskaae.presets import build_config
 from maskaae.data import load_data
 from maskaae.model import build_model
 from maskaae.optim import make_optimizer

@@ -4,7 +4,8 @@ from .openmp import choose_wait_policy
 
 choose_wait_policy()  # before anything below imports torch (maskaae/openmp.py)
 
-from .config import Config, ConfigError, PRESETS, build_config  # noqa: E402
+from .config import Config, ConfigError  # noqa: E402
+from .presets import PRESETS, build_config  # noqa: E402
 from .mask import LatentMask  # noqa: E402
 from .model import MaskAAE, build_model  # noqa: E402
 from .train import Trainer, TrainingDiverged, fit  # noqa: E402

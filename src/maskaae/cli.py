@@ -23,7 +23,8 @@ def _fmt(value) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .config import build_config, config_from_dict, merge_overrides
+    from .config import config_from_dict, merge_overrides
+    from .presets import build_config
     from .runs import RunError, read_config, train_run
 
     if args.resume and not args.out:
@@ -61,7 +62,7 @@ def cmd_dimension(args: argparse.Namespace) -> int:
     """Train with the default settings on the user's data and report m_A beside the classical estimators."""
     import torch
 
-    from .config import build_config
+    from .presets import build_config
     from .dimension import intrinsic_estimates, train_dimension
 
     cfg = build_config("synthetic", None, _data_overrides(args.path) + list(args.set))
@@ -119,7 +120,7 @@ def cmd_fid(args: argparse.Namespace) -> int:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    from .config import PRESETS, build_config
+    from .presets import PRESETS, build_config
 
     for name in PRESETS:
         cfg = build_config(name)
@@ -168,7 +169,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .config import PRESETS
+    from .presets import PRESETS
 
     parser = argparse.ArgumentParser(
         prog="maskaae", description="Train MaskAAE / WAE-GAN models that learn how many latent dimensions the "
@@ -181,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--preset", choices=list(PRESETS), default=None,
                        help="named preset (default: synthetic); see 'maskaae presets'")
     train.add_argument("--config", metavar="FILE", help="JSON or TOML file with config keys")
-    train.add_argument("--set", nargs="+", metavar="KEY=VALUE", default=[],
+    train.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", default=[],
                        help="dotted overrides, e.g. model.latent_dim=32 data.latent_dim=8 seed=3 model.mask=false")
     train.add_argument("--data", metavar="PATH", help="your own data: a .npy/.npz/.csv/.tsv file or a folder of "
                        "PNG/JPEG images (networks, m and scaling are chosen from its shape and printed)")
@@ -198,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "print m_A and the mask, and TwoNN, MLE and DANCo on the same training points when the "
                     "'intrinsic' extra is installed. Nothing is written to disk.")
     dimension.add_argument("path", metavar="PATH")
-    dimension.add_argument("--set", nargs="+", metavar="KEY=VALUE", default=[], help="config overrides")
+    dimension.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", default=[], help="config overrides")
     dimension.add_argument("--json", action="store_true", help="print the result as JSON")
     dimension.add_argument("--quiet", action="store_true", help="no progress bar")
     dimension.set_defaults(func=cmd_dimension)
@@ -256,14 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "runs are skipped, interrupted ones resume from their checkpoint. Example: maskaae sweep "
                     "--grid model.latent_dim=2:32:2 model.mask=true,false seed=0,1,2 --set train.steps=2000 "
                     "--out sweeps/m --jobs 2")
-    sweep.add_argument("--grid", nargs="+", metavar="KEY=VALUES", default=[],
+    sweep.add_argument("--grid", nargs="+", action="extend", metavar="KEY=VALUES", default=[],
                        help="grid axes: an integer range a:b:step (b included) or a comma list, e.g. "
                             "model.latent_dim=2:32:2 model.mask=true,false seed=0,1,2; omit all of --grid, "
                             "--preset, --config and --set to continue the sweep saved in --out")
     sweep.add_argument("--preset", choices=list(PRESETS), default=None, help="named preset (default: synthetic)")
     sweep.add_argument("--config", metavar="FILE", help="JSON or TOML file with config keys")
     sweep.add_argument("--data", metavar="PATH", help="your own data file or image folder, as for train --data")
-    sweep.add_argument("--set", nargs="+", metavar="KEY=VALUE", default=[],
+    sweep.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", default=[],
                        help="dotted overrides for every point, applied before the grid values")
     sweep.add_argument("--out", required=True, metavar="SWEEP_DIR", help="sweep folder")
     sweep.add_argument("--jobs", type=int, default=None, help="local parallel processes (default 1)")

@@ -15,7 +15,7 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .config import build_config
+from .presets import build_config
 from .model import build_model
 from .train import fit
 

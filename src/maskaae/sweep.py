@@ -32,7 +32,8 @@ from itertools import product
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .config import Config, ConfigError, build_config, load_config_file, parse_value
+from .config import Config, ConfigError, load_config_file, parse_value
+from .presets import build_config
 from .executors import SweepError, import_ray, run_local, run_point, run_ray  # noqa: F401 (run_point: workers)
 from .lock import LOCK_NAME, FolderLock
 from .nets import NETWORKS
