@@ -6,7 +6,8 @@ Writes benchmarks/results/fid.json.
 "reference" is the straightforward extraction: the TorchScript module called in batches of 50 with
 autograd on (no inference mode), default threads. "library" is maskaae.metrics.InceptionFeatures
 (inference mode) at the batch size and thread count given per row. Run on a quiet machine. The OpenMP wait
-policy is whatever `import maskaae` chooses (maskaae/openmp.py) unless set in the environment; it is recorded.
+policy is what the `maskaae` command would choose (maskaae/openmp.py, called below before torch loads)
+unless set in the environment; it is recorded.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from maskaae.openmp import describe as openmp_wait  # noqa: E402  (first: the package sets the policy)
+from maskaae.openmp import choose_wait_policy, describe as openmp_wait
+
+choose_wait_policy()  # first, before torch loads, as the maskaae command does
 
 import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402

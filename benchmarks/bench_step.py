@@ -6,8 +6,9 @@ products take alone. Writes benchmarks/results/step.json.
     python benchmarks/bench_step.py [--repeats 10] [--networks ...] [--no-compile]
 
 Run it on a quiet machine; two-thread figures suffer badly from any other load. The OpenMP wait policy is
-whatever `import maskaae` chooses (maskaae/openmp.py) unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set; it is
-recorded in the output, and the reference and the library always run under the same one.
+what the `maskaae` command would choose (maskaae/openmp.py, called below before torch loads) unless
+OMP_WAIT_POLICY or GOMP_SPINCOUNT is set; it is recorded in the output, and the reference and the library
+always run under the same one.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-from maskaae import Trainer, build_config, build_model  # noqa: E402  (first: sets the OpenMP wait policy)
-from maskaae.openmp import describe as openmp_wait  # noqa: E402
+from maskaae.openmp import choose_wait_policy, describe as openmp_wait
+
+choose_wait_policy()  # first, before torch loads, as the maskaae command does
+
+from maskaae import Trainer, build_config, build_model  # noqa: E402
 from maskaae.runs import provenance  # noqa: E402
 
 import torch  # noqa: E402

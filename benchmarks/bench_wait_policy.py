@@ -57,7 +57,7 @@ def main() -> None:
         finally:
             if competitor is not None:
                 competitor.kill()
-    # Imported only now: bench_step imports maskaae, which sets the wait policy in this process's environment.
+    # Imported only now: bench_step chooses the wait policy in this process's environment.
     from bench_step import run_header
 
     result = {**run_header(), "threads": 2, "batch": 64, "repeats": args.repeats, "timing": "median over repeats",

@@ -77,3 +77,12 @@ def test_resume_extends_steps_of_a_non_default_preset(tmp_path, tiny_overrides):
     assert main(["train", "--set", *tiny_overrides, "train.steps=4", "seed=2", "--out", out, "--quiet"]) == 0
     assert main(["train", "--resume", "--set", "train.steps=6", "--out", out, "--quiet"]) == 0
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["steps"] == 6
+
+
+def test_set_may_be_repeated_and_every_one_applies(tmp_path, tiny_overrides):
+    # `--set a=1 --set b=2` used to keep only the last --set, silently dropping the first
+    out = tmp_path / "run"
+    assert main(["train", "--set", *tiny_overrides, "--set", "model.latent_dim=3", "--set", "seed=5",
+                 "--out", str(out), "--quiet"]) == 0
+    saved = json.loads((out / "config.json").read_text())["config"]
+    assert (saved["model"]["latent_dim"], saved["seed"], saved["train"]["steps"]) == (3, 5, 20)

@@ -7,32 +7,58 @@ from maskaae import MaskAAE, Trainer, build_config, build_model
 from maskaae.discovery import THETA_ON, choose_dimension, nested_truncation, unexplained_curve
 from maskaae.runs import train_run
 
+from conftest import TINY
+
 
 # -- the decision rule on constructed curves ------------------------------------------------------------
 
 def test_choose_dimension_takes_the_knee():
     # u(0) = 1, falls to the floor 0.05 at k = 5 and stays: 5 is the smallest k within tolerance.
     curve = [1.0, 0.8, 0.6, 0.4, 0.2, 0.05, 0.05, 0.05, 0.05]
-    assert choose_dimension(curve, 0.02) == 5
+    assert choose_dimension(curve, 0.02, "level") == 5
+    assert choose_dimension(curve, 0.02, "gain") == 5
+
+
+def test_the_gain_rule_stops_where_the_next_two_dimensions_stop_paying():
+    # total reduction 1.0 (u(0) = 1.1, floor 0.1). What the next two dimensions explain after k:
+    # k = 3: 0.11, k = 4: 0.07, k = 5: 0.04, k = 6: 0.01. The rule keeps the first k where that is at most
+    # 2 * tolerance: 5 for tolerance 0.025 (0.05), 4 for 0.04 (0.08), 6 for 0.01 (0.02).
+    curve = [1.1, 0.7, 0.4, 0.25, 0.18, 0.14, 0.11, 0.10, 0.10, 0.10]
+    assert choose_dimension(curve, 0.025, "gain") == 5
+    assert choose_dimension(curve, 0.04, "gain") == 4
+    assert choose_dimension(curve, 0.01, "gain") == 6
+    # a slow tail of 0.01 per dimension: the gain rule stops at its start (0.02 <= 0.025 after k = 4), the
+    # level rule follows it down to u <= 0.1125 (k = 13)
+    tail = [1.1, 0.7, 0.4, 0.25, 0.2, 0.19, 0.18, 0.17, 0.16, 0.15, 0.14, 0.13, 0.12, 0.11, 0.10]
+    assert choose_dimension(tail, 0.0125, "gain") == 4
+    assert choose_dimension(tail, 0.0125, "level") == 13
+    # scale-free, and every dimension kept while each still pays (m < n)
+    assert choose_dimension(np.array(curve) * 37.0, 0.025, "gain") == 5
+    assert choose_dimension([1.0, 0.75, 0.5, 0.25], 0.02, "gain") == 3
+
+
+def test_an_unknown_rule_is_named():
+    with pytest.raises(ValueError, match="unknown decision rule 'knee'"):
+        choose_dimension([1.0, 0.5, 0.4], 0.01, "knee")
 
 
 def test_choose_dimension_tolerance_is_relative_to_the_total_reduction():
     # excess over the floor at k = 3 is 0.015 of a total reduction of 1.0 (floor 0.1, u(0) 1.1)
     curve = [1.1, 0.6, 0.3, 0.115, 0.1, 0.1]
-    assert choose_dimension(curve, 0.02) == 3
-    assert choose_dimension(curve, 0.01) == 4
+    assert choose_dimension(curve, 0.02, "level") == 3
+    assert choose_dimension(curve, 0.01, "level") == 4
     # the same curve scaled by any factor gives the same answer (scale-free)
-    assert choose_dimension(np.array(curve) * 37.0, 0.02) == 3
+    assert choose_dimension(np.array(curve) * 37.0, 0.02, "level") == 3
 
 
 def test_choose_dimension_keeps_every_dimension_when_each_is_needed():
     # m < n: every added dimension still removes a large share, so all m are kept
-    assert choose_dimension([1.0, 0.75, 0.5, 0.25], 0.02) == 3
+    assert choose_dimension([1.0, 0.75, 0.5, 0.25], 0.02, "level") == 3
 
 
 def test_choose_dimension_uses_the_lowest_prefix_as_floor():
     # a noisy tail that rises again after the knee does not move the answer
-    assert choose_dimension([1.0, 0.5, 0.1, 0.1001, 0.1003, 0.1008], 0.02) == 2
+    assert choose_dimension([1.0, 0.5, 0.1, 0.1001, 0.1003, 0.1008], 0.02, "level") == 2
 
 
 def test_choose_dimension_on_a_flat_curve_keeps_everything():
@@ -85,8 +111,7 @@ def test_nested_truncation_draws_a_fixed_amount_from_the_stream():
 
 # -- the trainer in ordered mode ------------------------------------------------------------------------
 
-ORDERED = ["model.width=16", "model.depth=1", "model.latent_dim=6", "data.latent_dim=2", "data.n_train=256",
-           "train.batch_size=16", "train.disc_training_ratio=1", "train.discovery_steps=30", "train.steps=40"]
+ORDERED = TINY + ["model.latent_dim=6", "train.disc_training_ratio=1", "train.discovery_steps=30", "train.steps=40"]
 
 
 def test_ordered_trainer_decides_a_prefix_mask_and_then_trains_the_critic():
@@ -103,7 +128,7 @@ def test_ordered_trainer_decides_a_prefix_mask_and_then_trains_the_critic():
     assert all(torch.equal(p, b) for p, b in zip(model.critic.parameters(), critic_before))
     k = trainer.discovery["dimension"]
     assert 1 <= k <= 6 and len(trainer.discovery["curve"]) == 7
-    assert k == choose_dimension(trainer.discovery["curve"], cfg.model.discovery_tolerance)
+    assert k == choose_dimension(trainer.discovery["curve"], cfg.model.discovery_tolerance, cfg.model.discovery_rule)
     np.testing.assert_array_equal(model.mask, [1.0] * k + [0.0] * (6 - k))
     assert model.active_dims == k
     theta = model.latent.theta.detach().clone()

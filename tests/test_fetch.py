@@ -117,7 +117,29 @@ def test_get_fashion_not_root_says_command(tmp_path, monkeypatch):
         get_dataset("fashion-mnist", tmp_path / "root")
 
 
-def test_get_fashion_as_root_installs_and_copies(tmp_path, monkeypatch):
+def test_library_never_installs_packages(tmp_path, monkeypatch):
+    monkeypatch.setattr(fetch, "FASHION_SYSTEM_DIR", tmp_path / "system")
+    monkeypatch.setattr(fetch.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(fetch.shutil, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(fetch.subprocess, "run", lambda *a, **k: pytest.fail("must not run commands"))
+    with pytest.raises(fetch.PackageMissing, match="run `apt-get update && apt-get install -y dataset-fashion-mnist`"):
+        get_dataset("fashion-mnist", tmp_path / "root")
+
+
+def test_cli_not_root_says_command(tmp_path, monkeypatch, capsys):
+    from maskaae.cli import main
+
+    monkeypatch.setattr(fetch, "FASHION_SYSTEM_DIR", tmp_path / "system")
+    monkeypatch.setattr(fetch.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(fetch.subprocess, "run", lambda *a, **k: pytest.fail("must not run commands"))
+    assert main(["data", "get", "fashion-mnist", "--root", str(tmp_path / "root")]) == 2
+    assert "sudo apt-get update && sudo apt-get install -y dataset-fashion-mnist" in capsys.readouterr().err
+
+
+def test_get_fashion_as_root_installs_and_copies(tmp_path, monkeypatch, capsys):
+    # the installation moved from the library to the command the user runs (cli.py)
+    from maskaae.cli import main
+
     system = tmp_path / "system"
     calls = []
 
@@ -133,9 +155,10 @@ def test_get_fashion_as_root_installs_and_copies(tmp_path, monkeypatch):
     monkeypatch.setattr(fetch.os, "geteuid", lambda: 0)
     monkeypatch.setattr(fetch.shutil, "which", lambda name: "/usr/bin/" + name)
     monkeypatch.setattr(fetch.subprocess, "run", apt)
-    folder = get_dataset("fashion-mnist", tmp_path / "root")
+    assert main(["data", "get", "fashion-mnist", "--root", str(tmp_path / "root")]) == 0
     assert calls == [["apt-get", "update"], ["apt-get", "install", "-y", "dataset-fashion-mnist"]]
-    assert folder == tmp_path / "root" / "fashion-mnist"
+    folder = tmp_path / "root" / "fashion-mnist"
+    assert f"fashion-mnist: {folder}" in capsys.readouterr().out
     assert sorted(p.name for p in folder.iterdir()) == sorted(n + ".gz" for n in IDX_NAMES)
     # the loaders also find the system copy when the data root has none
     monkeypatch.setenv("MASKAAE_DATA", str(tmp_path / "other"))

@@ -175,8 +175,10 @@ def test_fid_between_png_folder_and_npy(tmp_path):
     assert loaded.shape == (12, 3, 6, 6) and np.array_equal(loaded.numpy(), imgs.transpose(0, 3, 1, 2))
 
     r = fid_between(folder, tmp_path / "same.npy", extractor=FlatFeatures(), kid_subsets=5, kid_subset_size=8)
-    assert set(r) >= {"fid", "fid_samples_a", "fid_samples_b", "kid", "precision", "recall"}
-    assert abs(r["fid"]) < 1e-6 and r["fid_samples_a"] == r["fid_samples_b"] == 12
+    # the same names as a run's FID (compute_fid): fid_samples for A (generated), fid_samples_ref for B
+    assert set(r) >= set(compute_fid(loaded, loaded, FlatFeatures())) | {"kid", "precision", "recall"}
+    assert set(r) >= {"fid", "fid_samples", "fid_samples_ref", "fid_variant"}
+    assert abs(r["fid"]) < 1e-6 and r["fid_samples"] == r["fid_samples_ref"] == 12
     assert r["precision"] == 1.0 and r["recall"] == 1.0
 
     np.save(tmp_path / "dark.npy", (imgs // 4).astype(np.uint8))

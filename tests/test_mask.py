@@ -62,13 +62,13 @@ def test_init_in_range_and_reproducible():
     a = 3.0
     g1 = torch.Generator().manual_seed(7)
     g2 = torch.Generator().manual_seed(7)
-    m1 = LatentMask(1000, init_max=a, generator=g1)
-    m2 = LatentMask(1000, init_max=a, generator=g2)
+    m1 = LatentMask(1000, init_max=a, init_min=0.0, generator=g1)
+    m2 = LatentMask(1000, init_max=a, init_min=0.0, generator=g2)
     assert torch.equal(m1.theta, m2.theta)
     assert m1.theta.min() >= 0.0 and m1.theta.max() <= a
     # spread over the whole interval, not e.g. U[0, 1]
     assert m1.theta.max() > 0.9 * a and m1.theta.min() < 0.1 * a
-    m3 = LatentMask(1000, init_max=a, generator=torch.Generator().manual_seed(8))
+    m3 = LatentMask(1000, init_max=a, init_min=0.0, generator=torch.Generator().manual_seed(8))
     assert not torch.equal(m1.theta, m3.theta)
 
 
@@ -76,9 +76,16 @@ def test_init_min_raises_the_lower_end_and_keeps_the_default_draw():
     g = torch.Generator().manual_seed(7)
     m = LatentMask(1000, init_max=5.0, init_min=2.0, generator=g)
     assert m.theta.min() >= 2.0 and m.theta.max() <= 5.0 and m.theta.min() < 2.1 and m.theta.max() > 4.9
+    # one default for the mask alone, the model and the config (it was 0.0 here and 2.0 in MaskAAE)
+    from maskaae import MaskAAE
+    from maskaae.config import ModelConfig
+
     default = LatentMask(10, generator=torch.Generator().manual_seed(1))
-    explicit = LatentMask(10, init_min=0.0, generator=torch.Generator().manual_seed(1))
-    assert torch.equal(default.theta, explicit.theta)
+    explicit = LatentMask(10, init_min=ModelConfig().mask_init_min, generator=torch.Generator().manual_seed(1))
+    assert ModelConfig().mask_init_min == 2.0 and torch.equal(default.theta, explicit.theta)
+    model = MaskAAE(torch.nn.Identity(), torch.nn.Identity(), torch.nn.Identity(), 10,
+                    generator=torch.Generator().manual_seed(1))
+    assert torch.equal(model.latent.theta, default.theta)
 
 
 def test_disabled_mask_is_identity():

@@ -19,11 +19,38 @@ def _data(n=64, d=6):
     return np.random.default_rng(0).normal(size=(n, d)).astype(np.float32)
 
 
+def _unexplained(model, x):
+    """u(k), k = 0..m, written out: median over samples of the mean squared error of D(E(x) with only its
+    first k coordinates kept), over the data's mean coordinate variance (maskaae/discovery.py)."""
+    with torch.no_grad():
+        codes = model.encoder(x)
+        variance = float(((x - x.mean(dim=0)) ** 2).mean())
+        curve = []
+        for k in range(codes.shape[1] + 1):
+            kept = torch.cat([codes[:, :k], torch.zeros_like(codes[:, k:])], dim=1)
+            curve.append(float(((model.decoder(kept) - x) ** 2).mean(dim=1).median()) / variance)
+    return curve
+
+
 def test_fit_user_networks_and_reload(tmp_path):
     torch.manual_seed(0)
-    model = maskaae.fit(maskaae.MaskAAE(*_nets(), latent_dim=4), _data(), steps=5)
+    seen = []
+    model = maskaae.fit(maskaae.MaskAAE(*_nets(), latent_dim=4), _data(), steps=5,
+                        on_step=lambda trainer, losses: seen.append(trainer))
     assert model.data_shape == (6,)
-    assert model.mask.shape == (4,) and 0 <= model.active_dims <= 4
+    # Five steps of the nested auto-encoder, then the decision (its last step): the mask is 1 on the first
+    # k = m_A dimensions and 0 after them, k is the decision taken on the unexplained curve of the final
+    # weights (recomputed here), and the code the decoder sees is E(x) with the rest zeroed.
+    decision = seen[-1].discovery
+    curve = _unexplained(model, torch.from_numpy(_data()))
+    np.testing.assert_allclose(decision["curve"], curve, atol=2e-6)  # the record keeps 6 decimals
+    k = model.active_dims
+    assert k == decision["dimension"] == maskaae.discovery.choose_dimension(curve, decision["tolerance"],
+                                                                           decision["rule"])
+    np.testing.assert_array_equal(model.mask, [1.0] * k + [0.0] * (4 - k))
+    x = torch.from_numpy(_data(5))
+    with torch.no_grad():
+        torch.testing.assert_close(model.encode(x), torch.cat([model.encoder(x)[:, :k], torch.zeros(5, 4 - k)], 1))
     assert tuple(model.generate(3).shape) == (3, 6)
     model.save(tmp_path / "m.pt")
     again = maskaae.MaskAAE.load(tmp_path / "m.pt", *_nets())

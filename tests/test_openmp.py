@@ -38,3 +38,25 @@ def test_nothing_changes_once_torch_is_loaded(monkeypatch):
     for key in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"):
         monkeypatch.delenv(key, raising=False)
     assert openmp.choose_wait_policy() == "libgomp default"
+
+
+def test_worker_environment_is_set_while_spawning_then_restored(monkeypatch):
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with openmp.worker_environment():
+        assert openmp.os.environ["OMP_NUM_THREADS"] == str(openmp.SWEEP_THREADS) == "1"
+        assert openmp.os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert openmp.os.environ["OMP_WAIT_POLICY"] == "ACTIVE" and "OMP_NUM_THREADS" not in openmp.os.environ
+
+
+def test_set_threads(monkeypatch):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        openmp.set_threads(0)  # 0: torch's default, untouched
+        assert torch.get_num_threads() == before
+        openmp.set_threads(2)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -6,10 +6,8 @@ from maskaae.cli import main
 from maskaae.report import aggregate, panels, read_results, write_report
 from maskaae.sweep import SweepSpec, run_sweep
 
-TINY = ["model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2", "data.n_train=128",
-        "data.n_test=64", "train.steps=4", "train.batch_size=8", "train.disc_training_ratio=1", "train.log_every=2",
-        "train.eval_every=4", "train.checkpoint_every=2", "eval.n_samples=32", "eval.nac_samples=32",
-        "train.threads=1"]
+from conftest import TINY_FAST as TINY
+
 PNG = b"\x89PNG\r\n\x1a\n"
 
 HEADER = ("run,status,model.latent_dim,model.mask,seed,data.latent_dim,model,latent_dim,active_dims,fd,precision,"

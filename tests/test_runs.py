@@ -186,7 +186,8 @@ def test_written_files_follow_the_umask(tmp_path):
     import os
     import stat
 
-    from maskaae.checkpoint import atomic_torch_save, atomic_write_json
+    from maskaae.atomic import atomic_write_json
+    from maskaae.checkpoint import atomic_torch_save
 
     old = os.umask(0o022)
     try:

@@ -12,11 +12,10 @@ from maskaae.cli import main
 from maskaae.runs import read_metrics, train_run
 from maskaae.sweep import (SweepError, SweepSpec, build_points, parse_axis, parse_grid, point_names, run_sweep)
 
+from conftest import TINY_FAST
+
 # Every sweep run in these tests is tiny (the machine is shared): 4 steps on 128 samples.
-TINY = ["model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2", "data.n_train=128",
-        "data.n_test=64", "train.steps=4", "train.batch_size=8", "train.disc_training_ratio=1", "train.log_every=2",
-        "train.eval_every=4", "train.checkpoint_every=2", "eval.n_samples=32", "eval.nac_samples=32",
-        "train.threads=1", "model.discovery=paper"]
+TINY = TINY_FAST + ["model.discovery=paper"]
 GRID = ["model.latent_dim=2:4:2", "model.mask=true,false"]
 NAMES = ["latent_dim=2__mask=true", "latent_dim=2__mask=false", "latent_dim=4__mask=true", "latent_dim=4__mask=false"]
 
@@ -310,7 +309,7 @@ def test_interrupted_sweep_stops_its_workers_and_records_finished_runs(tmp_path,
         # the first point finishes (its summary is written) but is interrupted before being recorded
         name, config, run_dir = tasks[0]
         started.append(name)
-        from maskaae.config import saved_config_from_dict
+        from maskaae.versions import saved_config_from_dict
         train_run(saved_config_from_dict(config), run_dir, quiet=True)
         raise KeyboardInterrupt
 

@@ -6,8 +6,10 @@ import torch
 from maskaae import Trainer, TrainingDiverged, build_config, build_model
 from maskaae.train import ae_step, critic_step, generator_step, mask_step
 
-TINY = ["model.discovery=paper", "model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2", "train.batch_size=8",
-        "train.disc_training_ratio=2", "train.reg_schedule_interval=2", "train.mask_warmup_steps=0"]
+from conftest import TINY_FAST
+
+TINY = TINY_FAST + ["model.discovery=paper", "train.disc_training_ratio=2", "train.reg_schedule_interval=2",
+                    "train.mask_warmup_steps=0"]
 D = 6
 
 
@@ -190,10 +192,8 @@ def test_mask_warmup_holds_the_mask_then_trains_it():
     from maskaae import build_config, build_model
     from maskaae.train import Trainer
 
-    cfg = build_config(overrides=["model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2",
-                                  "data.n_train=64", "data.n_test=32", "train.batch_size=8",
-                                  "train.disc_training_ratio=1", "train.mask_warmup_steps=3",
-                                  "model.discovery=paper"])
+    cfg = build_config(overrides=TINY_FAST + ["data.n_train=64", "data.n_test=32", "train.mask_warmup_steps=3",
+                                              "model.discovery=paper"])
     import torch
     from maskaae.data import load_data
 

@@ -1,59 +1,24 @@
-"""Atomic writes and safe loads for checkpoints and model files.
+"""Checkpoints and model files: written atomically (maskaae/atomic.py), loaded safely.
 
-Files are written to a temporary name in the same folder and renamed, so a
-killed process leaves either the old file or the new one, never half of one.
 Loads use torch.load(weights_only=True): a checkpoint cannot run code.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from .atomic import atomic_write
 
 
 class CheckpointError(RuntimeError):
     """A checkpoint or model file is missing, corrupt or of the wrong kind."""
 
 
-def current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _atomic_write(path: Path, write) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600; the file gets the mode an ordinary open() would give it (shared run folders)
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def atomic_torch_save(obj: Any, path: str | Path) -> None:
-    _atomic_write(Path(path), lambda handle: torch.save(obj, handle))
-
-
-def atomic_write_text(text: str, path: str | Path) -> None:
-    _atomic_write(Path(path), lambda handle: handle.write(text.encode()))
-
-
-def atomic_write_json(obj: Any, path: str | Path) -> None:
-    atomic_write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n", path)
+    atomic_write(path, lambda handle: torch.save(obj, handle))
 
 
 def safe_load(path: str | Path, kind: str) -> dict[str, Any]:

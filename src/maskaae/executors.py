@@ -7,20 +7,20 @@ instead of text to parse, and the Ray executor runs the very same function as
 a remote task, so both executors share one code path. 'spawn' rather than
 'fork' because forking a process that holds torch's OpenMP thread pool can
 deadlock, and because a fresh interpreter reads OMP_NUM_THREADS=1 (set in the
-environment the workers are spawned with) before it imports torch. `ray`
+environment the workers are spawned with, openmp.WORKER_ENV) before it imports torch. `ray`
 submits each point as a task with num_cpus=1 to a Ray cluster; it is imported
 lazily and is an optional extra.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
+from .openmp import set_threads, worker_environment
 from .runfolder import RunError
 
 RAY_EXTRA = "pip install 'maskaae[sweep-ray]'"
@@ -39,17 +39,20 @@ def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
     A folder with a checkpoint is resumed; one with a run killed before its
     first checkpoint is started over. Returns {'status': 'ran' | 'resumed',
     'summary': ...} or {'status': 'failed', 'error': ..., 'traceback': ...}.
+    The worker process is an entry point: it sets its own threads (train.threads, one for every point).
     """
-    os.environ["OMP_NUM_THREADS"] = "1"  # takes effect where torch is not imported yet (a fresh Ray worker)
-    from .config import saved_config_from_dict
-    from .runs import train_run
+    from .versions import saved_config_from_dict
 
     _die_with_parent()
     out = Path(run_dir)
     resume = (out / "checkpoint.pt").is_file()
     restart = not resume and (out / "config.json").is_file()
     try:
-        summary = train_run(saved_config_from_dict(config), out, resume=resume, overwrite=restart, quiet=True)
+        cfg = saved_config_from_dict(config)
+        set_threads(cfg.train.threads)  # before train_run's imports load torch (a fresh Ray worker)
+        from .runs import train_run
+
+        summary = train_run(cfg, out, resume=resume, overwrite=restart, quiet=True)
     except Exception as err:  # a failed point is recorded and the sweep goes on
         return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
     return {"status": "resumed" if resume else "ran", "summary": summary}
@@ -70,26 +73,11 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="maskaae-parent-watch").start()
 
 
-@contextlib.contextmanager
-def _environ(**values: str) -> Iterator[None]:
-    """Set environment variables while worker processes are spawned (they inherit them)."""
-    before = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def run_local(tasks: list[tuple[str, dict, str]], jobs: int, record: Callable[[str, dict], None]) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with _environ(OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE"):
+    with worker_environment():
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
         try:
             futures = {pool.submit(run_point, config, run_dir): name for name, config, run_dir in tasks}
@@ -128,7 +116,7 @@ def run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Cal
         else:
             ray.init()
     try:
-        # Ray sets OMP_NUM_THREADS to the task's num_cpus (1) in its workers; run_point sets it too.
+        # Ray sets OMP_NUM_THREADS to the task's num_cpus (1) in its workers; run_point sets the threads too.
         remote = ray.remote(num_cpus=1, max_retries=0)(run_point)
         pending = {remote.remote(config, run_dir): name for name, config, run_dir in tasks}
         try:

@@ -12,6 +12,11 @@ from typing import Literal
 import torch
 from torch import nn
 
+from .config import EvalConfig, ModelConfig
+from .metrics.latent import active_indices
+
+_DEFAULTS, _THRESHOLD = ModelConfig(), EvalConfig().active_threshold  # one source for the defaults
+
 
 class LatentMask(nn.Module):
     """mu = b(theta), theta ~ U[init_min, init_max] at initialisation (the paper: U[0, a]).
@@ -23,9 +28,9 @@ class LatentMask(nn.Module):
     mu and its gradient are 0, so a switched-off dimension stays off.
     """
 
-    def __init__(self, dim: int, param: Literal["projection", "paper"] = "projection",
-                 init_max: float = 5.0, enabled: bool = True,
-                 generator: torch.Generator | None = None, init_min: float = 0.0) -> None:
+    def __init__(self, dim: int, param: Literal["projection", "paper"] = _DEFAULTS.mask_param,
+                 init_max: float = _DEFAULTS.mask_init_max, enabled: bool = True,
+                 generator: torch.Generator | None = None, init_min: float = _DEFAULTS.mask_init_min) -> None:
         super().__init__()
         if dim < 1:
             raise ValueError(f"mask dimension must be >= 1, got {dim}")
@@ -62,11 +67,13 @@ class LatentMask(nn.Module):
         if self.enabled and self.param == "projection":
             self.theta.clamp_(min=0.0)
 
-    def active(self, threshold: float = 0.1) -> torch.Tensor:
-        """Boolean vector of dimensions with mu >= threshold."""
-        return self.values().detach() >= threshold
+    def active(self, threshold: float = _THRESHOLD) -> torch.Tensor:
+        """Boolean vector of dimensions with mu >= threshold (maskaae.metrics.active_indices decides)."""
+        out = torch.zeros(self.dim, dtype=torch.bool)
+        out[torch.from_numpy(active_indices(self.values().detach().cpu().numpy(), threshold))] = True
+        return out
 
-    def active_dims(self, threshold: float = 0.1) -> int:
+    def active_dims(self, threshold: float = _THRESHOLD) -> int:
         return int(self.active(threshold).sum())
 
     def extra_repr(self) -> str:

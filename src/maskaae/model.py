@@ -15,12 +15,14 @@ import torch
 from torch import nn
 
 from .checkpoint import CheckpointError, atomic_torch_save, safe_load
-from .config import Config, saved_config_from_dict
+from .config import Config, EvalConfig, ModelConfig
+from .versions import saved_config_from_dict
 from .data.arrays import DataError
 from .mask import LatentMask
 from .nets import build_networks
 
 MODEL_FORMAT = "maskaae-model-v1"
+_DEFAULTS, _THRESHOLD = ModelConfig(), EvalConfig().active_threshold  # the config's defaults, not copies
 
 
 class MaskAAE(nn.Module):
@@ -31,8 +33,9 @@ class MaskAAE(nn.Module):
     """
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, critic: nn.Module, latent_dim: int,
-                 mask: bool = True, mask_param: str = "projection", mask_init_max: float = 5.0,
-                 mask_init_min: float = 2.0, active_threshold: float = 0.1, data_shape: tuple[int, ...] | None = None,
+                 mask: bool = True, mask_param: str = _DEFAULTS.mask_param,
+                 mask_init_max: float = _DEFAULTS.mask_init_max, mask_init_min: float = _DEFAULTS.mask_init_min,
+                 active_threshold: float = _THRESHOLD, data_shape: tuple[int, ...] | None = None,
                  generator: torch.Generator | None = None) -> None:
         super().__init__()
         if latent_dim < 1:
@@ -96,10 +99,6 @@ class MaskAAE(nn.Module):
             self.train(was_training)
 
     # -- the maps ---------------------------------------------------------------
-    def encode_raw(self, x: torch.Tensor) -> torch.Tensor:
-        """E(x), before the mask."""
-        return self.encoder(x)
-
     def encode(self, x: torch.Tensor | np.ndarray) -> torch.Tensor:
         """mu * E(x): the code the decoder sees."""
         x = torch.as_tensor(x, dtype=torch.float32)
@@ -174,14 +173,19 @@ class MaskAAE(nn.Module):
 
 
 def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> MaskAAE:
-    """Networks from the registry plus the mask, initialised from cfg.seed."""
+    """Networks from the registry plus the mask, initialised from cfg.seed.
+
+    The networks' initialisers draw from torch's global CPU generator; it is seeded with cfg.seed inside
+    `fork_rng`, so the caller's random state is the same after the call as before it.
+    """
     data_shape = tuple(data_shape)
-    torch.manual_seed(cfg.seed)
-    encoder, decoder, critic = build_networks(data_shape, cfg.model)
-    generator = torch.Generator().manual_seed(cfg.seed)
-    model = MaskAAE(encoder, decoder, critic, cfg.model.latent_dim, mask=cfg.model.mask,
-                    mask_param=cfg.model.mask_param, mask_init_max=cfg.model.mask_init_max,
-                    mask_init_min=cfg.model.mask_init_min,
-                    active_threshold=cfg.eval.active_threshold, data_shape=data_shape, generator=generator)
+    with torch.random.fork_rng(devices=[]):
+        torch.random.default_generator.manual_seed(cfg.seed)
+        encoder, decoder, critic = build_networks(data_shape, cfg.model)
+        generator = torch.Generator().manual_seed(cfg.seed)
+        model = MaskAAE(encoder, decoder, critic, cfg.model.latent_dim, mask=cfg.model.mask,
+                        mask_param=cfg.model.mask_param, mask_init_max=cfg.model.mask_init_max,
+                        mask_init_min=cfg.model.mask_init_min,
+                        active_threshold=cfg.eval.active_threshold, data_shape=data_shape, generator=generator)
     model.config = cfg.to_dict()
     return model

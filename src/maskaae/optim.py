@@ -34,7 +34,8 @@ class TFRMSprop(torch.optim.Optimizer):
                 continue
             lr, decay, eps = group["lr"], group["decay"], group["eps"]
             # One tensor at a time rather than torch._foreach_*: each tensor's four
-            # passes then run while it is still in cache (1.8x faster for 1024-wide layers).
+            # passes then run while it is still in cache (faster for 1024-wide layers; a development
+            # measurement that no benchmarks/results/ file holds, see benchmarks/README.md).
             for p in params:
                 ms, grad = self.state[p]["ms"], p.grad
                 ms.lerp_(grad * grad, 1.0 - decay)  # ms += (1 - decay) * (g^2 - ms)

@@ -41,8 +41,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, ordered discovery (12,000 nested "
                        "auto-encoder steps, the decision, then 3,000 steps with the critic and the mask fixed); "
                        "about 2.5 minutes on one thread (not the paper's networks, schedule or mask training)",
-        # One thread: at this network size two threads were 2x slower with OMP_WAIT_POLICY=PASSIVE
-        # (48 vs 23 ms per iteration) and only 1.2x faster with ACTIVE spinning (benchmarks/README.md).
+        # One thread: at this network size a second thread was slower with passive waiting and barely faster
+        # with spinning (benchmarks/results/step_omp_passive.json, wait_policy.json; benchmarks/README.md).
         "train": {"threads": 1},
     },
     "synthetic-paper": _preset(_AUTHORS_TRAINING, {
@@ -52,11 +52,11 @@ PRESETS: dict[str, dict[str, Any]] = {
     }),
     "mnist": _preset(_IMAGES, _IMAGES_CPU_MASK, {
         "description": "CPU preset (smaller than the paper; run in docs/REPRODUCTION.md): MNIST, m=64, "
-                       "3 x FC512 MLPs, 12,000 steps with the synthetic CPU schedule but lambda2 1, mask lr "
-                       "2e-3, theta in U[0, 5] and no mask updates in the first 1,000 steps, FID at N=2,000",
+                       "3 x FC512 MLPs, ordered discovery (4,000 nested auto-encoder steps, the decision, then "
+                       "8,000 steps with the critic and the mask fixed), FID at N=2,000",
         "data": {"name": "mnist"},
-        "model": {"latent_dim": 64, "width": 512, "depth": 3},
-        "train": {"steps": 12000, "threads": 2},
+        "model": {"latent_dim": 64, "width": 512, "depth": 3, "discovery": "ordered"},
+        "train": {"steps": 12000, "discovery_steps": 4000, "threads": 2},
         "eval": {"fid_samples": 2000},
     }),
     "mnist-paper": _preset(_IMAGES, _AUTHORS_TRAINING, {
@@ -69,8 +69,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     }),
     "fashion": _preset(_IMAGES, _IMAGES_CPU_MASK, {
         "description": "CPU preset (smaller than the paper; run in docs/REPRODUCTION.md): Fashion-MNIST, "
-                       "m=128, the paper's conv networks at a quarter of the channels, 20,000 steps with the "
-                       "mask settings of the mnist preset, FID at N=2,000",
+                       "m=128, the paper's conv networks at a quarter of the channels, 20,000 steps of the "
+                       "paper's gradient mask (lambda2 1, mask lr 2e-3, theta in U[0, 5], 1,000 warm-up "
+                       "steps), FID at N=2,000",
         "data": {"name": "fashion-mnist"},
         "model": {"latent_dim": 128, "network": "fashion-conv", "width": 16, "depth": 3},
         "train": {"steps": 20000, "threads": 2},
@@ -103,18 +104,25 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def build_config(preset: str = "synthetic", file: str | Path | None = None,
-                 overrides: list[str] | None = None) -> Config:
-    """Preset, then file, then dotted overrides; validated."""
+def preset_values(preset: str = "synthetic", file: str | Path | dict[str, Any] | None = None,
+                  overrides: list[str] | None = None) -> dict[str, Any]:
+    """Every config key as preset, then file (a path or its contents), then dotted overrides set it; not yet
+    validated (a sweep validates it with each grid point's values). Carries `schema_version`."""
     if preset not in PRESETS:
         raise ConfigError(f"unknown preset '{preset}'; choose one of {', '.join(PRESETS)}")
-    values: dict[str, Any] = merge_dicts({"preset": preset}, PRESETS[preset])
+    values: dict[str, Any] = merge_dicts(Config().to_dict(), {"preset": preset, **PRESETS[preset]})
     if file is not None:
-        values = merge_dicts(values, load_config_file(file))
+        values = merge_dicts(values, file if isinstance(file, dict) else load_config_file(file))
     if overrides:
         values = merge_overrides(values, overrides)
     if values.get("preset") != preset:
         # the preset's values were merged above; a different name here would only relabel them
         raise ConfigError(f"config key 'preset' = {values.get('preset')!r} cannot be set by --set, --grid or a "
                           f"config file (the values stay those of preset {preset!r}); choose it with --preset")
-    return config_from_dict(values)
+    return values
+
+
+def build_config(preset: str = "synthetic", file: str | Path | None = None,
+                 overrides: list[str] | None = None) -> Config:
+    """Preset, then file, then dotted overrides; validated."""
+    return config_from_dict(preset_values(preset, file, overrides))

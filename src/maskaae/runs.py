@@ -25,14 +25,16 @@ import numpy as np
 import torch
 
 from . import openmp
-from .checkpoint import (CheckpointError, atomic_torch_save, atomic_write_json, atomic_write_text, current_umask,
-                         safe_load)
-from .config import Config, ConfigError, saved_config_from_dict
+from .atomic import atomic_write_json, atomic_write_text, current_umask
+from .checkpoint import CheckpointError, atomic_torch_save, safe_load
+from .config import Config, ConfigError
+from .versions import saved_config_from_dict
 from .data import load_data
 from .evaluate import evaluate, latent_covariance
 from .model import MaskAAE, build_model
 from .plots import plot_covariance, plot_image_grid, plot_losses, plot_mask_trajectory
 from .lock import FolderLock
+from .results import LATENT_DIM, MODEL, PRESET, SECONDS, SEED, STEPS, TRUE_LATENT_DIM
 from .runfolder import Replacement, RunError, folder_state
 from .train import Trainer, TrainingDiverged
 
@@ -121,17 +123,28 @@ def _resume_config(out: Path, cfg: Config | None) -> Config:
     return cfg
 
 
+def run_config(cfg: Config | None, out: str | Path, resume: bool = False, overwrite: bool = False) -> Config:
+    """The config `train_run` with these arguments trains with: `cfg`, or on resume the run's own (which `cfg`
+    may only extend in train.steps). Raises what train_run would raise for the folder or the config; writes
+    nothing. The CLI reads train.threads from it before training."""
+    out = Path(out)
+    cfg = _resume_config(out, cfg) if folder_state(out, resume, overwrite) == "resume" else cfg
+    if cfg is None:
+        raise ConfigError("a config is needed to start a new run")
+    return cfg
+
+
 def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwrite: bool = False,
               progress: Callable[[int, int], Any] | None = None, quiet: bool = False) -> dict[str, Any]:
-    """Train into a run folder and return the summary. `cfg` may be None on resume."""
+    """Train into a run folder and return the summary. `cfg` may be None on resume.
+
+    Runs on the caller's torch threads: train.threads is applied by the entry points (the CLI, sweep workers),
+    not here (maskaae/openmp.py).
+    """
     out = Path(out)
     state = folder_state(out, resume, overwrite)
     resuming = state == "resume"
-    cfg = _resume_config(out, cfg) if resuming else cfg
-    if cfg is None:
-        raise ConfigError("a config is needed to start a new run")
-    if cfg.train.threads:
-        torch.set_num_threads(cfg.train.threads)
+    cfg = run_config(cfg, out, resume, overwrite)
     # Everything that can fail on the user's input (config, data, networks, checkpoint) fails here, before
     # the folder is touched.
     train, test = load_data(cfg.data)
@@ -220,7 +233,7 @@ def _train_locked(cfg: Config, out: Path, trainer: Trainer, train: torch.Tensor,
             bar.close()
     seconds = time.perf_counter() - start
     metrics = evaluate(model, test, cfg, cfg.eval.fid_samples)
-    summary = {**_run_header(cfg), **metrics, "steps": trainer.step, "seconds": round(seconds, 2), "seed": cfg.seed,
+    summary = {**_run_header(cfg), **metrics, STEPS: trainer.step, SECONDS: round(seconds, 2), SEED: cfg.seed,
                "discovery": trainer.discovery}
     atomic_write_json(summary, out / "summary.json")
     write_plots(out, model, test, cfg)
@@ -228,8 +241,8 @@ def _train_locked(cfg: Config, out: Path, trainer: Trainer, train: torch.Tensor,
 
 
 def _run_header(cfg: Config) -> dict[str, Any]:
-    return {"model": cfg.model_name, "preset": cfg.preset, "latent_dim": cfg.model.latent_dim,
-            "true_latent_dim": cfg.data.latent_dim if cfg.data.name == "synthetic" else None}
+    return {MODEL: cfg.model_name, PRESET: cfg.preset, LATENT_DIM: cfg.model.latent_dim,
+            TRUE_LATENT_DIM: cfg.data.latent_dim if cfg.data.name == "synthetic" else None}
 
 
 def write_plots(out: Path, model: MaskAAE, test: torch.Tensor, cfg: Config) -> None:
@@ -315,7 +328,7 @@ def evaluate_run(run_dir: str | Path, fid_samples: int | None = None) -> dict[st
         raise RunError(f"FID needs image data; run {run_dir} trained on {cfg.data.name!r}")
     _, test = load_data(cfg.data)
     start = time.perf_counter()
-    metrics = {**_run_header(cfg), **evaluate(model, test, cfg, fid_samples), "steps": step, "seed": cfg.seed}
+    metrics = {**_run_header(cfg), **evaluate(model, test, cfg, fid_samples), STEPS: step, SEED: cfg.seed}
     metrics["eval_seconds"] = round(time.perf_counter() - start, 2)
     atomic_write_json(metrics, Path(run_dir) / "evaluation.json")
     return metrics

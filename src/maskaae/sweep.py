@@ -18,32 +18,28 @@ Executors (local processes, Ray) live in executors.py.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
 import re
 import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from .config import Config, ConfigError, load_config_file, parse_value
-from .presets import build_config
-from .executors import SweepError, import_ray, run_local, run_point, run_ray  # noqa: F401 (run_point: workers)
+from .config import Config, ConfigError, config_from_dict, load_config_file, merge_overrides, parse_value
+from .presets import preset_values
+from .executors import SweepError, import_ray, run_local, run_ray
 from .lock import LOCK_NAME, FolderLock
 from .nets import NETWORKS
-from .runs import RunError
+from .openmp import SWEEP_THREADS
+from .results import (ACTIVE_DIMS, ERROR, FD, LATENT_DIM, MODEL, OPTIONAL_COLUMNS, PRECISION, PRESET, RUN, SECONDS,
+                      SEED, STATUS, SWEEP_COLUMNS, TRUE_N)
 
-SWEEP_FORMAT = "maskaae-sweep-v1"
-# Summary keys copied into results.csv, after the run name, status and the config columns.
-RESULT_KEYS = ("model", "latent_dim", "active_dims", "fd", "precision", "recall", "nac", "recon", "wasserstein",
-               "fid", "fid_samples", "steps", "seconds", "seed", "eval_samples", "nac_samples", "preset")
-OPTIONAL_KEYS = ("fid", "fid_samples")  # a column only when some run has it (image data)
+SWEEP_FORMAT = "maskaae-sweep-v2"  # v2 saves the resolved base config; v1 saved only preset, file and --set
+LEGACY_FORMATS = ("maskaae-sweep-v1",)
 _RANGE = re.compile(r"^\s*(-?\d+)\s*:\s*(-?\d+)\s*:\s*(-?\d+)\s*$")
 
 
@@ -97,19 +93,11 @@ def parse_grid(axes: list[str]) -> list[tuple[str, list[Any]]]:
     return grid
 
 
-def _flatten(values: dict[str, Any], prefix: str = "") -> list[str]:
-    """A nested config dict as dotted overrides (same precedence as build_config's file step)."""
-    out = []
-    for key, value in values.items():
-        if isinstance(value, dict):
-            out += _flatten(value, f"{prefix}{key}.")
-        else:
-            out.append(f"{prefix}{key}={json.dumps(value)}")
-    return out
-
-
 # ----------------------------------------------------------------------------
 # The sweep's definition and its points
+
+LEGACY_BASE: dict[str, Any] = {}  # marker, compared by identity
+
 
 @dataclass
 class SweepSpec:
@@ -119,25 +107,42 @@ class SweepSpec:
     preset: str = "synthetic"
     overrides: list[str] = field(default_factory=list)  # --set, applied after the file, before the grid
     config_file: dict[str, Any] | None = None  # contents of --config
+    # Every key as preset, file and --set resolved them when the sweep started (schema-versioned): a sweep
+    # continued by a later maskaae trains its remaining points with these, not with today's preset. None:
+    # resolve now; LEGACY_BASE: a v1 sweep.json, which did not save it.
+    base: dict[str, Any] | None = None
+
+    def resolved_base(self) -> dict[str, Any]:
+        if self.base is LEGACY_BASE:
+            raise SweepError("this sweep.json (maskaae-sweep-v1) was written by an earlier maskaae that did not "
+                             f"save the settings preset '{self.preset}' had then; today's preset may differ, so "
+                             "its unfinished points cannot be trained to match the finished ones. Start the "
+                             "remaining points as a new sweep in another --out")
+        if self.base is None:
+            self.base = preset_values(self.preset, self.config_file, self.overrides)
+        return self.base
 
     @classmethod
     def from_args(cls, grid: list[str], preset: str | None = None, config_file: str | Path | None = None,
                   overrides: list[str] | None = None) -> "SweepSpec":
         overrides = list(overrides or [])
         for pair in overrides:
-            if pair.split("=", 1)[0].strip() == "train.threads" and parse_value(pair.split("=", 1)[-1]) != 1:
+            if (pair.split("=", 1)[0].strip() == "train.threads"
+                    and parse_value(pair.split("=", 1)[-1]) != SWEEP_THREADS):
                 raise SweepError("sweep runs use one thread each (train.threads=1); drop the train.threads override")
         return cls(grid=parse_grid(grid), preset=preset or "synthetic", overrides=overrides,
                    config_file=load_config_file(config_file) if config_file else None)
 
     def to_dict(self) -> dict[str, Any]:
         return {"preset": self.preset, "config_file": self.config_file, "overrides": self.overrides,
-                "grid": [{"key": key, "values": values} for key, values in self.grid]}
+                "grid": [{"key": key, "values": values} for key, values in self.grid],
+                "base": self.resolved_base()}
 
     @classmethod
     def from_dict(cls, saved: dict[str, Any]) -> "SweepSpec":
         return cls(grid=[(axis["key"], list(axis["values"])) for axis in saved["grid"]], preset=saved["preset"],
-                   overrides=list(saved["overrides"]), config_file=saved.get("config_file"))
+                   overrides=list(saved["overrides"]), config_file=saved.get("config_file"),
+                   base=saved["base"] if saved.get("format") == SWEEP_FORMAT else LEGACY_BASE)
 
 
 @dataclass
@@ -175,13 +180,13 @@ def point_names(grid: list[tuple[str, list[Any]]]) -> list[str]:
 
 def build_points(spec: SweepSpec) -> list[Point]:
     """Every grid point with its validated config; a bad key or value fails here, naming the point."""
-    base = _flatten(spec.config_file or {}) + list(spec.overrides)
+    base = spec.resolved_base()
     points = []
     keys = [key for key, _ in spec.grid]
     for name, combo in zip(point_names(spec.grid), product(*(values for _, values in spec.grid))):
         grid_overrides = [f"{key}={json.dumps(value)}" for key, value in zip(keys, combo)]
         try:
-            cfg = build_config(spec.preset, None, base + grid_overrides + ["train.threads=1"])
+            cfg = config_from_dict(merge_overrides(base, grid_overrides + [f"train.threads={SWEEP_THREADS}"]))
         except ConfigError as err:
             raise ConfigError(f"grid point {name}: {err}") from None
         if cfg.model.network not in NETWORKS:
@@ -221,14 +226,14 @@ def load_spec(sweep_dir: str | Path) -> SweepSpec:
     if not path.is_file():
         raise SweepError(f"{sweep_dir} is not a sweep folder (no sweep.json); start one with maskaae sweep --grid ...")
     saved = json.loads(path.read_text())
-    if saved.get("format") != SWEEP_FORMAT:
+    if saved.get("format") not in (SWEEP_FORMAT, *LEGACY_FORMATS):
         raise SweepError(f"{path} is not a {SWEEP_FORMAT} file")
     return SweepSpec.from_dict(saved)
 
 
 def _claim_folder(out: Path, spec: SweepSpec, command: list[str]) -> None:
     """Write sweep.json in a new folder, or check that an existing sweep is the same one."""
-    from .checkpoint import atomic_write_json
+    from .atomic import atomic_write_json
 
     if (out / "sweep.json").is_file():
         diff = _differences(load_spec(out), spec)
@@ -256,26 +261,26 @@ def _cell(value: Any) -> str:
 def result_row(point: Point, status: str, summary: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
     """Identity columns come from the config (so failed points have them too), metrics from the summary."""
     cfg = point.config
-    row: dict[str, Any] = {"run": point.name, "status": status, **point.values,
+    row: dict[str, Any] = {RUN: point.name, STATUS: status, **point.values,
                            # n is known only for synthetic data
-                           "data.latent_dim": cfg.data.latent_dim if cfg.data.name == "synthetic" else None,
-                           "model": cfg.model_name,
-                           "latent_dim": cfg.model.latent_dim, "seed": cfg.seed, "preset": cfg.preset}
-    for key in RESULT_KEYS:
+                           TRUE_N: cfg.data.latent_dim if cfg.data.name == "synthetic" else None,
+                           MODEL: cfg.model_name,
+                           LATENT_DIM: cfg.model.latent_dim, SEED: cfg.seed, PRESET: cfg.preset}
+    for key in SWEEP_COLUMNS:
         if summary is not None and key in summary:
             row[key] = summary[key]
-    row["error"] = error
+    row[ERROR] = error
     return row
 
 
 def write_results(rows: list[dict[str, Any]], grid_keys: list[str], path: Path) -> None:
-    from .checkpoint import atomic_write_text
+    from .atomic import atomic_write_text
 
-    columns = ["run", "status", *grid_keys]
-    for key in ("data.latent_dim", *RESULT_KEYS):
-        if key not in columns and (key not in OPTIONAL_KEYS or any(row.get(key) is not None for row in rows)):
+    columns = [RUN, STATUS, *grid_keys]
+    for key in (TRUE_N, *SWEEP_COLUMNS):
+        if key not in columns and (key not in OPTIONAL_COLUMNS or any(row.get(key) is not None for row in rows)):
             columns.append(key)
-    columns.append("error")
+    columns.append(ERROR)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -306,6 +311,17 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
     if executor == "ray":
         import_ray()  # fail before writing anything
     out = Path(out).resolve()
+    if (out / "sweep.json").is_file():
+        # continuing: the saved spec decides the settings (a later maskaae may resolve the preset differently)
+        saved = load_spec(out)
+        diff = _differences(saved, spec)
+        if diff:
+            raise SweepError(f"{out} holds a different sweep: " + "; ".join(diff)
+                             + ". Use another --out, or the same grid, preset and overrides to continue it")
+        spec = saved
+        if spec.base is LEGACY_BASE and all((out / "runs" / name / "summary.json").is_file()
+                                             for name in point_names(spec.grid)):
+            spec = SweepSpec(spec.grid, spec.preset, spec.overrides, spec.config_file)  # finished: only collect
     points = build_points(spec)
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {out} is a file, not a folder; choose another --out")
@@ -347,10 +363,10 @@ def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int
             rows[name] = result_row(by_name[name], "done", summary, None)
             (result.resumed if outcome["status"] == "resumed" else result.ran).append(name)
             error_file.unlink(missing_ok=True)
-            message = (f"{outcome['status']}: m_A={summary['active_dims']} fd={summary['fd']:.4g} "
-                       f"precision={summary['precision']:.3g} ({summary['seconds']:.1f} s)")
+            message = (f"{outcome['status']}: m_A={summary[ACTIVE_DIMS]} fd={summary[FD]:.4g} "
+                       f"precision={summary[PRECISION]:.3g} ({summary[SECONDS]:.1f} s)")
         write_results([rows[p.name] for p in points], grid_keys, out / "results.csv")
-        finished = sum(row["status"] in ("done", "failed") for row in rows.values())
+        finished = sum(row[STATUS] in ("done", "failed") for row in rows.values())
         log(f"[{finished}/{len(points)}] {name} {message}")
 
     try:
@@ -362,7 +378,7 @@ def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int
         # interrupted: record the runs that finished but were not reported yet
         for p in points:
             summary_path = out / "runs" / p.name / "summary.json"
-            if rows[p.name]["status"] == "pending" and summary_path.is_file():
+            if rows[p.name][STATUS] == "pending" and summary_path.is_file():
                 rows[p.name] = result_row(p, "done", json.loads(summary_path.read_text()), None)
         write_results([rows[p.name] for p in points], grid_keys, out / "results.csv")
         raise

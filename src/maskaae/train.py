@@ -217,10 +217,11 @@ class Trainer:
     def decide(self) -> None:
         """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask."""
         curve = unexplained_curve(self.model, self.decision_data())
-        k = choose_dimension(curve, self.cfg.model.discovery_tolerance)
+        rule, tolerance = self.cfg.model.discovery_rule, self.cfg.model.discovery_tolerance
+        k = choose_dimension(curve, tolerance, rule)
         set_prefix_mask(self.model, k)
         self.discovery = {"step": self.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
-                          "tolerance": self.cfg.model.discovery_tolerance}
+                          "rule": rule, "tolerance": tolerance}
 
     def nested_iteration(self) -> dict[str, float]:
         """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate."""

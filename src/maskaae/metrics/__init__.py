@@ -1,4 +1,4 @@
-"""Evaluation metrics: Fréchet distance, improved precision/recall, latent diagnostics."""
+"""Evaluation metrics: Fréchet distance, improved precision/recall, latent diagnostics, image FID/KID."""
 
 from .frechet import frechet_distance, frechet_distance_samples, gaussian_stats
 from .latent import active_dims, active_indices, nac, normalized_abs_covariance
@@ -18,6 +18,7 @@ __all__ = [
 # Image FID / KID on Inception features (SPEC 7).
 from . import fid as _fid  # noqa: E402
 from .fid import *  # noqa: E402,F401,F403
+from .image_files import load_images  # noqa: E402
 from .inception import (  # noqa: E402
     InceptionFeatures,
     InceptionWeightsError,
@@ -29,6 +30,7 @@ from .kid import kid_from_features, mmd2_polynomial_unbiased  # noqa: E402
 
 __all__ += [
     *_fid.__all__,
+    "load_images",
     "InceptionFeatures",
     "InceptionWeightsError",
     "find_inception_weights",

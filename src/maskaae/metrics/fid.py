@@ -1,7 +1,8 @@
 """Image FID (SPEC 7): Frechet distance of Inception pool3 features.
 
 The distance itself is :mod:`.frechet` (float64 statistics); this module adds
-feature extraction, cached reference statistics and image loading.
+feature extraction and the on-disk cache of reference statistics. Reading image
+files is :mod:`.image_files`.
 
 FID is biased upward at small N, so every result carries its sample count
 (``fid_samples``); compare only values measured at equal N. The paper's
@@ -10,6 +11,9 @@ protocol is 10,000 generated vs the 10,000 test images.
 ``authors_minmax=True`` reproduces the authors' code, which min-max
 normalised each generated image to [0, 1] before the features; it is off by
 default and results record which variant produced them (``fid_variant``).
+
+Every result names its values with the keys below (FID, FID_SAMPLES, ...), so
+a run's summary and ``maskaae fid`` use the same names for the same numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -25,20 +28,27 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from ..atomic import atomic_write
+from ..results import (FID, FID_SAMPLES, FID_SAMPLES_REF, FID_VARIANT, KID, KID_STD, KID_SUBSET_SIZE, PR_K,
+                       PRECISION, RECALL, VARIANT_AUTHORS_MINMAX, VARIANT_STANDARD)
 from .frechet import _as_samples, _check_same_dim, frechet_distance, frechet_distance_samples, gaussian_stats
+from .image_files import load_images
 from .kid import kid_from_features
 from .precision_recall import precision_recall
 
 __all__ = [
+    "FID",
+    "FID_SAMPLES",
+    "FID_SAMPLES_REF",
+    "FID_VARIANT",
     "ReferenceStats",
     "authors_minmax_normalize",
     "compute_fid",
     "fid_between",
     "fid_from_features",
-    "fid_from_stats",
-    "load_images",
     "reference_stats",
 ]
+
 
 Extractor = Callable[[Any], Any]
 STATS_FORMAT = 1
@@ -62,11 +72,6 @@ def _default_extractor(extractor: Extractor | None, batch_size: int, weights: An
 def fid_from_features(f1: Any, f2: Any) -> float:
     """FID of two feature sets (N, d), (M, d): Frechet distance of their float64 Gaussian fits."""
     return frechet_distance_samples(f1, f2)
-
-
-def fid_from_stats(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any) -> float:
-    """FID from precomputed means and covariances."""
-    return frechet_distance(mu1, sigma1, mu2, sigma2)
 
 
 def authors_minmax_normalize(images: Any) -> torch.Tensor:
@@ -178,10 +183,9 @@ def reference_stats(
         raise ValueError(f"reference set {name}/{split} has {len(imgs)} images, fewer than n={n}.")
     mu, sigma = gaussian_stats(_features(extractor, imgs[:n]))
     cache.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
-    np.savez(tmp, mu=mu, sigma=sigma, n=np.int64(n), name=np.str_(name), split=np.str_(split),
-             weights_sha256=np.str_(wh), format=np.int64(STATS_FORMAT))
-    os.replace(tmp, path)  # atomic: a concurrent reader never sees a half-written file
+    atomic_write(path, lambda handle: np.savez(handle, mu=mu, sigma=sigma, n=np.int64(n), name=np.str_(name),
+                                               split=np.str_(split), weights_sha256=np.str_(wh),
+                                               format=np.int64(STATS_FORMAT)))
     return ReferenceStats(mu, sigma, n, name, split, wh, path)
 
 
@@ -201,8 +205,7 @@ def compute_fid(
     ``batch_size``). ``authors_minmax`` min-max normalises each generated image
     first (the authors' variant; off by default).
 
-    Returns ``{"fid", "fid_samples" (N generated), "fid_samples_ref",
-    "fid_variant"}``.
+    Returns ``{FID, FID_SAMPLES (N generated), FID_SAMPLES_REF, FID_VARIANT}``.
     """
     extractor = _default_extractor(extractor, batch_size)
     if isinstance(images_b, ReferenceStats):
@@ -225,114 +228,15 @@ def compute_fid(
         fid = fid_from_features(fa, fb)
         n_ref = fb.shape[0]
     return {
-        "fid": float(fid),
-        "fid_samples": int(fa.shape[0]),
-        "fid_samples_ref": int(n_ref),
-        "fid_variant": "authors_minmax" if authors_minmax else "standard",
+        FID: float(fid),
+        FID_SAMPLES: int(fa.shape[0]),
+        FID_SAMPLES_REF: int(n_ref),
+        FID_VARIANT: _variant(authors_minmax),
     }
 
 
-# ---------------------------------------------------------------- image files
-
-
-def _array_to_images(a: np.ndarray, src: str) -> torch.Tensor:
-    """(N,H,W) / (N,H,W,C) / (N,C,H,W), uint8 or float in [0, 1] -> (N, C, H, W) tensor.
-
-    uint8 stays uint8 (4x less memory; the extractor divides by 255 per batch).
-    """
-    if a.dtype == np.uint8:
-        pass
-    elif np.issubdtype(a.dtype, np.floating):
-        if a.size:
-            lo, hi = float(np.min(a)), float(np.max(a))
-            if not (np.isfinite(lo) and np.isfinite(hi)):
-                raise ValueError(f"{src}: images contain NaN or inf values.")
-            if lo < 0.0 or hi > 1.0:
-                hint = " (looks like 0..255: store uint8 or divide by 255)" if hi > 1.0 and hi <= 255.0 else ""
-                raise ValueError(f"{src}: float images must be in [0, 1], got [{lo:.4g}, {hi:.4g}]{hint}.")
-        a = a.astype(np.float32, copy=False)
-    else:
-        raise ValueError(f"{src}: images must be uint8 (0..255) or float (0..1), got dtype {a.dtype}.")
-    if a.ndim == 3:
-        a = a[:, None]
-    elif a.ndim == 4:
-        first, last = a.shape[1] in (1, 3), a.shape[-1] in (1, 3)
-        if last and not first:
-            a = a.transpose(0, 3, 1, 2)
-        elif first and last:
-            raise ValueError(f"{src}: shape {a.shape} is ambiguous between (N,H,W,C) and (N,C,H,W).")
-        elif not first:
-            raise ValueError(f"{src}: shape {a.shape} has no channel axis of size 1 or 3 (first or last).")
-    else:
-        raise ValueError(f"{src}: expected images of shape (N,H,W), (N,H,W,C) or (N,C,H,W), got {a.shape}.")
-    if a.shape[0] < 2:
-        raise ValueError(f"{src}: at least 2 images are needed, got {a.shape[0]}.")
-    return torch.from_numpy(np.ascontiguousarray(a))
-
-
-def _load_png_folder(folder: Path) -> np.ndarray:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".png")
-    if not files:
-        raise ValueError(f"{folder}: no .png files in this folder.")
-    try:
-        from PIL import Image
-    except ImportError as exc:
-        raise RuntimeError(f"reading PNG folders needs Pillow (pip install pillow); {folder} is a folder.") from exc
-    arrays = []
-    for f in files:
-        try:
-            with Image.open(f) as im:
-                if im.mode in ("1", "L", "LA", "P", "RGB", "RGBA"):
-                    grey = im.mode in ("1", "L", "LA") or (im.mode == "P" and _palette_is_grey(im))
-                    im = im.convert("L" if grey else "RGB")
-                else:
-                    raise ValueError(f"{f}: unsupported PNG mode {im.mode!r} (use 8-bit grey or RGB).")
-                arrays.append(np.asarray(im, dtype=np.uint8))
-        except (OSError, SyntaxError) as err:  # PIL's errors for truncated or non-PNG files
-            raise ValueError(f"{f}: not a readable PNG image ({err}); remove or replace it") from None
-    if len({a.shape[:2] for a in arrays}) > 1:
-        raise ValueError(f"{folder}: PNGs have different sizes; all images must share one size.")
-    if len({a.ndim for a in arrays}) > 1:  # mixed grey and colour: grey repeated to RGB
-        arrays = [np.repeat(a[..., None], 3, axis=2) if a.ndim == 2 else a for a in arrays]
-    return np.stack(arrays)
-
-
-def _palette_is_grey(im: Any) -> bool:
-    rgb = np.asarray(im.convert("RGB"))
-    return bool(np.all(rgb[..., 0] == rgb[..., 1]) and np.all(rgb[..., 1] == rgb[..., 2]))
-
-
-def load_images(path: str | os.PathLike) -> torch.Tensor:
-    """Images from a folder of PNGs or an .npy/.npz array as an (N, C, H, W) tensor,
-    uint8 or float32 in [0, 1]. An .npz must hold one array or an ``images`` array.
-    """
-    p = Path(path)
-    if p.is_dir():
-        return _array_to_images(_load_png_folder(p), str(p))
-    if not p.is_file():
-        raise ValueError(f"{p}: no such file or folder (expected a PNG folder or an .npy/.npz file).")
-    suffix = p.suffix.lower()
-    if suffix not in (".npy", ".npz"):
-        raise ValueError(f"{p}: unsupported file type {suffix!r}; use a PNG folder, .npy or .npz.")
-    try:
-        if suffix == ".npy":
-            a = np.load(p, allow_pickle=False)
-        else:
-            with np.load(p, allow_pickle=False) as z:
-                arrays = {key: z[key] for key in z.keys()}
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as err:
-        # numpy's own message for a pickled file suggests allow_pickle=True; never pass that advice on
-        reason = "it holds pickled objects, which are refused" if "pickle" in str(err) else str(err)
-        raise ValueError(f"{p}: not a readable {suffix} array of numbers ({reason}); write it with "
-                         "numpy.save/savez") from None
-    if suffix == ".npz":
-        if len(arrays) == 1:
-            a = next(iter(arrays.values()))
-        elif "images" in arrays:
-            a = arrays["images"]
-        else:
-            raise ValueError(f"{p}: .npz holds arrays {list(arrays)}; store one array or name it 'images'.")
-    return _array_to_images(np.asarray(a), str(p))
+def _variant(authors_minmax: bool) -> str:
+    return VARIANT_AUTHORS_MINMAX if authors_minmax else VARIANT_STANDARD
 
 
 def fid_between(
@@ -349,8 +253,8 @@ def fid_between(
     seed: int = 0,
 ) -> dict[str, Any]:
     """FID, KID and improved precision/recall between two image sets on disk
-    (for ``maskaae fid A B``). A is taken as the generated set, B as the
-    reference: precision is the fraction of A inside B's feature manifold,
+    (for ``maskaae fid A B``). A is taken as the generated set (its N is
+    FID_SAMPLES), B as the reference (FID_SAMPLES_REF): precision is the fraction of A inside B's feature manifold,
     recall the fraction of B inside A's; ``authors_minmax`` applies to A.
     Features are extracted once per side and shared by all metrics.
     """
@@ -365,14 +269,14 @@ def fid_between(
     k = min(pr_k, fa.shape[0] - 1, fb.shape[0] - 1)
     precision, recall = precision_recall(fb, fa, k=k)
     return {
-        "fid": float(fid_from_features(fa, fb)),
-        "fid_samples_a": int(fa.shape[0]),
-        "fid_samples_b": int(fb.shape[0]),
-        "fid_variant": "authors_minmax" if authors_minmax else "standard",
-        "kid": kid["kid"],
-        "kid_std": kid["kid_std"],
-        "kid_subset_size": kid["kid_subset_size"],
-        "precision": float(precision),
-        "recall": float(recall),
-        "pr_k": int(k),
+        FID: float(fid_from_features(fa, fb)),
+        FID_SAMPLES: int(fa.shape[0]),
+        FID_SAMPLES_REF: int(fb.shape[0]),
+        FID_VARIANT: _variant(authors_minmax),
+        KID: kid[KID],
+        KID_STD: kid[KID_STD],
+        KID_SUBSET_SIZE: kid[KID_SUBSET_SIZE],
+        PRECISION: float(precision),
+        RECALL: float(recall),
+        PR_K: int(k),
     }

@@ -199,11 +199,9 @@ class InceptionFeatures:
     is verified before loading. Inference runs in batches of ``batch_size``
     under ``torch.inference_mode``; the features do not depend on the batch
     size (to float rounding). ``weights_sha256`` is the key that caches of
-    reference statistics use. ``channels_last`` is off by default: the
-    module makes every Inception block's output contiguous again, and on a
-    2-core CPU it measured no faster. The default batch of 10 was the fastest
-    of 10, 50 and 100 on an idle 2-core machine (11.4 images/s on 2 threads;
-    benchmarks/results/fid.json).
+    reference statistics use. The default batch of 10 was the fastest of 10,
+    50 and 100 on an idle 2-core machine (images/s per thread count and batch
+    size: ``rows`` of benchmarks/results/fid.json).
     """
 
     dim = INCEPTION_DIM
@@ -214,7 +212,6 @@ class InceptionFeatures:
         *,
         batch_size: int = 10,
         device: str | torch.device = "cpu",
-        channels_last: bool = False,
     ) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
@@ -222,7 +219,6 @@ class InceptionFeatures:
         self.weights_sha256 = verify_inception_weights(self.weights_path)
         self.batch_size = batch_size
         self.device = torch.device(device)
-        self.channels_last = channels_last
         with warnings.catch_warnings():  # TorchScript is deprecated in torch 2.x but still loads this file
             warnings.simplefilter("ignore", DeprecationWarning)
             self.model = torch.jit.load(str(self.weights_path), map_location=self.device).eval()
@@ -237,11 +233,7 @@ class InceptionFeatures:
         n = x.shape[0]
         out = torch.empty((n, INCEPTION_DIM), dtype=torch.float32)
         for start in range(0, n, self.batch_size):
-            batch = inception_preprocess(x[start:start + self.batch_size].to(self.device))
-            if self.channels_last:
-                batch = batch.contiguous(memory_format=torch.channels_last)
-            else:
-                batch = batch.contiguous()
+            batch = inception_preprocess(x[start:start + self.batch_size].to(self.device)).contiguous()
             feats = self.model(batch)
             if feats.ndim == 4:
                 feats = feats.flatten(1)

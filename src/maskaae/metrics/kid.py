@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from ..results import KID, KID_STD, KID_SUBSET_SIZE, KID_SUBSETS
 from .frechet import _as_samples, _check_same_dim
 
 __all__ = ["kid_from_features", "mmd2_polynomial_unbiased", "polynomial_kernel"]
+
 
 
 def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -59,8 +61,8 @@ def kid_from_features(
 
     Each of ``num_subsets`` rounds draws ``subset_size`` rows of each set
     without replacement (clipped to min(N, M)) and computes the unbiased
-    MMD^2; returns ``{"kid": mean, "kid_std": std over subsets,
-    "kid_subsets", "kid_subset_size"}``. Deterministic given ``seed``.
+    MMD^2; returns ``{KID: mean, KID_STD: std over subsets,
+    KID_SUBSETS, KID_SUBSET_SIZE}``. Deterministic given ``seed``.
     The estimate can be slightly negative when the sets match.
     """
     a, b = _as_samples(f1, "f1"), _as_samples(f2, "f2")
@@ -78,8 +80,8 @@ def kid_from_features(
         ib = rng.choice(b.shape[0], m, replace=False)
         vals[i] = _mmd2(a[ia], b[ib])
     return {
-        "kid": float(vals.mean()),
-        "kid_std": float(vals.std()),
-        "kid_subsets": int(num_subsets),
-        "kid_subset_size": int(m),
+        KID: float(vals.mean()),
+        KID_STD: float(vals.std()),
+        KID_SUBSETS: int(num_subsets),
+        KID_SUBSET_SIZE: int(m),
     }

@@ -1,0 +1,350 @@
+"""Write every results table of README.md and docs/REPRODUCTION.md from the files under results/.
+
+    .venv/bin/python experiments/tables.py           # rewrite the tables in place
+    .venv/bin/python experiments/tables.py --check   # exit 1 and print the difference when a document is stale
+
+A document marks each table with `<!-- table:NAME -->` and `<!-- /table:NAME -->`; the lines between are
+what TABLES[NAME] writes. tests/test_tables.py runs the check, so a number typed into a table by hand, or a
+result changed without its table, fails the tests. The experiments behind the folders are in
+experiments/experiments.toml. The paper's numbers come from SPEC.md section 8 (paper Tables 1 and 2, Fig. 4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import difflib
+import json
+import re
+import statistics
+import sys
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md"]
+
+# The paper's Table 2 (m_A / NAC, WAE then MaskAAE) and Table 1 (FID, N = 10,000), SPEC.md section 8.
+PAPER_TABLE2 = {"synthetic n = 8": (16, 0.040, 9, 0.030), "synthetic n = 16": (32, 0.031, 16, 0.013),
+                "MNIST": (64, 0.027, 13, 0.020), "Fashion-MNIST": (128, 0.025, 40, 0.019)}
+PAPER_FID = {"MNIST": {"wae-gan": 12.4, "maskaae": 10.5}, "Fashion-MNIST": {"wae-gan": 31.5, "maskaae": 28.4}}
+PAPER_MNIST_M_A = {16: "10-13", 32: "10-13", 64: "13 (Table 2)", 110: "10-13"}
+
+
+# ----------------------------------------------------------------------------
+# Reading results
+
+def summary(name: str) -> dict:
+    return json.loads((RESULTS / name / "summary.json").read_text())
+
+
+def sweep_rows(name: str) -> list[dict]:
+    """The finished runs of a committed sweep, numbers parsed."""
+    with (RESULTS / name / "results.csv").open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["status"] == "done"]
+    for row in rows:
+        for key, value in row.items():
+            try:
+                row[key] = json.loads(value) if value != "" else None
+            except (json.JSONDecodeError, TypeError):
+                pass
+    return rows
+
+
+def select(rows: list[dict], **where) -> list[dict]:
+    return sorted((r for r in rows if all(r.get(k) == v for k, v in where.items())), key=lambda r: r["seed"])
+
+
+def g(value: float) -> str:
+    return f"{value:g}"
+
+
+def median(rows: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def per_seed(rows: list[dict], key: str, digits: int | None = None) -> str:
+    return ", ".join(g(r[key]) if digits is None else f"{r[key]:.{digits}f}" for r in rows)
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min"
+
+
+def row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def header(*names: str) -> list[str]:
+    return [row(*names), "|" + "---|" * len(names)]
+
+
+# ----------------------------------------------------------------------------
+# The tables
+
+def fig4(*sweeps: str) -> list[str]:
+    """Fig. 4a/4b: m_A, fd, precision/recall by m for both models: median [min, max] (seed count)."""
+    from maskaae.report import aggregate, panels, read_sweeps
+
+    (panel,) = panels(*read_sweeps([RESULTS / s for s in sweeps]))
+    stats = {key: aggregate(panel, key) for key in ("active_dims", "fd", "precision", "recall")}
+
+    def cell(s: dict | None, digits: int | None) -> str:
+        if s is None:
+            return "-"
+        fmt = g if digits is None else (lambda v: f"{v:.{digits}f}")
+        if s["count"] == 1:
+            return fmt(s["median"])
+        return f"{fmt(s['median'])} [{fmt(s['min'])}, {fmt(s['max'])}] ({s['count']})"
+
+    lines = header("m", "MaskAAE m_A", "MaskAAE fd", "MaskAAE precision / recall", "WAE-GAN fd",
+                   "WAE-GAN precision / recall", "seeds (MaskAAE / WAE-GAN)")
+    for m in panel.ms():
+        mask, wae = ("maskaae", m), ("wae-gan", m)
+        seeds = [len(panel.select(model, m)) for model in ("maskaae", "wae-gan")]
+        lines.append(row(m, cell(stats["active_dims"][mask], None), cell(stats["fd"][mask], 2),
+                         f"{cell(stats['precision'][mask], 3)} / {cell(stats['recall'][mask], 3)}",
+                         cell(stats["fd"][wae], 2), f"{cell(stats['precision'][wae], 3)} / "
+                         f"{cell(stats['recall'][wae], 3)}", f"{seeds[0]} / {seeds[1]}"))
+    return lines
+
+
+def table2() -> list[str]:
+    def pair(rows: list[dict]) -> str:
+        return f"{g(median(rows, 'active_dims'))} / {median(rows, 'nac'):.3g}"
+
+    n8, n16 = sweep_rows("sweep-synthetic-n8"), sweep_rows("sweep-table2-n16-m32")
+    ours = {
+        "synthetic n = 8": (16, select(n8, latent_dim=16, model="wae-gan"), select(n8, latent_dim=16, model="maskaae"),
+                            "`synthetic`, 3,000 steps, median of 3 seeds (`results/sweep-synthetic-n8/`)"),
+        "synthetic n = 16": (32, select(n16, model="wae-gan"), select(n16, model="maskaae"),
+                             "`synthetic`, 3,000 steps, median of 3 seeds (`results/sweep-table2-n16-m32/`)"),
+        "MNIST": (64, [summary("mnist-cpu-wae-m64")], [summary("mnist-cpu-maskaae-m64")],
+                  "`mnist` (paper mask), 12,000 steps, seed 0 (`results/mnist-cpu-*-m64/`)"),
+        "Fashion-MNIST": (128, [summary("fashion-cpu-wae-m128")], [summary("fashion-cpu-maskaae-m128")],
+                          "`fashion` (paper mask), 20,000 steps, seed 0 (`results/fashion-cpu-*-m128/`)"),
+    }
+    seed1 = summary("fashion-cpu-maskaae-m128-seed1")
+    lines = header("data", "m", "paper WAE m_A / NAC", "paper MaskAAE m_A / NAC", "ours WAE-GAN m_A / NAC",
+                   "ours MaskAAE m_A / NAC", "ours: preset, seeds")
+    for data, (m, wae, mask, note) in ours.items():
+        paper = PAPER_TABLE2[data]
+        extra = f" (seed 1: {pair([seed1])})" if data == "Fashion-MNIST" else ""
+        lines.append(row(data, m, f"{paper[0]} / {paper[1]:.3f}", f"{paper[2]} / {paper[3]:.3f}", pair(wae),
+                         pair(mask) + extra, note))
+    return lines
+
+
+def _probe_cell(rows: list[dict]) -> str:
+    if not rows:
+        return ""
+    return (f"{per_seed(rows, 'active_dims')} (fd {per_seed(rows, 'fd', 1)}; "
+            f"recall {per_seed(rows, 'recall', 2)})")
+
+
+def lambda2() -> list[str]:
+    """m_A per seed (fd; recall) against lambda2; the lambda2 = 3 cells are the Fig. 4a and Table 2 runs."""
+    n8, n16 = sweep_rows("sweep-lambda2-n8"), sweep_rows("sweep-lambda2-n16-m32")
+    fig4a, t2 = sweep_rows("sweep-synthetic-n8"), sweep_rows("sweep-table2-n16-m32")
+    lines = header("data, m", "lambda2 = 1", "lambda2 = 2", "lambda2 = 3 (preset)")
+    for m in (8, 16, 32):
+        preset = select(fig4a, latent_dim=m, model="maskaae")[:2]
+        lines.append(row(f"n = 8, m = {m}", _probe_cell(select(n8, latent_dim=m)), "", _probe_cell(preset)))
+    cells = [_probe_cell(select(n16, **{"loss.lambda2": value})) for value in (1, 2)]
+    lines.append(row("n = 16, m = 32", *cells, _probe_cell(select(t2, model="maskaae")[:2])))
+    return lines
+
+
+def mask_start() -> list[str]:
+    rows = sweep_rows("sweep-mask-start")
+    fig4a, t2 = sweep_rows("sweep-synthetic-n8"), sweep_rows("sweep-table2-n16-m32")
+    lam16 = sweep_rows("sweep-lambda2-n16-m32")
+    lines = header("data, m = 32", "U[4.5, 5], lambda2 = 3", "U[4.5, 5], lambda2 = 2", "U[2, 5], lambda2 = 3",
+                   "U[2, 5], lambda2 = 2")
+    for n, wide3, wide2 in ((8, select(fig4a, latent_dim=32, model="maskaae")[:2], []),
+                            (16, select(t2, model="maskaae")[:2], select(lam16, **{"loss.lambda2": 2}))):
+        narrow = [_probe_cell(select(rows, **{"data.latent_dim": n, "loss.lambda2": v})) for v in (3, 2)]
+        lines.append(row(f"n = {n}", *narrow, _probe_cell(wide3), _probe_cell(wide2)))
+    return lines
+
+
+def mnist_m() -> list[str]:
+    runs = {r["latent_dim"]: r for r in sweep_rows("sweep-mnist-m")}
+    runs[64] = summary("mnist-cpu-maskaae-m64")
+    lines = header("m", "m_A (ours)", "FID, N = 2,000", "pixel precision / recall", "NAC", "training time (1 thread)",
+                   "paper m_A (Fig. 4c)")
+    for m in sorted(runs):
+        r = runs[m]
+        lines.append(row(m, r["active_dims"], f"{r['fid']:.2f}", f"{r['precision']:.3f} / {r['recall']:.3f}",
+                         f"{r['nac']:.3g}", minutes(r["seconds"]), PAPER_MNIST_M_A[m]))
+    return lines
+
+
+def _paper_rows(data: str, m: int, fid_note: str, width: int) -> list[str]:
+    out = []
+    for model, label in (("maskaae", "MaskAAE"), ("wae-gan", "WAE-GAN")):
+        paper = PAPER_TABLE2[data]
+        m_a, nac = (paper[2], paper[3]) if model == "maskaae" else (paper[0], paper[1])
+        cells = [f"paper {label}", m, m_a, f"{PAPER_FID[data][model]}{fid_note}"]
+        out.append(row(*cells, *([""] * (width - 8)), f"{nac:.3f}", "", "500,000", ""))
+    return out
+
+
+def mnist_m64() -> list[str]:
+    lines = header("model", "m", "m_A", "FID, N = 10,000", "FID, N = 2,000", "NAC", "pixel precision / recall",
+                   "steps", "training time")
+    lines += _paper_rows("MNIST", 64, "", 9)
+    for model, label in (("maskaae", "ours MaskAAE, `mnist` CPU preset (paper mask)"),
+                         ("wae", "ours WAE-GAN, same networks and budget")):
+        s, big = summary(f"mnist-cpu-{model}-m64"), summary(f"mnist-cpu-{model}-m64-fid10000")
+        lines.append(row(label, s["latent_dim"], s["active_dims"], f"**{big['fid']:.2f}**", f"{s['fid']:.2f}",
+                         f"{s['nac']:.3g}", f"{s['precision']:.3f} / {s['recall']:.3f}", f"{s['steps']:,}",
+                         minutes(s["seconds"])))
+    return lines
+
+
+def fashion_m128() -> list[str]:
+    lines = header("model", "m", "m_A", "FID, N = 2,000", "NAC", "pixel precision / recall", "fd (pixels)", "steps",
+                   "training time")
+    for model, label in (("maskaae", "MaskAAE"), ("wae-gan", "WAE-GAN")):
+        paper = PAPER_TABLE2["Fashion-MNIST"]
+        m_a, nac = (paper[2], paper[3]) if model == "maskaae" else (paper[0], paper[1])
+        lines.append(row(f"paper {label}", 128, m_a, f"{PAPER_FID['Fashion-MNIST'][model]} (N = 10,000)",
+                         f"{nac:.3f}", "", "", "500,000", ""))
+    for name, label in (("fashion-cpu-maskaae-m128", "ours MaskAAE, `fashion` CPU preset (paper mask)"),
+                        ("fashion-cpu-wae-m128", "ours WAE-GAN, same networks and budget"),
+                        ("fashion-cpu-maskaae-m128-seed1", "ours MaskAAE, seed 1")):
+        s = summary(name)
+        lines.append(row(label, s["latent_dim"], s["active_dims"], f"**{s['fid']:.2f}**", f"{s['nac']:.3g}",
+                         f"{s['precision']:.3f} / {s['recall']:.3f}", f"{s['fd']:.2f}", f"{s['steps']:,}",
+                         minutes(s["seconds"])))
+    return lines
+
+
+def gaussian_blob() -> list[str]:
+    saved = json.loads((RESULTS / "gaussian-blob" / "gaussian_blob.json").read_text())["summary"]
+    labels = {"real": "2,000 other real points", "gaussian": "Gaussian with the training data's mean and covariance",
+              "noise": "standard normal noise in 128-d"}
+    lines = header("data", "generator", "fd", "precision (k = 3)", "recall (k = 3)")
+    for key, s in saved.items():
+        n, kind = re.fullmatch(r"n(\d+)-(\w+)", key).groups()
+        fd = s["fd"]
+        spread = f" ({fd['min']:.3f}-{fd['max']:.3f})" if kind != "noise" else ""
+        digits = 1 if kind == "noise" else 3
+        lines.append(row(f"n = {n}", labels[kind], f"{fd['mean']:.{digits}f}{spread}",
+                         f"{s['precision']['mean']:.3f}", f"{s['recall']['mean']:.3f}"))
+    return lines
+
+
+def intrinsic() -> list[str]:
+    saved = json.loads((RESULTS / "intrinsic-dim" / "intrinsic_dim.json").read_text())["rows"]
+    est = {(r["data"], r["estimator"]): r["dimension"] for r in saved}
+    n8, n16 = sweep_rows("sweep-synthetic-n8"), sweep_rows("sweep-synthetic-n16") + sweep_rows(
+        "sweep-synthetic-n16-m50-78")
+    t2 = sweep_rows("sweep-table2-n16-m32")
+
+    def over_m(rows: list[dict], n: int) -> str:
+        by_m = {}
+        for r in select(rows, model="maskaae"):
+            if r["latent_dim"] > n:
+                by_m.setdefault(r["latent_dim"], []).append(r["active_dims"])
+        medians = [statistics.median(v) for v in by_m.values()]
+        return f"{g(min(medians))}-{g(max(medians))} for m = {min(by_m)}..{max(by_m)} (median of 3 seeds per m)"
+
+    mnist = {r["latent_dim"]: r["active_dims"] for r in sweep_rows("sweep-mnist-m")}
+    mnist[64] = summary("mnist-cpu-maskaae-m64")["active_dims"]
+    fashion = [summary(f"fashion-cpu-maskaae-m128{s}")["active_dims"] for s in ("", "-seed1")]
+    ours = {
+        "synthetic-n8": f"{g(median(select(n8, latent_dim=16, model='maskaae'), 'active_dims'))} at m = 16; "
+                        + over_m(n8, 8),
+        "synthetic-n16": f"{g(median(select(t2, model='maskaae'), 'active_dims'))} at m = 32; " + over_m(n16, 16),
+        "mnist": ", ".join(str(mnist[m]) for m in sorted(mnist)) + " at m = " + ", ".join(map(str, sorted(mnist))),
+        "fashion-mnist": f"{fashion[0]} and {fashion[1]} at m = 128 (seeds 0 and 1)",
+    }
+    paper = {"synthetic-n8": "9 (m = 16)", "synthetic-n16": "16 (m = 32)",
+             "mnist": "13 (m = 64); 10-13 for m = 10..110", "fashion-mnist": "40 (m = 128)"}
+    labels = {"synthetic-n8": "synthetic n = 8", "synthetic-n16": "synthetic n = 16", "mnist": "MNIST",
+              "fashion-mnist": "Fashion-MNIST"}
+    true = {"synthetic-n8": 8, "synthetic-n16": 16}
+    lines = header("data", "true n", "TwoNN", "MLE", "MaskAAE m_A (ours; paper mask, CPU presets)",
+                   "MaskAAE m_A (paper)")
+    for data in labels:
+        lines.append(row(labels[data], true.get(data, "unknown"), f"{est[(data, 'twonn')]:.2f}",
+                         f"{est[(data, 'mle')]:.2f}", ours[data], paper[data]))
+    return lines
+
+
+def presets() -> list[str]:
+    from maskaae.presets import PRESETS
+
+    default = summary("synthetic-default-ordered")
+    mnist, mnist_big = summary("mnist-cpu-maskaae-m64"), summary("mnist-cpu-maskaae-m64-fid10000")
+    wae_big = summary("mnist-cpu-wae-m64-fid10000")
+    fashion, fashion_wae = summary("fashion-cpu-maskaae-m128"), summary("fashion-cpu-wae-m128")
+    status = {
+        "synthetic": f"CPU preset; measured: m_A = {default['active_dims']} (n = {default['true_latent_dim']}), "
+                     f"fd {default['fd']:.2f}, precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
+                     f"{default['seconds']:.0f} s (`results/synthetic-default-ordered/`)",
+        "mnist": f"CPU preset; with the paper's mask (before issue 11): m_A = {mnist['active_dims']}, FID "
+                 f"{mnist_big['fid']:.2f} vs WAE-GAN {wae_big['fid']:.2f} at N = 10,000 "
+                 f"(`results/mnist-cpu-*`, docs/REPRODUCTION.md)",
+        "fashion": f"CPU preset; with the paper's mask: m_A = {fashion['active_dims']}, FID {fashion['fid']:.1f} "
+                   f"vs WAE-GAN {fashion_wae['fid']:.1f} at N = 2,000 (`results/fashion-cpu-*-m128/`)",
+    }
+    lines = header("preset", "what", "status")
+    for name, values in PRESETS.items():
+        lines.append(row(f"`{name}`" + (" (default)" if name == "synthetic" else ""), values["description"],
+                         status.get(name, "paper preset; days to weeks on this CPU")))
+    return lines
+
+
+TABLES: dict[str, Callable[[], list[str]]] = {
+    "presets": presets,
+    "fig4-n8": lambda: fig4("sweep-synthetic-n8"),
+    "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
+    "table2": table2,
+    "lambda2": lambda2,
+    "mask-start": mask_start,
+    "mnist-m": mnist_m,
+    "mnist-m64": mnist_m64,
+    "fashion-m128": fashion_m128,
+    "gaussian-blob": gaussian_blob,
+    "intrinsic": intrinsic,
+}
+_BLOCK = re.compile(r"(<!-- table:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /table:(?P=name) -->)", re.S)
+
+
+def render(text: str, path: Path) -> str:
+    """The document with every marked table rewritten."""
+    def replace(match: re.Match) -> str:
+        name = match.group("name")
+        if name not in TABLES:
+            raise SystemExit(f"{path}: unknown table {name!r}; known: {', '.join(TABLES)}")
+        return match.group(1) + "\n".join(TABLES[name]()) + "\n" + match.group(4)
+
+    return _BLOCK.sub(replace, text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="report stale tables instead of writing them")
+    args = parser.parse_args()
+    stale = 0
+    for path in DOCUMENTS:
+        text = path.read_text()
+        new = render(text, path)
+        if new == text:
+            continue
+        if args.check:
+            stale += 1
+            sys.stdout.writelines(difflib.unified_diff(text.splitlines(True), new.splitlines(True), str(path),
+                                                       f"{path} as experiments/tables.py writes it"))
+        else:
+            path.write_text(new)
+            print(f"rewrote the tables of {path}")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Saved configs and their schema versions: what an older config.json, checkpoint or sweep spec meant.
+
+A saved config holds every key of its version. Version 1 had no `schema_version` key, and keys were added
+to it over time; a version-1 config without one of them was written before it existed, so the run used the
+behaviour the code had then, not today's default. A change to the schema (a new key, a new meaning, a new
+default that changes what a missing key would mean) raises config.SCHEMA_VERSION and adds an upgrade here.
+Version 2 writes `schema_version` and every key; version 3 adds model.discovery_rule (its new default
+tolerance, 0.005, is written in every version-3 config).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from .config import SCHEMA_VERSION, Config, ConfigError, config_from_dict
+
+# The keys added while version 1 was current, each with what a run did before the key existed (git history
+# of this file): theta started in U[0, a], the mask trained by gradient (eq. 17), no mask warm-up, no
+# compilation, no FID, synthetic Gaussian latents without noise, no user files.
+_ADDED_IN_VERSION_1: dict[str, Any] = {
+    "data.data_dir": None,
+    "data.kind": "gaussian",
+    "data.noise": 0.0,
+    "data.path": None,
+    "data.scale": "auto",
+    "data.test_fraction": 0.1,
+    "model.mask_init_min": 0.0,
+    "model.discovery": "paper",
+    "model.discovery_tolerance": 0.01,
+    "train.compile": False,
+    "train.mask_warmup_steps": 0,
+    "train.discovery_steps": 12000,
+    "train.lr_discovery": 1e-3,
+    "eval.fid_samples": 0,
+    "eval.fid_train_samples": 0,
+    "eval.fid_batch_size": 50,
+    "eval.fid_authors_minmax": False,
+}
+
+
+def _upgrade_1_to_2(values: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(values)
+    for dotted, before in _ADDED_IN_VERSION_1.items():
+        section, key = dotted.split(".")
+        if isinstance(out.get(section), dict) and key not in out[section]:
+            out[section][key] = before
+    return out
+
+
+def _upgrade_2_to_3(values: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 added model.discovery_rule; before it, ordered discovery used the level rule."""
+    out = copy.deepcopy(values)
+    if isinstance(out.get("model"), dict):
+        out["model"].setdefault("discovery_rule", "level")
+    return out
+
+
+_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}  # version -> function returning the next version's dict
+
+
+def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
+    """A config saved by a run (config.json, checkpoint, model file, sweep task), upgraded to today's schema.
+
+    Raises ConfigError for a version newer than this maskaae knows, naming `source` when given.
+    """
+    where = f"{source}: " if source is not None else ""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}a saved config must be a mapping, not {type(values).__name__}")
+    values = dict(values)
+    version = values.pop("schema_version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ConfigError(f"{where}config key 'schema_version' = {version!r} must be an integer >= 1")
+    if version > SCHEMA_VERSION:
+        raise ConfigError(f"{where}the config was written with schema version {version}, newer than this maskaae "
+                          f"reads ({SCHEMA_VERSION}); upgrade maskaae (pip install -U maskaae) to load it")
+    while version < SCHEMA_VERSION:
+        values = _UPGRADES[version](values)
+        version += 1
+    try:
+        return config_from_dict(values)  # no schema_version left: validated as today's schema
+    except ConfigError as err:
+        raise ConfigError(f"{where}{err}") from None

@@ -1,0 +1,89 @@
+"""The documents' tables are what experiments/tables.py writes from results/, and the manifest
+experiments/experiments.toml names the experiment behind every results folder with the settings it ran."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from maskaae.versions import saved_config_from_dict
+from maskaae.presets import build_config
+from maskaae.sweep import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "experiments"))
+from reproduce import commands, load_manifest, overrides  # noqa: E402
+import tables  # noqa: E402
+
+MANIFEST = load_manifest()
+# results folders that no manifest entry writes, and why
+NOT_EXPERIMENTS = {
+    "fig4b-n16-m2-78": "a report joining two sweeps: maskaae report results/sweep-synthetic-n16 "
+                       "results/sweep-synthetic-n16-m50-78 --out results/fig4b-n16-m2-78",
+    "mask-init-tuning": "results.csv files of the preset-tuning sweeps of 2026-11-25, kept as the record of how "
+                        "the synthetic preset's mask start was chosen (experiments/README.md)",
+    "nested-probe": "outputs of experiments/nested_probe.py, each file's command in that script's docstring",
+}
+
+
+def test_the_documents_tables_are_generated_from_results():
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "tables.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, "stale tables; run experiments/tables.py:\n" + done.stdout[-3000:]
+
+
+def test_every_marked_table_has_a_generator_and_every_generator_is_used():
+    text = "".join(path.read_text() for path in tables.DOCUMENTS)
+    used = {m.group("name") for m in tables._BLOCK.finditer(text)}
+    assert used == set(tables.TABLES)
+
+
+def test_a_changed_result_makes_the_check_fail(tmp_path, monkeypatch):
+    doc = tmp_path / "doc.md"
+    original = "x\n<!-- table:gaussian-blob -->\n" + "\n".join(tables.gaussian_blob()) + "\n<!-- /table:gaussian-blob -->\n"
+    doc.write_text(original.replace("0.662", "0.600"))
+    monkeypatch.setattr(tables, "DOCUMENTS", [doc])
+    monkeypatch.setattr(sys, "argv", ["tables.py", "--check"])
+    assert tables.main() == 1
+    monkeypatch.setattr(sys, "argv", ["tables.py"])
+    assert tables.main() == 0 and doc.read_text() == original
+
+
+def test_every_results_folder_has_its_experiment():
+    folders = {p.name for p in (ROOT / "results").iterdir() if p.is_dir()}
+    assert folders - set(MANIFEST) == set(NOT_EXPERIMENTS)
+
+
+@pytest.mark.parametrize("name", [n for n, e in MANIFEST.items() if e["kind"] == "train"])
+def test_train_entries_rebuild_the_committed_config(name):
+    if not (ROOT / "results" / name).is_dir():
+        pytest.skip(f"{name} has not been collected into results/ yet")
+    entry = MANIFEST[name]
+    built = build_config(entry["preset"], None, overrides(entry)).to_dict()
+    saved = saved_config_from_dict(json.loads((ROOT / "results" / name / "config.json").read_text())["config"])
+    saved = saved.to_dict()
+    built.pop("description"), saved.pop("description")
+    assert built == saved
+
+
+@pytest.mark.parametrize("name", [n for n, e in MANIFEST.items() if e["kind"] == "sweep"])
+def test_sweep_entries_are_the_committed_sweeps(name):
+    if not (ROOT / "results" / name).is_dir():
+        pytest.skip(f"{name} has not been collected into results/ yet")
+    entry, spec = MANIFEST[name], load_spec(ROOT / "results" / name)
+    assert (spec.preset, spec.overrides) == (entry["preset"], entry.get("set", []))
+    command = commands(name, entry, jobs=1)[-1]
+    grid = command[command.index("--grid") + 1:command.index("--out")]
+    from maskaae.sweep import parse_grid
+
+    assert parse_grid(grid) == spec.grid
+
+
+def test_script_and_evaluate_entries_point_at_what_exists():
+    for name, entry in MANIFEST.items():
+        if entry["kind"] == "script":
+            assert (ROOT / "experiments" / entry["script"]).is_file(), name
+        if entry["kind"] == "evaluate":
+            assert MANIFEST[entry["from"]]["kind"] == "train", name

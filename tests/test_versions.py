@@ -1,0 +1,132 @@
+"""Saved configs and sweep specs carry a schema version; older ones load with what their runs used."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import maskaae.presets
+from maskaae.config import SCHEMA_VERSION, Config, ConfigError, config_from_dict
+from maskaae.versions import saved_config_from_dict
+from maskaae.sweep import SweepError, SweepSpec, build_points, load_spec, run_sweep
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+TINY_SWEEP = ["model.width=8", "model.depth=1", "data.latent_dim=2", "data.n_train=128", "data.n_test=64",
+              "train.steps=2", "train.batch_size=8", "train.log_every=1", "train.eval_every=2",
+              "train.checkpoint_every=2", "eval.n_samples=32", "eval.nac_samples=32", "model.discovery=paper"]
+
+
+def _saved(path):
+    saved = json.loads(path.read_text())
+    return saved["config"] if "config" in saved else saved
+
+
+def test_saved_configs_carry_the_version_and_round_trip():
+    cfg = Config()
+    saved = cfg.to_dict()
+    assert saved["schema_version"] == SCHEMA_VERSION == 3
+    assert saved_config_from_dict(saved) == cfg
+    assert config_from_dict(saved) == cfg
+
+
+def test_a_version_1_config_without_later_keys_gets_what_runs_did_before_them():
+    v1 = Config().to_dict()
+    del v1["schema_version"]
+    for section, key in [("model", "mask_init_min"), ("model", "discovery"), ("train", "mask_warmup_steps"),
+                         ("train", "compile"), ("eval", "fid_samples"), ("data", "kind")]:
+        del v1[section][key]
+    cfg = saved_config_from_dict(v1)
+    # today's defaults are 2.0, "ordered", 500 (synthetic preset) / 0, ...; a v1 run used the old behaviour
+    assert cfg.model.mask_init_min == 0.0 != Config().model.mask_init_min
+    assert cfg.model.discovery == "paper" != Config().model.discovery
+    assert (cfg.train.mask_warmup_steps, cfg.train.compile, cfg.eval.fid_samples, cfg.data.kind) == (
+        0, False, 0, "gaussian")
+    # keys the file has are kept as written
+    v1["model"]["latent_dim"] = 7
+    assert saved_config_from_dict(v1).model.latent_dim == 7
+
+
+def test_a_version_2_config_keeps_the_level_rule_it_ran_with():
+    v2 = Config().to_dict()
+    v2["schema_version"] = 2
+    del v2["model"]["discovery_rule"]
+    v2["model"]["discovery_tolerance"] = 0.01
+    cfg = saved_config_from_dict(v2)
+    assert (cfg.model.discovery_rule, cfg.model.discovery_tolerance) == ("level", 0.01)
+    assert Config().model.discovery_rule == "gain"
+
+
+def test_newer_or_malformed_versions_are_refused_naming_the_file():
+    newer = {**Config().to_dict(), "schema_version": SCHEMA_VERSION + 1}
+    with pytest.raises(ConfigError, match=r"run/config.json: .*schema version 4, newer .*upgrade maskaae"):
+        saved_config_from_dict(newer, source="run/config.json")
+    with pytest.raises(ConfigError, match="schema_version"):
+        saved_config_from_dict({**Config().to_dict(), "schema_version": "2"})
+
+
+# What the committed runs used, from their own records (docs/REPRODUCTION.md and the commits that made them).
+_USED = {
+    "mnist-cpu-maskaae-m64": {"model.mask_init_min": 0.0, "model.discovery": "paper", "train.compile": False},
+    "mnist-cpu-wae-m64": {"model.mask": False, "train.mask_warmup_steps": 0},
+    "synthetic-default": {"model.discovery": "paper", "data.kind": "gaussian"},
+    "synthetic-default-wae": {"model.mask_init_min": 0.0, "eval.fid_samples": 0},
+    "synthetic-default-ordered": {"model.discovery": "ordered", "model.discovery_rule": "level",
+                                  "model.discovery_tolerance": 0.01},
+}
+
+
+@pytest.mark.parametrize("path", sorted(RESULTS.glob("**/config.json")), ids=lambda p: p.parent.name)
+def test_every_committed_run_folder_loads_with_its_own_settings(path):
+    saved = _saved(path)
+    cfg = saved_config_from_dict(saved, source=path).to_dict()
+    for section, values in saved.items():
+        if isinstance(values, dict):
+            for key, value in values.items():
+                assert cfg[section][key] == value, f"{path}: {section}.{key}"
+    for dotted, value in _USED.get(path.parent.name, {}).items():
+        section, key = dotted.split(".")
+        assert cfg[section][key] == value, f"{path}: {dotted}"
+
+
+def test_the_pinned_facts_cover_old_and_new_folders():
+    assert all((RESULTS / name / "config.json").is_file() for name in _USED)
+
+
+@pytest.mark.parametrize("path", sorted(RESULTS.glob("**/sweep.json")), ids=lambda p: p.parent.name)
+def test_committed_sweeps_load_and_refuse_to_train_with_todays_preset(path):
+    spec = load_spec(path.parent)
+    assert spec.grid
+    if json.loads(path.read_text())["format"] == "maskaae-sweep-v1":
+        with pytest.raises(SweepError, match="did not save the settings"):
+            build_points(spec)
+
+
+def test_a_sweep_continues_with_the_settings_it_started_with(tmp_path, monkeypatch):
+    spec = SweepSpec.from_args(["seed=0,1"], "synthetic", None, TINY_SWEEP)
+    run_sweep(spec, tmp_path / "s", log=None)
+    saved = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    assert saved["format"] == "maskaae-sweep-v2" and saved["base"]["schema_version"] == SCHEMA_VERSION
+    assert saved["base"]["model"]["width"] == 8
+    # a later maskaae changes the preset; continuing (with one more point pending) keeps the saved settings
+    (tmp_path / "s" / "runs" / "seed=1" / "summary.json").unlink()
+    changed = {**maskaae.presets.PRESETS["synthetic"], "loss": {"lambda1": 123.0}}
+    monkeypatch.setitem(maskaae.presets.PRESETS, "synthetic", changed)
+    again = SweepSpec.from_args(["seed=0,1"], "synthetic", None, TINY_SWEEP)
+    assert build_points(again)[0].config.loss.lambda1 == 123.0
+    result = run_sweep(again, tmp_path / "s", log=None)
+    assert result.skipped == ["seed=0"] and not result.failed
+    rerun = json.loads((tmp_path / "s" / "runs" / "seed=1" / "config.json").read_text())["config"]
+    assert rerun["loss"]["lambda1"] == Config().loss.lambda1
+
+
+def test_a_version_1_sweep_with_unfinished_points_is_refused(tmp_path):
+    spec = SweepSpec.from_args(["seed=0,1"], "synthetic", None, TINY_SWEEP)
+    run_sweep(spec, tmp_path / "s", log=None)
+    saved = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    saved["format"] = "maskaae-sweep-v1"
+    del saved["base"]
+    (tmp_path / "s" / "sweep.json").write_text(json.dumps(saved))
+    assert not run_sweep(spec, tmp_path / "s", log=None).failed  # all finished: collecting still works
+    (tmp_path / "s" / "runs" / "seed=1" / "summary.json").unlink()
+    with pytest.raises(SweepError, match="maskaae-sweep-v1.*new sweep in another --out"):
+        run_sweep(spec, tmp_path / "s", log=None)
