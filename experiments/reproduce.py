@@ -71,8 +71,9 @@ def commands(name: str, entry: dict, jobs: int) -> list[list[str]]:
     return out
 
 
-def collect(name: str, entry: dict) -> Path:
-    """Copy what the documents need from runs/NAME to results/NAME (no checkpoints)."""
+def collect(name: str, entry: dict, wall_seconds: float | None = None) -> Path:
+    """Copy what the documents need from runs/NAME to results/NAME (no checkpoints); `wall_seconds` is the
+    evaluation's wall-clock time for an evaluate entry run now."""
     kind, dst = entry["kind"], ROOT / "results" / name
     if kind == "script":
         return dst  # the script wrote it
@@ -102,6 +103,7 @@ def collect(name: str, entry: dict) -> Path:
         shutil.copy2(src / "config.json", staging / "config.json")
         summary = {"preset": trained["preset"], "seed": trained["seed"], **evaluation,
                    "train_seconds": trained["seconds"],
+                   **_evaluation_time(dst, wall_seconds),
                    "fid_at_training_end": {"fid": trained.get("fid"), "fid_samples": trained.get("fid_samples")}}
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if (dst / "reproduce.json").is_file():
@@ -114,6 +116,15 @@ def collect(name: str, entry: dict) -> Path:
     return dst
 
 
+def _evaluation_time(dst: Path, wall_seconds: float | None) -> dict:
+    """The evaluation's wall clock: measured now, or kept from an earlier collection of the same folder."""
+    if wall_seconds is not None:
+        return {"evaluation_wall_clock": time.strftime("%H:%M:%S", time.gmtime(wall_seconds))}
+    earlier = dst / "summary.json"
+    saved = json.loads(earlier.read_text()) if earlier.is_file() else {}
+    return {key: saved[key] for key in ("evaluation_wall_clock",) if key in saved}
+
+
 def _git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
@@ -124,7 +135,7 @@ def reproduce(name: str, entry: dict, jobs: int, collect_only: bool) -> None:
     for command in ran:
         print("+", " ".join(command[1:] if command[0] == sys.executable else command), flush=True)
         subprocess.run(command, cwd=ROOT, check=True)
-    dst = collect(name, entry)
+    dst = collect(name, entry, time.monotonic() - t0 if ran and entry["kind"] == "evaluate" else None)
     if ran:
         record = {"experiment": name, "manifest": "experiments/experiments.toml",
                   "command": [Path(sys.argv[0]).as_posix(), *sys.argv[1:]],

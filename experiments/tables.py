@@ -1,4 +1,4 @@
-"""Write every results table of README.md and docs/REPRODUCTION.md from the files under results/.
+"""Write the results tables of README.md, docs/REPRODUCTION.md and experiments/README.md from results/.
 
     .venv/bin/python experiments/tables.py           # rewrite the tables in place
     .venv/bin/python experiments/tables.py --check   # exit 1 and print the difference when a document is stale
@@ -23,7 +23,7 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
-DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md"]
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "experiments" / "README.md"]
 
 # The paper's Table 2 (m_A / NAC, WAE then MaskAAE) and Table 1 (FID, N = 10,000), SPEC.md section 8.
 PAPER_TABLE2 = {"synthetic n = 8": (16, 0.040, 9, 0.030), "synthetic n = 16": (32, 0.031, 16, 0.013),
@@ -299,7 +299,36 @@ def presets() -> list[str]:
     return lines
 
 
+def rule_check() -> list[str]:
+    """Both decision rules on the MNIST / Fashion-MNIST nested-phase curves (experiments/rule_check.py)."""
+    rows = json.loads((RESULTS / "rule-check" / "rules.json").read_text())
+    lines = header("run", "data, m, seed (nested steps)", "used to choose the gain rule", "level rule, 1%",
+                   "gain rule, 0.5%", "gain 0.4% / 0.6%")
+    for r in rows:
+        lines.append(row(r["run"], f"{r['data']}, m = {r['m']}, seed {r['seed']} ({r['nested_steps']:,})",
+                         "yes" if r["used_to_choose"] else "no", r["level 0.01"], r["gain 0.005"],
+                         f"{r['gain 0.004']} / {r['gain 0.006']}"))
+    return lines
+
+
+def discovery_summary() -> list[str]:
+    """The discovery benchmark's tables as experiments/discovery.py wrote them (results/discovery/summary.md)."""
+    return (RESULTS / "discovery" / "summary.md").read_text().rstrip("\n").split("\n")
+
+
+def mnist_fid10k() -> list[str]:
+    lines = header("model", "m", "m_A", "FID N = 10,000", "FID N = 2,000", "FID N = 10,000 evaluation (1 thread)")
+    for model, label in (("maskaae", "MaskAAE"), ("wae", "WAE-GAN")):
+        big = summary(f"mnist-cpu-{model}-m64-fid10000")
+        lines.append(row(label, big["latent_dim"], big["active_dims"], f"{big['fid']:.2f}",
+                         f"{big['fid_at_training_end']['fid']:.2f}", big["evaluation_wall_clock"]))
+    return lines
+
+
 TABLES: dict[str, Callable[[], list[str]]] = {
+    "rule-check": rule_check,
+    "discovery-summary": discovery_summary,
+    "mnist-fid10k": mnist_fid10k,
     "presets": presets,
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),

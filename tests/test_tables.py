@@ -87,3 +87,25 @@ def test_script_and_evaluate_entries_point_at_what_exists():
             assert (ROOT / "experiments" / entry["script"]).is_file(), name
         if entry["kind"] == "evaluate":
             assert MANIFEST[entry["from"]]["kind"] == "train", name
+
+
+def test_the_runner_trains_collects_and_records_an_experiment(tmp_path, monkeypatch, tiny_overrides):
+    import reproduce
+
+    monkeypatch.setattr(reproduce, "ROOT", tmp_path)
+    entry = {"kind": "train", "about": "tiny", "preset": "synthetic", "set": tiny_overrides}
+    reproduce.reproduce("tiny", entry, jobs=1, collect_only=False)
+    collected = tmp_path / "results" / "tiny"
+    assert (tmp_path / "runs" / "tiny" / "checkpoint.pt").is_file()
+    assert {p.name for p in collected.iterdir()} >= {"config.json", "summary.json", "metrics.jsonl",
+                                                      "reproduce.json"}
+    assert not (collected / "checkpoint.pt").exists()
+    record = json.loads((collected / "reproduce.json").read_text())
+    assert record["experiment"] == "tiny" and record["commands"][-1][1:4] == ["-m", "maskaae", "train"]
+    assert record["wall_seconds"] > 0
+    # the same command again continues the run from its checkpoint and collects the same result
+    first = json.loads((collected / "summary.json").read_text())
+    reproduce.reproduce("tiny", entry, jobs=1, collect_only=False)
+    assert "--resume" in json.loads((collected / "reproduce.json").read_text())["commands"][-1]
+    again = json.loads((collected / "summary.json").read_text())
+    assert {k: v for k, v in again.items() if k != "seconds"} == {k: v for k, v in first.items() if k != "seconds"}
