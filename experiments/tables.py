@@ -325,7 +325,23 @@ def mnist_fid10k() -> list[str]:
     return lines
 
 
+def discovery_mnist() -> list[str]:
+    """Issue 11 item 4: MNIST m_A and FID with the default (ordered, gain rule) beside the paper's mask."""
+    rows = sweep_rows("discovery-mnist")
+    paper = {r["latent_dim"]: r for r in sweep_rows("sweep-mnist-m")}
+    paper[64] = summary("mnist-cpu-maskaae-m64")
+    lines = header("m", "seed", "m_A (ordered)", "FID, N = 2,000", "precision / recall", "NAC", "training time",
+                   "paper mask, seed 0: m_A, FID")
+    for r in sorted(rows, key=lambda r: (r["latent_dim"], r["seed"])):
+        old = paper.get(r["latent_dim"]) if r["seed"] == 0 else None
+        lines.append(row(r["latent_dim"], r["seed"], r["active_dims"], f"{r['fid']:.2f}",
+                         f"{r['precision']:.3f} / {r['recall']:.3f}", f"{r['nac']:.3g}", minutes(r["seconds"]),
+                         f"{old['active_dims']}, {old['fid']:.2f}" if old else ""))
+    return lines
+
+
 TABLES: dict[str, Callable[[], list[str]]] = {
+    "discovery-mnist": discovery_mnist,
     "rule-check": rule_check,
     "discovery-summary": discovery_summary,
     "mnist-fid10k": mnist_fid10k,

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 def _print_summary(summary: dict, out: Path | None = None) -> None:
     if out is not None:
         print(f"run folder: {out}")
-    print(f"discovered m_A = {summary[ACTIVE_DIMS]} (of m = {summary[LATENT_DIM]})")
+    if summary[ACTIVE_DIMS] is not None:  # a family without a mask has no m_A
+        print(f"discovered m_A = {summary[ACTIVE_DIMS]} (of m = {summary[LATENT_DIM]})")
     print("  " + "  ".join(f"{k}={format_value(summary[k])}" for k in SUMMARY_COLUMNS if k in summary))
 
 
@@ -35,6 +36,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
         raise RunError("--resume needs --out DIR (the run folder to continue)")
     cfg = None
+    if args.model:
+        args.set = [f"model.kind={args.model}"] + list(args.set)
     if args.data:
         if args.resume:
             raise RunError("--data starts a new run; --resume continues one from its own config (drop --data)")
@@ -201,6 +204,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from .data.registry import IMAGE_DATASETS, REGISTRY
+    from .models import MODELS
     from .presets import PRESETS
 
     parser = argparse.ArgumentParser(
@@ -213,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "Example: maskaae train --set model.latent_dim=16 model.mask=false seed=1")
     train.add_argument("--preset", choices=list(PRESETS), default=None,
                        help="named preset (default: synthetic); see 'maskaae presets'")
+    train.add_argument("--model", choices=list(MODELS), default=None,
+                       help="the model family (model.kind; default maskaae): " +
+                            "; ".join(f"{name}: {f.description}" for name, f in MODELS.items()))
     train.add_argument("--config", metavar="FILE", help="JSON or TOML file with config keys")
     train.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", default=[],
                        help="dotted overrides, e.g. model.latent_dim=32 data.latent_dim=8 seed=3 model.mask=false")

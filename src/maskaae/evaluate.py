@@ -13,21 +13,21 @@ import numpy as np
 import torch
 
 from .config import Config
-from .losses import reconstruction, wasserstein_estimate
+from .losses import reconstruction
 from .metrics import frechet_distance_samples, nac, precision_recall
-from .model import MaskAAE
+from .models.base import AutoEncoder
 
 EVAL_SEED_OFFSET = 1_000_003
 
 
 @torch.inference_mode()
-def encode_all(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
-    """mu * E(x) for a whole tensor, in batches."""
+def encode_all(model: AutoEncoder, x: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
+    """The codes the decoder sees (MaskAAE: mu * E(x)) for a whole tensor, in batches."""
     return torch.cat([model.encode(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
 
 
 @torch.inference_mode()
-def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config, fid_samples: int = 0) -> dict[str, Any]:
+def evaluate(model: AutoEncoder, test: torch.Tensor, cfg: Config, fid_samples: int = 0) -> dict[str, Any]:
     """Metrics on test data; the returned dict is JSON-serialisable.
 
     fid_samples > 0 adds the Inception FID of that many generated images (image data, `image_fid`).
@@ -41,8 +41,7 @@ def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config, fid_samples: int =
     fake = model.generate(n, generator=g)
     codes = encode_all(model, real)
     recon = reconstruction(real, model.decoder(codes), cfg.loss.recon)
-    mu = model.latent.values()
-    omega = wasserstein_estimate(model.critic(model.sample_prior(n, g) * mu), model.critic(codes))
+    omega = model.critic_estimate(codes, n, g)  # None for a family without a critic
     real_flat, fake_flat = real.flatten(1).double().numpy(), fake.flatten(1).double().numpy()
     precision, recall = precision_recall(real_flat, fake_flat, k=e.pr_k)
     nac_codes = encode_all(model, test[: e.nac_samples]).double().numpy()
@@ -51,7 +50,7 @@ def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config, fid_samples: int =
         "active_dims": model.active_dims,
         "mask": [float(v) for v in mask],
         "recon": float(recon),
-        "wasserstein": float(omega),
+        "wasserstein": omega,
         "fd": float(frechet_distance_samples(real_flat, fake_flat)),
         "precision": float(precision),
         "recall": float(recall),
@@ -65,7 +64,7 @@ def evaluate(model: MaskAAE, test: torch.Tensor, cfg: Config, fid_samples: int =
     return metrics
 
 
-def image_fid(model: MaskAAE, test: torch.Tensor, cfg: Config, n: int) -> dict[str, Any]:
+def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int) -> dict[str, Any]:
     """Inception FID of n generated images against the first n test images (SPEC 7).
 
     The reference statistics are cached per (data set, split, N, weights hash)
@@ -85,7 +84,7 @@ def image_fid(model: MaskAAE, test: torch.Tensor, cfg: Config, n: int) -> dict[s
 
 
 @torch.inference_mode()
-def latent_covariance(model: MaskAAE, test: torch.Tensor, cfg: Config) -> np.ndarray:
+def latent_covariance(model: AutoEncoder, test: torch.Tensor, cfg: Config) -> np.ndarray:
     """Covariance of mu * E(x) over the NAC samples (paper Figs. 10-13)."""
     codes = encode_all(model, test[: cfg.eval.nac_samples]).double().numpy()
     return np.atleast_2d(np.cov(codes, rowvar=False))  # (1, 1) at m = 1

@@ -8,7 +8,6 @@ same training loop, with mu fixed to ones.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -16,16 +15,16 @@ from torch import nn
 
 from .checkpoint import CheckpointError, atomic_torch_save, safe_load
 from .config import Config, EvalConfig, ModelConfig
-from .versions import saved_config_from_dict
 from .data.arrays import DataError
+from .losses import wasserstein_estimate
 from .mask import LatentMask
+from .models.base import MODEL_FORMAT, AutoEncoder
 from .nets import build_networks
-
-MODEL_FORMAT = "maskaae-model-v1"
+from .versions import saved_config_from_dict
 _DEFAULTS, _THRESHOLD = ModelConfig(), EvalConfig().active_threshold  # the config's defaults, not copies
 
 
-class MaskAAE(nn.Module):
+class MaskAAE(AutoEncoder):
     """E: x -> R^m, D: R^m -> x, H: R^m -> R, and the mask mu.
 
     Generation is x = D(mu * z), z ~ N(0, I_m), with the mask as learned
@@ -37,18 +36,11 @@ class MaskAAE(nn.Module):
                  mask_init_max: float = _DEFAULTS.mask_init_max, mask_init_min: float = _DEFAULTS.mask_init_min,
                  active_threshold: float = _THRESHOLD, data_shape: tuple[int, ...] | None = None,
                  generator: torch.Generator | None = None) -> None:
-        super().__init__()
-        if latent_dim < 1:
-            raise ValueError(f"latent_dim (m) must be >= 1, got {latent_dim}")
-        self.encoder = encoder
-        self.decoder = decoder
+        super().__init__(encoder, decoder, latent_dim, data_shape)
         self.critic = critic
         self.latent = LatentMask(latent_dim, mask_param, mask_init_max, enabled=mask, generator=generator,
                                  init_min=mask_init_min)
-        self.latent_dim = latent_dim
         self.active_threshold = active_threshold
-        self.data_shape = tuple(data_shape) if data_shape is not None else None
-        self.config: dict[str, Any] | None = None  # the run config, for models built from one
 
     # -- the parts a user reads -------------------------------------------------
     @property
@@ -65,38 +57,11 @@ class MaskAAE(nn.Module):
         """m_A: the number of dimensions with mu >= active_threshold."""
         return self.latent.active_dims(self.active_threshold)
 
-    def check_input(self, x: torch.Tensor) -> None:
-        if self.data_shape is not None and tuple(x.shape[1:]) != self.data_shape:
-            raise ValueError(f"input has sample shape {tuple(x.shape[1:])}, the model expects {self.data_shape}")
-
-    @torch.no_grad()
-    def check_networks(self, x: torch.Tensor) -> None:
-        """Run E, D and H once on two samples (eval mode, nothing updated) and say clearly what does not fit:
-        input the encoder cannot take, an encoder or critic output of the wrong width, a decoder whose
-        output is not shaped like the data."""
-        was_training = self.training
-        self.eval()
-        try:
-            sample = x[:2]
-            try:
-                codes = self.encoder(sample)
-            except RuntimeError as err:
-                raise DataError(f"the encoder cannot take samples of shape {tuple(sample.shape[1:])}: "
-                                f"{str(err).splitlines()[0]}; give data shaped as the encoder expects (an MLP "
-                                "takes vectors: reshape with x.reshape(len(x), -1))") from None
-            if codes.ndim != 2 or codes.shape[1] != self.latent_dim:
-                raise DataError(f"the encoder outputs shape {tuple(codes.shape[1:])} per sample; it must output "
-                                f"latent_dim = {self.latent_dim} numbers (make its last layer {self.latent_dim} wide)")
-            decoded = self.decoder(codes)
-            if tuple(decoded.shape[1:]) != tuple(sample.shape[1:]):
-                raise DataError(f"the decoder outputs shape {tuple(decoded.shape[1:])} per sample; the data has "
-                                f"{tuple(sample.shape[1:])}")
-            scores = self.critic(codes)
-            if scores.numel() != len(sample):
-                raise DataError(f"the critic outputs {scores.numel() // len(sample)} numbers per code; it must "
-                                "output one (last layer of width 1)")
-        finally:
-            self.train(was_training)
+    def check_more(self, codes: torch.Tensor) -> None:
+        scores = self.critic(codes)
+        if scores.numel() != len(codes):
+            raise DataError(f"the critic outputs {scores.numel() // len(codes)} numbers per code; it must "
+                            "output one (last layer of width 1)")
 
     # -- the maps ---------------------------------------------------------------
     def encode(self, x: torch.Tensor | np.ndarray) -> torch.Tensor:
@@ -109,25 +74,10 @@ class MaskAAE(nn.Module):
         """D(mu * z)."""
         return self.decoder(self.latent(z))
 
-    def reconstruct(self, x: torch.Tensor | np.ndarray) -> torch.Tensor:
-        return self.decoder(self.encode(x))
-
-    def sample_prior(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        return torch.randn(n, self.latent_dim, generator=generator)
-
-    @torch.inference_mode()
-    def generate(self, n: int, generator: torch.Generator | None = None, batch_size: int = 4096) -> torch.Tensor:
-        """n samples D(mu * z), z ~ N(0, I_m), in batches."""
-        if n < 1:
-            raise ValueError(f"number of samples must be >= 1, got {n}")
-        was_training = self.training
-        self.eval()
-        try:
-            parts = [self.decode(self.sample_prior(min(batch_size, n - i), generator))
-                     for i in range(0, n, batch_size)]
-        finally:
-            self.train(was_training)
-        return torch.cat(parts)
+    def critic_estimate(self, real_codes: torch.Tensor, n: int, generator: torch.Generator) -> float:
+        """omega: the critic's Wasserstein estimate between mu * z, z from the prior, and the codes."""
+        mu = self.latent.values()
+        return float(wasserstein_estimate(self.critic(self.sample_prior(n, generator) * mu), self.critic(real_codes)))
 
     def post_update(self) -> None:
         """Projection of theta after a mask update (SPEC 2)."""

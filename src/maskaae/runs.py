@@ -31,12 +31,13 @@ from .config import Config, ConfigError
 from .versions import saved_config_from_dict
 from .data import load_data
 from .evaluate import evaluate, latent_covariance
-from .model import MaskAAE, build_model
+from .models import family
+from .models.base import AutoEncoder, BaseTrainer
 from .plots import plot_covariance, plot_image_grid, plot_losses, plot_mask_trajectory
 from .lock import FolderLock
 from .results import LATENT_DIM, MODEL, PRESET, SECONDS, SEED, STEPS, TRUE_LATENT_DIM
 from .runfolder import Replacement, RunError, folder_state
-from .train import Trainer, TrainingDiverged
+from .train import TrainingDiverged
 
 CHECKPOINT_FORMAT = "maskaae-checkpoint-v1"
 
@@ -148,8 +149,9 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
     # Everything that can fail on the user's input (config, data, networks, checkpoint) fails here, before
     # the folder is touched.
     train, test = load_data(cfg.data)
-    model = build_model(cfg, tuple(train.shape[1:]))
-    trainer = Trainer(model, train, cfg)
+    kind = family(cfg.model.kind)
+    model = kind.build_model(cfg, tuple(train.shape[1:]))
+    trainer = kind.Trainer(model, train, cfg)
     elapsed = 0.0
     if resuming:
         ckpt = safe_load(out / "checkpoint.pt", CHECKPOINT_FORMAT)
@@ -173,7 +175,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             raise
 
 
-def _train_locked(cfg: Config, out: Path, trainer: Trainer, train: torch.Tensor, test: torch.Tensor,
+def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Tensor, test: torch.Tensor,
                   elapsed: float, replacement: Replacement | None, quiet: bool) -> dict[str, Any]:
     """train_run's part that writes: the folder is locked and the run is known to start."""
     model = trainer.model
@@ -197,14 +199,12 @@ def _train_locked(cfg: Config, out: Path, trainer: Trainer, train: torch.Tensor,
         if replacement is not None:
             replacement.commit()
 
-    def on_step(tr: Trainer, losses: dict[str, float]) -> None:
+    def on_step(tr: BaseTrainer, losses: dict[str, float]) -> None:
         step = tr.step
         is_eval = step % t.eval_every == 0 or step == t.steps
         if step % t.log_every == 0 or is_eval:
             record: dict[str, Any] = {"step": step, "elapsed": round(time.perf_counter() - start, 3),
-                                      **losses, "lambda3": tr.lambda3(),
-                                      "active_dims": model.active_dims,
-                                      "mask": [round(float(v), 5) for v in model.mask]}
+                                      **losses, **tr.log_fields()}
             if is_eval:
                 began = time.perf_counter()
                 metrics = evaluate(model, test, cfg, cfg.eval.fid_train_samples)
@@ -245,7 +245,7 @@ def _run_header(cfg: Config) -> dict[str, Any]:
             TRUE_LATENT_DIM: cfg.data.latent_dim if cfg.data.name == "synthetic" else None}
 
 
-def write_plots(out: Path, model: MaskAAE, test: torch.Tensor, cfg: Config) -> None:
+def write_plots(out: Path, model: AutoEncoder, test: torch.Tensor, cfg: Config) -> None:
     records = read_metrics(out)
     if model.mask_enabled:
         plot_mask_trajectory(records, out / "mask_trajectory.png")
@@ -270,7 +270,7 @@ def _progress_bar(total: int, initial: int, quiet: bool):
     return tqdm(total=total, initial=initial, desc="train", dynamic_ncols=True, mininterval=0.5)
 
 
-def _checkpoint_model(run_dir: Path) -> tuple[Config, MaskAAE, int]:
+def _checkpoint_model(run_dir: Path) -> tuple[Config, AutoEncoder, int]:
     """(config, model at its last checkpoint, that checkpoint's step) of a run folder."""
     if not run_dir.is_dir():
         raise RunError(f"{run_dir} does not exist; pass the --out folder of a maskaae train run")
@@ -281,7 +281,7 @@ def _checkpoint_model(run_dir: Path) -> tuple[Config, MaskAAE, int]:
     if changed is not None:
         raise RunError(f"{run_dir}/config.json does not match the config its checkpoint was trained with "
                        f"({changed}); restore config.json (or train again with --overwrite)")
-    model = build_model(trained, ckpt["data_shape"])
+    model = family(trained.model.kind).build_model(trained, ckpt["data_shape"])
     try:
         model.load_state_dict(ckpt["trainer"]["model"])
     except (RuntimeError, KeyError) as err:
@@ -307,7 +307,7 @@ def _first_difference(a: dict[str, Any], b: dict[str, Any], prefix: str = "") ->
     return None
 
 
-def load_run(run_dir: str | Path) -> tuple[Config, MaskAAE, torch.Tensor]:
+def load_run(run_dir: str | Path) -> tuple[Config, AutoEncoder, torch.Tensor]:
     """(config, model at its last checkpoint, test data) of a run folder."""
     cfg, model, _ = _checkpoint_model(Path(run_dir))
     _, test = load_data(cfg.data)

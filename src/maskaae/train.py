@@ -21,16 +21,8 @@ from .discovery import THETA_ON, choose_dimension, nested_truncation, set_prefix
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
+from .models.base import BaseTrainer, TrainingDiverged, apply_update
 from .optim import make_optimizer
-
-
-class TrainingDiverged(RuntimeError):
-    def __init__(self, step: int, losses: dict[str, float],
-                 advice: str = "lower the learning rates (train.lr_*) or use another seed") -> None:
-        bad = ", ".join(f"{k}={v}" for k, v in losses.items() if not math.isfinite(v))
-        super().__init__(f"training diverged at step {step}: {bad}; {advice}")
-        self.step = step
-        self.losses = losses
 
 
 # ----------------------------------------------------------------------------
@@ -57,18 +49,10 @@ def lambda3_at(step: int, init: float, schedule: str, interval: int, cap: float)
 
 # ----------------------------------------------------------------------------
 # The four steps. Each objective computes one step's loss from the model and
-# its batch; `_apply` takes gradients for that step's own parameters only
+# its batch; `apply_update` takes gradients for that step's own parameters only
 # (torch.autograd.grad with inputs=those parameters) and steps its optimiser.
 # The objectives are plain functions so that `train.compile` can hand them to
 # torch.compile unchanged.
-
-def _apply(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
-    params = [p for group in optimizer.param_groups for p in group["params"]]
-    grads = torch.autograd.grad(loss, params)
-    for param, grad in zip(params, grads):
-        param.grad = grad
-    optimizer.step()
-
 
 def ae_objective(model: MaskAAE, x: torch.Tensor, loss: LossConfig) -> tuple[torch.Tensor, torch.Tensor]:
     """L_ae = alpha1 recon + alpha2 sum_j delta_j Var(E(x)_j) for E and D. Returns (L_ae, recon)."""
@@ -117,7 +101,7 @@ def ae_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, l
             objective: Callable[..., Any] = ae_objective) -> torch.Tensor:
     """Updates E and D by L_ae. Returns recon."""
     total, recon = objective(model, x, loss)
-    _apply(optimizer, total)
+    apply_update(optimizer, total)
     return recon
 
 
@@ -126,7 +110,7 @@ def critic_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tenso
                 objective: Callable[..., Any] = critic_objective) -> tuple[torch.Tensor, torch.Tensor]:
     """Updates H by L_dm. Returns (loss, omega)."""
     total, omega = objective(model, x, z, eps, beta2)
-    _apply(optimizer, total)
+    apply_update(optimizer, total)
     return total.detach(), omega
 
 
@@ -134,7 +118,7 @@ def generator_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Te
                    objective: Callable[..., Any] = generator_objective) -> torch.Tensor:
     """Updates E only by L_gen."""
     total = objective(model, x)
-    _apply(optimizer, total)
+    apply_update(optimizer, total)
     return total.detach()
 
 
@@ -143,7 +127,7 @@ def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
     """Updates theta only by L_mask, then projects it (SPEC 2)."""
     # lambda3 as a tensor: a compiled objective then does not recompile when the schedule doubles it.
     total = objective(model, x, z, torch.tensor(lambda3), loss)
-    _apply(optimizer, total)
+    apply_update(optimizer, total)
     model.post_update()
     return total.detach()
 
@@ -156,13 +140,11 @@ DECISION_SEED_OFFSET = 2_000_003
 
 # ----------------------------------------------------------------------------
 
-class Trainer:
+class Trainer(BaseTrainer):
     """Runs Algorithm 1 on a model and an in-memory training tensor."""
 
     def __init__(self, model: MaskAAE, data: torch.Tensor, cfg: Config) -> None:
-        self.model = model
-        self.data = data
-        self.cfg = cfg
+        super().__init__(model, data, cfg)
         t = cfg.train
         self.optimizers: dict[str, torch.optim.Optimizer] = {
             "ae": make_optimizer([*model.encoder.parameters(), *model.decoder.parameters()], t.lr_ae, t.optimizer),
@@ -178,14 +160,10 @@ class Trainer:
                 model.latent.theta.fill_(THETA_ON)  # every dimension on until the decision
         elif model.mask_enabled:
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
-        self.discovery: dict[str, Any] | None = None
         self.objectives = dict(OBJECTIVES)
         if t.compile:
             self._compile()
-        # One stream for every random draw of training: batches, prior samples, eps.
-        self.generator = torch.Generator().manual_seed(cfg.seed)
         self.interval = t.reg_schedule_interval or default_reg_interval(model.latent_dim)
-        self.step = 0
 
     def _compile(self) -> None:
         """train.compile: the same objectives and optimiser steps through torch.compile (fused kernels,
@@ -202,13 +180,6 @@ class Trainer:
         t = self.cfg.train
         return lambda3_at(self.step if step is None else step, self.cfg.lambda3_init, t.lambda3_schedule,
                           self.interval, t.lambda3_max)
-
-    def _batch(self) -> torch.Tensor:
-        idx = torch.randint(len(self.data), (self.cfg.train.batch_size,), generator=self.generator)
-        return self.data[idx]
-
-    def _prior(self) -> torch.Tensor:
-        return torch.randn(self.cfg.train.batch_size, self.model.latent_dim, generator=self.generator)
 
     def decision_data(self) -> torch.Tensor:
         g = torch.Generator().manual_seed(self.cfg.seed + DECISION_SEED_OFFSET)
@@ -231,7 +202,7 @@ class Trainer:
         x = self._batch()
         keep = nested_truncation(len(x), self.model.latent_dim, self.generator)
         recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
-        _apply(opt, recon)
+        apply_update(opt, recon)
         value = float(recon.detach())
         if not math.isfinite(value):
             raise TrainingDiverged(self.step, {"recon": value})
@@ -264,32 +235,9 @@ class Trainer:
             raise TrainingDiverged(self.step, losses)
         return losses
 
-    def run(self, steps: int, on_step: Callable[["Trainer", dict[str, float]], None] | None = None) -> None:
-        """Iterate until `steps` iterations are done in total (continues from self.step)."""
-        while self.step < steps:
-            losses = self.iteration()
-            if on_step is not None:
-                on_step(self, losses)
-
-    # -- exact state for resume ---------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step,
-            "model": self.model.state_dict(),
-            "optimizers": {name: o.state_dict() for name, o in self.optimizers.items()},
-            "generator": self.generator.get_state(),
-            "discovery": self.discovery,
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state["model"])
-        if set(state["optimizers"]) != set(self.optimizers):
-            raise ValueError("checkpoint optimisers do not match this model (mask on/off differs)")
-        for name, o in self.optimizers.items():
-            o.load_state_dict(state["optimizers"][name])
-        self.generator.set_state(state["generator"])
-        self.step = int(state["step"])
-        self.discovery = state.get("discovery")
+    def log_fields(self) -> dict[str, Any]:
+        return {"lambda3": self.lambda3(), "active_dims": self.model.active_dims,
+                "mask": [round(float(v), 5) for v in self.model.mask]}
 
 
 def fit(model: MaskAAE, data: Any, config: Config | None = None, steps: int | None = None,

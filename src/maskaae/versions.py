@@ -5,7 +5,8 @@ to it over time; a version-1 config without one of them was written before it ex
 behaviour the code had then, not today's default. A change to the schema (a new key, a new meaning, a new
 default that changes what a missing key would mean) raises config.SCHEMA_VERSION and adds an upgrade here.
 Version 2 writes `schema_version` and every key; version 3 adds model.discovery_rule (its new default
-tolerance, 0.005, is written in every version-3 config).
+tolerance, 0.005, is written in every version-3 config); version 4 adds the model families (model.kind,
+loss.mmd_weight).
 """
 
 from __future__ import annotations
@@ -57,7 +58,18 @@ def _upgrade_2_to_3(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}  # version -> function returning the next version's dict
+def _upgrade_3_to_4(values: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 added the model families (model.kind; loss.mmd_weight of wae-mmd): before, every run was the
+    maskaae family."""
+    out = copy.deepcopy(values)
+    if isinstance(out.get("model"), dict):
+        out["model"].setdefault("kind", "maskaae")
+    if isinstance(out.get("loss"), dict):
+        out["loss"].setdefault("mmd_weight", 10.0)
+    return out
+
+
+_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:

@@ -1,0 +1,227 @@
+"""What every model family shares: the auto-encoder with a N(0, I) prior, and the training loop's state.
+
+`AutoEncoder` holds an encoder E and a decoder D and offers the maps the shared layers use (encode,
+decode, reconstruct, generate), the input checks, and saving. `BaseTrainer` holds the random stream (one
+generator for every draw of training: batches, prior samples, noise), the step, the optimisers and their
+exact state for resume; a family writes `iteration()`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..checkpoint import CheckpointError, atomic_torch_save, safe_load
+from ..config import Config
+from ..data.arrays import DataError
+
+MODEL_FORMAT = "maskaae-model-v1"
+
+
+class TrainingDiverged(RuntimeError):
+    def __init__(self, step: int, losses: dict[str, float],
+                 advice: str = "lower the learning rates (train.lr_*) or use another seed") -> None:
+        bad = ", ".join(f"{k}={v}" for k, v in losses.items() if not math.isfinite(v))
+        super().__init__(f"training diverged at step {step}: {bad}; {advice}")
+        self.step = step
+        self.losses = losses
+
+
+def apply_update(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+    """Gradients of `loss` for this optimiser's own parameters only, then its step."""
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    grads = torch.autograd.grad(loss, params)
+    for param, grad in zip(params, grads):
+        param.grad = grad
+    optimizer.step()
+
+
+class AutoEncoder(nn.Module):
+    """E: x -> R^m, D: R^m -> x, prior N(0, I_m); generation is D(z), z from the prior."""
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, latent_dim: int,
+                 data_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__()
+        if latent_dim < 1:
+            raise ValueError(f"latent_dim (m) must be >= 1, got {latent_dim}")
+        self.encoder = encoder
+        self.decoder = decoder
+        self.latent_dim = latent_dim
+        self.data_shape = tuple(data_shape) if data_shape is not None else None
+        self.config: dict[str, Any] | None = None  # the run config, for models built from one
+
+    # -- what a family without a mask reports -------------------------------------
+    @property
+    def mask_enabled(self) -> bool:
+        return False
+
+    @property
+    def mask(self) -> np.ndarray:
+        """The mask the codes are multiplied by: ones for a family without one."""
+        return np.ones(self.latent_dim)
+
+    @property
+    def active_dims(self) -> int | None:
+        """m_A, for a family that finds one; None otherwise."""
+        return None
+
+    # -- checks -------------------------------------------------------------------
+    def check_input(self, x: torch.Tensor) -> None:
+        if self.data_shape is not None and tuple(x.shape[1:]) != self.data_shape:
+            raise ValueError(f"input has sample shape {tuple(x.shape[1:])}, the model expects {self.data_shape}")
+
+    @property
+    def code_width(self) -> int:
+        """How many numbers the encoder outputs per sample (a VAE's encoder outputs 2m)."""
+        return self.latent_dim
+
+    @torch.no_grad()
+    def check_networks(self, x: torch.Tensor) -> None:
+        """Run the networks once on two samples (eval mode, nothing updated) and say clearly what does not
+        fit: input the encoder cannot take, an encoder output of the wrong width, a decoder whose output is
+        not shaped like the data (and what `check_more` checks for the family)."""
+        was_training = self.training
+        self.eval()
+        try:
+            sample = x[:2]
+            try:
+                out = self.encoder(sample)
+            except RuntimeError as err:
+                raise DataError(f"the encoder cannot take samples of shape {tuple(sample.shape[1:])}: "
+                                f"{str(err).splitlines()[0]}; give data shaped as the encoder expects (an MLP "
+                                "takes vectors: reshape with x.reshape(len(x), -1))") from None
+            if out.ndim != 2 or out.shape[1] != self.code_width:
+                what = f"latent_dim = {self.latent_dim}" if self.code_width == self.latent_dim \
+                    else f"2 x latent_dim = {self.code_width} (a mean and a log-variance per dimension)"
+                raise DataError(f"the encoder outputs shape {tuple(out.shape[1:])} per sample; it must output "
+                                f"{what} numbers (make its last layer {self.code_width} wide)")
+            codes = out[:, :self.latent_dim]
+            decoded = self.decoder(codes)
+            if tuple(decoded.shape[1:]) != tuple(sample.shape[1:]):
+                raise DataError(f"the decoder outputs shape {tuple(decoded.shape[1:])} per sample; the data has "
+                                f"{tuple(sample.shape[1:])}")
+            self.check_more(codes)
+        finally:
+            self.train(was_training)
+
+    def check_more(self, codes: torch.Tensor) -> None:
+        """A family's own networks beyond E and D (MaskAAE: the critic)."""
+
+    # -- the maps -----------------------------------------------------------------
+    def encode(self, x: torch.Tensor | np.ndarray) -> torch.Tensor:
+        """The code of x the decoder reconstructs from (for a VAE, the posterior mean)."""
+        x = torch.as_tensor(x, dtype=torch.float32)
+        self.check_input(x)
+        return self.encoder(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """D(z) for z from the prior."""
+        return self.decoder(z)
+
+    def reconstruct(self, x: torch.Tensor | np.ndarray) -> torch.Tensor:
+        return self.decoder(self.encode(x))
+
+    def sample_prior(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return torch.randn(n, self.latent_dim, generator=generator)
+
+    @torch.inference_mode()
+    def generate(self, n: int, generator: torch.Generator | None = None, batch_size: int = 4096) -> torch.Tensor:
+        """n samples decode(z), z from the prior, in batches."""
+        if n < 1:
+            raise ValueError(f"number of samples must be >= 1, got {n}")
+        was_training = self.training
+        self.eval()
+        try:
+            parts = [self.decode(self.sample_prior(min(batch_size, n - i), generator))
+                     for i in range(0, n, batch_size)]
+        finally:
+            self.train(was_training)
+        return torch.cat(parts)
+
+    def critic_estimate(self, real_codes: torch.Tensor, n: int, generator: torch.Generator) -> float | None:
+        """The held-out Wasserstein estimate between prior and codes, for a family with a critic."""
+        return None
+
+    # -- files ----------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """State dict plus the config it was built from; never a pickled class."""
+        if self.config is None:
+            raise CheckpointError("only models built from a maskaae config (build_model) can be saved this way")
+        atomic_torch_save({"format": MODEL_FORMAT, "state": self.state_dict(), "latent_dim": self.latent_dim,
+                           "data_shape": list(self.data_shape) if self.data_shape else None,
+                           "config": self.config}, path)
+
+
+def load_model(path: str | Path) -> AutoEncoder:
+    """A model saved by `save` from any family, rebuilt from its config (model.kind chooses the family)."""
+    from ..versions import saved_config_from_dict
+    from . import family
+
+    obj = safe_load(path, MODEL_FORMAT)
+    if obj.get("config") is None:
+        raise CheckpointError(f"{path} holds a model with user-defined networks: load it with MaskAAE.load and "
+                              "pass encoder=, decoder= and critic=")
+    cfg = saved_config_from_dict(obj["config"])
+    model = family(cfg.model.kind).build_model(cfg, obj["data_shape"])
+    try:
+        model.load_state_dict(obj["state"])
+    except RuntimeError as err:
+        raise CheckpointError(f"{path} does not match its config: {err}") from err
+    return model
+
+
+class BaseTrainer:
+    """The loop, the random stream and the exact state every family's trainer shares."""
+
+    def __init__(self, model: AutoEncoder, data: torch.Tensor, cfg: Config) -> None:
+        self.model = model
+        self.data = data
+        self.cfg = cfg
+        self.optimizers: dict[str, torch.optim.Optimizer] = {}
+        self.generator = torch.Generator().manual_seed(cfg.seed)
+        self.discovery: dict[str, Any] | None = None  # MaskAAE's ordered decision; None elsewhere
+        self.step = 0
+
+    def _batch(self) -> torch.Tensor:
+        idx = torch.randint(len(self.data), (self.cfg.train.batch_size,), generator=self.generator)
+        return self.data[idx]
+
+    def _prior(self) -> torch.Tensor:
+        return torch.randn(self.cfg.train.batch_size, self.model.latent_dim, generator=self.generator)
+
+    def iteration(self) -> dict[str, float]:
+        """One training step; returns its losses (the first is "recon")."""
+        raise NotImplementedError
+
+    def log_fields(self) -> dict[str, Any]:
+        """What the run log records at a logged step beside the losses."""
+        return {}
+
+    def run(self, steps: int, on_step: Callable[[Any, dict[str, float]], None] | None = None) -> None:
+        """Iterate until `steps` iterations are done in total (continues from self.step)."""
+        while self.step < steps:
+            losses = self.iteration()
+            if on_step is not None:
+                on_step(self, losses)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "model": self.model.state_dict(),
+                "optimizers": {name: o.state_dict() for name, o in self.optimizers.items()},
+                "generator": self.generator.get_state(), "discovery": self.discovery}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        if set(state["optimizers"]) != set(self.optimizers):
+            raise ValueError(f"checkpoint optimisers {sorted(state['optimizers'])} do not match this model's "
+                             f"{sorted(self.optimizers)} (model.kind or model.mask differs)")
+        for name, o in self.optimizers.items():
+            o.load_state_dict(state["optimizers"][name])
+        self.generator.set_state(state["generator"])
+        self.step = int(state["step"])
+        self.discovery = state.get("discovery")
