@@ -275,7 +275,16 @@ def intrinsic() -> list[str]:
     return lines
 
 
+def _ordered_mnist() -> str:
+    """The ordered discovery's MNIST runs so far (docs/REPRODUCTION.md, discovery-mnist)."""
+    rows = sorted(sweep_rows("discovery-mnist"), key=lambda r: (r["seed"], r["latent_dim"]))
+    runs = "; ".join(f"m = {r['latent_dim']}, seed {r['seed']}: m_A = {r['active_dims']}, FID {r['fid']:.1f}"
+                     for r in rows)
+    return f"ordered discovery at N = 2,000: {runs} (`results/discovery-mnist/`, {len(rows)} of 8 runs)"
+
+
 def presets() -> list[str]:
+    from maskaae.discovery import choose_dimension
     from maskaae.presets import PRESETS
 
     default = summary("synthetic-default-ordered")
@@ -283,10 +292,13 @@ def presets() -> list[str]:
     wae_big = summary("mnist-cpu-wae-m64-fid10000")
     fashion, fashion_wae = summary("fashion-cpu-maskaae-m128"), summary("fashion-cpu-wae-m128")
     status = {
-        "synthetic": f"CPU preset; measured: m_A = {default['active_dims']} (n = {default['true_latent_dim']}), "
-                     f"fd {default['fd']:.2f}, precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
-                     f"{default['seconds']:.0f} s (`results/synthetic-default-ordered/`)",
-        "mnist": f"CPU preset; with the paper's mask (before issue 11): m_A = {mnist['active_dims']}, FID "
+        "synthetic": f"CPU preset; measured with the first ordered rule (level): m_A = {default['active_dims']} "
+                     f"(n = {default['true_latent_dim']}), fd {default['fd']:.2f}, precision "
+                     f"{default['precision']:.3f}, recall {default['recall']:.3f}, {default['seconds']:.0f} s "
+                     f"(`results/synthetic-default-ordered/`); the default gain rule decides "
+                     f"{choose_dimension(default['discovery']['curve'], 0.005, 'gain')} from the same curve",
+        "mnist": f"CPU preset; {_ordered_mnist()}; with the paper's mask (before issue 11): m_A = "
+                 f"{mnist['active_dims']}, FID "
                  f"{mnist_big['fid']:.2f} vs WAE-GAN {wae_big['fid']:.2f} at N = 10,000 "
                  f"(`results/mnist-cpu-*`, docs/REPRODUCTION.md)",
         "fashion": f"CPU preset; with the paper's mask: m_A = {fashion['active_dims']}, FID {fashion['fid']:.1f} "

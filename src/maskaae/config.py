@@ -111,11 +111,13 @@ class LossConfig:
     lambda2: float = 3.0  # the paper's 1.0 kept extra dimensions on the CPU preset (experiments/README.md)
     mmd_weight: float = 10.0  # wae-mmd: lambda of the MMD term (Tolstikhin et al. 2018 used 10 on MNIST)
     lambda3_init: float | None = None  # None: 2 / m
+    iaf_steps: int = 2  # vae-iaf: inverse autoregressive flow steps on the posterior sample (Kingma et al. 2016)
 
     def validate(self) -> None:
         for key in ["alpha1", "alpha2", "gamma", "beta2", "lambda1", "lambda2", "mmd_weight"]:
             value = getattr(self, key)
             _check(math.isfinite(value) and value >= 0, f"loss.{key}", value, "must be finite and >= 0")
+        _positive(self, "loss", ["iaf_steps"])
         if self.lambda3_init is not None:
             _check(math.isfinite(self.lambda3_init) and self.lambda3_init > 0, "loss.lambda3_init",
                    self.lambda3_init, "must be finite and > 0, or null")

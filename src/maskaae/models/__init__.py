@@ -32,6 +32,10 @@ MODELS: dict[str, Family] = {
     "maskaae": Family("maskaae", "MaskAAE, the paper's model; with model.mask=false it is WAE-GAN"),
     "wae-mmd": Family("wae_mmd", "WAE-MMD (Tolstikhin et al. 2018): the inverse multiquadratic kernel's unbiased "
                                  "MMD between codes and the prior instead of a critic"),
+    "vae-bernoulli": Family("vae", "VAE with a Bernoulli decoder (binary cross-entropy; data in [0, 1])"),
+    "vae-gaussian": Family("vae", "VAE with a Gaussian decoder of fixed unit variance"),
+    "vae-gamma": Family("vae", "VAE with a Gaussian decoder of one learned variance gamma^2 (Dai and Wipf 2019)"),
+    "vae-iaf": Family("vae", "VAE with inverse autoregressive flow steps on the posterior (Kingma et al. 2016)"),
 }
 
 
