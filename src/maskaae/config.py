@@ -110,14 +110,22 @@ class LossConfig:
     lambda1: float = 1000.0
     lambda2: float = 3.0  # the paper's 1.0 kept extra dimensions on the CPU preset (experiments/README.md)
     mmd_weight: float = 10.0  # wae-mmd: lambda of the MMD term (Tolstikhin et al. 2018 used 10 on MNIST)
+    # rae: beta of beta ||z||^2 / 2 and lambda of lambda ||theta_D||^2 beside a per-sample summed reconstruction
+    # (Ghosh et al. 2020, RAE-L2): the authors' MNIST 1e-4 and 1e-7, which weigh a per-pixel mean and mean_j z_j^2,
+    # rescaled to this loss (d = 784, m = 16), as pythae's MNIST config has them; and the ex-post mixture's size
+    rae_latent_weight: float = 1e-2
+    rae_decoder_l2: float = 1e-4
+    rae_components: int = 10
     lambda3_init: float | None = None  # None: 2 / m
     iaf_steps: int = 2  # vae-iaf: inverse autoregressive flow steps on the posterior sample (Kingma et al. 2016)
 
     def validate(self) -> None:
-        for key in ["alpha1", "alpha2", "gamma", "beta2", "lambda1", "lambda2", "mmd_weight"]:
+        for key in ["alpha1", "alpha2", "gamma", "beta2", "lambda1", "lambda2", "mmd_weight", "rae_latent_weight",
+                    "rae_decoder_l2"]:
             value = getattr(self, key)
             _check(math.isfinite(value) and value >= 0, f"loss.{key}", value, "must be finite and >= 0")
         _positive(self, "loss", ["iaf_steps"])
+        _check(self.rae_components >= 1, "loss.rae_components", self.rae_components, "must be >= 1")
         if self.lambda3_init is not None:
             _check(math.isfinite(self.lambda3_init) and self.lambda3_init > 0, "loss.lambda3_init",
                    self.lambda3_init, "must be finite and > 0, or null")
@@ -150,6 +158,7 @@ class TrainConfig:
     # decided; the remaining train.steps - discovery_steps iterations train the critic and generator with it.
     discovery_steps: int = 12000
     lr_discovery: float = 1e-3  # Adam, cosine-decayed to 0 over the discovery steps
+    stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     threads: int = 0  # torch threads; 0 leaves torch's default
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused
     # kernels (benchmarks/README.md), at a one-off compile cost of tens of seconds; needs a C++ compiler.
@@ -170,6 +179,7 @@ class TrainConfig:
         _check(self.threads >= 0, "train.threads", self.threads, "must be >= 0")
         _check(self.mask_warmup_steps >= 0, "train.mask_warmup_steps", self.mask_warmup_steps, "must be >= 0")
         _check(self.discovery_steps >= 1, "train.discovery_steps", self.discovery_steps, "must be >= 1")
+        _check(0.0 <= self.stage2_share < 1.0, "train.stage2_share", self.stage2_share, "must be in [0, 1)")
 
 
 @dataclass
@@ -323,7 +333,7 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def merge_dicts(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ behaviour the code had then, not today's default. A change to the schema (a new 
 default that changes what a missing key would mean) raises config.SCHEMA_VERSION and adds an upgrade here.
 Version 2 writes `schema_version` and every key; version 3 adds model.discovery_rule (its new default
 tolerance, 0.005, is written in every version-3 config); version 4 adds the model families (model.kind,
-loss.mmd_weight).
+loss.mmd_weight); version 5 the baseline families' keys (loss.iaf_steps, loss.rae_*, train.stage2_share).
 """
 
 from __future__ import annotations
@@ -42,12 +42,7 @@ _ADDED_IN_VERSION_1: dict[str, Any] = {
 
 
 def _upgrade_1_to_2(values: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(values)
-    for dotted, before in _ADDED_IN_VERSION_1.items():
-        section, key = dotted.split(".")
-        if isinstance(out.get(section), dict) and key not in out[section]:
-            out[section][key] = before
-    return out
+    return _fill(values, _ADDED_IN_VERSION_1)
 
 
 def _upgrade_2_to_3(values: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +64,27 @@ def _upgrade_3_to_4(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}  # version -> function returning the next version's dict
+# Version 5 added the baseline families' keys; no run of an older version used them, so their defaults
+# are what those runs meant.
+_ADDED_IN_VERSION_5 = {"loss.iaf_steps": 2, "loss.rae_latent_weight": 1e-2, "loss.rae_decoder_l2": 1e-4,
+                       "loss.rae_components": 10, "train.stage2_share": 0.5}
+
+
+def _fill(values: dict[str, Any], added: dict[str, Any]) -> dict[str, Any]:
+    """values with every dotted key of `added` that it lacks set to the value given there."""
+    out = copy.deepcopy(values)
+    for dotted, before in added.items():
+        section, key = dotted.split(".")
+        if isinstance(out.get(section), dict) and key not in out[section]:
+            out[section][key] = before
+    return out
+
+
+def _upgrade_4_to_5(values: dict[str, Any]) -> dict[str, Any]:
+    return _fill(values, _ADDED_IN_VERSION_5)
+
+
+_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:

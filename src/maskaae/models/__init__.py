@@ -36,6 +36,8 @@ MODELS: dict[str, Family] = {
     "vae-gaussian": Family("vae", "VAE with a Gaussian decoder of fixed unit variance"),
     "vae-gamma": Family("vae", "VAE with a Gaussian decoder of one learned variance gamma^2 (Dai and Wipf 2019)"),
     "vae-iaf": Family("vae", "VAE with inverse autoregressive flow steps on the posterior (Kingma et al. 2016)"),
+    "vae-2stage": Family("two_stage", "2-Stage VAE (Dai and Wipf 2019): a learned-gamma VAE, then a VAE on its codes"),
+    "rae": Family("rae", "RAE-L2 (Ghosh et al. 2020): a regularised deterministic AE sampling a mixture on its codes"),
 }
 
 
