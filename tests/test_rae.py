@@ -14,6 +14,7 @@ from maskaae.data import load_data
 from maskaae.models.rae import Trainer, build_model, rae_objective, sample_mixture
 from maskaae.presets import build_config
 from maskaae.runs import evaluate_run, load_run, read_metrics, train_run
+from state_helpers import _assert_same_state, _trainer_state, _without
 
 
 def _np(t):
@@ -155,29 +156,6 @@ def test_before_the_fit_the_codes_are_drawn_from_the_standard_normal():
     assert not bool(model.mixture_fitted)
     torch.testing.assert_close(model.sample_prior(6, torch.Generator().manual_seed(5)),
                                torch.randn(6, 2, generator=torch.Generator().manual_seed(5)))
-
-
-def _trainer_state(run):
-    return torch.load(run / "checkpoint.pt", weights_only=True)["trainer"]
-
-
-def _assert_same_state(a, b):
-    if isinstance(a, torch.Tensor):
-        assert torch.equal(a, b)
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys()
-        for key in a:
-            _assert_same_state(a[key], b[key])
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b)
-        for x, y in zip(a, b):
-            _assert_same_state(x, y)
-    else:
-        assert a == b
-
-
-def _without(d, *keys):
-    return {k: v for k, v in d.items() if k not in keys}
 
 
 def test_a_run_resumes_bitwise_across_the_mixture_fit(tmp_path, tiny_overrides, monkeypatch):

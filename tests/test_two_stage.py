@@ -13,6 +13,7 @@ from scipy.stats import norm
 from maskaae.models.two_stage import Trainer, build_model, negative_elbo
 from maskaae.presets import build_config
 from maskaae.runs import evaluate_run, load_run, read_metrics, train_run
+from state_helpers import _assert_same_state, _trainer_state, _without
 
 
 def _cfg(*more):
@@ -140,29 +141,6 @@ def test_stage_two_trains_only_its_own_parameters_and_stage_one_only_its_own():
     assert bool(model.stage2_started) and trainer.log_fields() == {"stage": 2}
     assert all(torch.equal(one1[k], one2[k]) for k in one1), [k for k in one1 if not torch.equal(one1[k], one2[k])]
     assert all(not torch.equal(two1[k], two2[k]) for k in two1)  # every stage-two parameter moved
-
-
-def _trainer_state(run):
-    return torch.load(run / "checkpoint.pt", weights_only=True)["trainer"]
-
-
-def _assert_same_state(a, b):
-    if isinstance(a, torch.Tensor):
-        assert torch.equal(a, b)
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys()
-        for key in a:
-            _assert_same_state(a[key], b[key])
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b)
-        for x, y in zip(a, b):
-            _assert_same_state(x, y)
-    else:
-        assert a == b
-
-
-def _without(d, *keys):
-    return {k: v for k, v in d.items() if k not in keys}
 
 
 def test_a_run_resumes_bitwise_across_the_stage_switch(tmp_path, tiny_overrides, monkeypatch):

@@ -188,6 +188,13 @@ class BaseTrainer:
         self.discovery: dict[str, Any] | None = None  # MaskAAE's ordered decision; None elsewhere
         self.step = 0
 
+    def ae_optimizer(self, params: list[torch.nn.Parameter]) -> torch.optim.Optimizer:
+        """The optimiser and learning rate of MaskAAE's auto-encoder step (train.optimizer, train.lr_ae), so
+        that the families train on equal terms."""
+        from ..optim import make_optimizer
+
+        return make_optimizer(params, self.cfg.train.lr_ae, self.cfg.train.optimizer)
+
     def _batch(self) -> torch.Tensor:
         idx = torch.randint(len(self.data), (self.cfg.train.batch_size,), generator=self.generator)
         return self.data[idx]

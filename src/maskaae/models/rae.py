@@ -39,7 +39,6 @@ from torch import nn
 from ..config import Config, LossConfig
 from ..losses import reconstruction
 from ..nets import build_networks
-from ..optim import make_optimizer
 from .base import AutoEncoder, BaseTrainer, TrainingDiverged, apply_update
 from .wae_mmd import per_sample_cost
 
@@ -145,8 +144,7 @@ class Trainer(BaseTrainer):
         if len(data) < cfg.loss.rae_components:
             raise ValueError(f"loss.rae_components = {cfg.loss.rae_components} exceeds the {len(data)} training "
                              "samples the RAE's mixture is fitted to; lower it")
-        params = [*model.encoder.parameters(), *model.decoder.parameters()]
-        self.optimizers["ae"] = make_optimizer(params, cfg.train.lr_ae, cfg.train.optimizer)
+        self.optimizers["ae"] = self.ae_optimizer([*model.encoder.parameters(), *model.decoder.parameters()])
 
     def iteration(self) -> dict[str, Any]:
         self.step += 1

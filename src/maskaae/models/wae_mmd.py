@@ -23,7 +23,6 @@ import torch
 from ..config import Config
 from ..losses import reconstruction
 from ..nets import build_networks
-from ..optim import make_optimizer
 from .base import AutoEncoder, BaseTrainer, TrainingDiverged, apply_update
 
 IMQ_SCALES = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -67,8 +66,7 @@ def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> WAEMMD:
 class Trainer(BaseTrainer):
     def __init__(self, model: WAEMMD, data: torch.Tensor, cfg: Config) -> None:
         super().__init__(model, data, cfg)
-        params = [*model.encoder.parameters(), *model.decoder.parameters()]
-        self.optimizers["ae"] = make_optimizer(params, cfg.train.lr_ae, cfg.train.optimizer)
+        self.optimizers["ae"] = self.ae_optimizer([*model.encoder.parameters(), *model.decoder.parameters()])
 
     def iteration(self) -> dict[str, Any]:
         self.step += 1
