@@ -143,7 +143,7 @@ def _image_shape(data_shape: tuple[int, ...], network: str, divisor: int) -> tup
     return c, h, w
 
 
-def _critic_width(cfg: ModelConfig, network: str) -> int:
+def scaled_fc_width(cfg: ModelConfig, network: str) -> int:
     """FC1024 at the paper's width, scaled with model.width like the rest of the network."""
     return max(1, cfg.width * PAPER_CRITIC_WIDTH // PAPER_WIDTHS[network])
 
@@ -177,7 +177,7 @@ def build_fashion_conv(data_shape: tuple[int, ...], cfg: ModelConfig) -> Nets:
         tconv(2 * w, 2 * w), *bn_relu(2 * w),
         tconv(2 * w, 2 * w), *bn_relu(2 * w),
         conv(2 * w, c, 3, 1), nn.Sigmoid())
-    return encoder, decoder, mlp_critic(cfg, _critic_width(cfg, "fashion-conv"))
+    return encoder, decoder, mlp_critic(cfg, scaled_fc_width(cfg, "fashion-conv"))
 
 
 def build_cifar_resnet(data_shape: tuple[int, ...], cfg: ModelConfig) -> Nets:
@@ -214,7 +214,7 @@ def build_cifar_resnet(data_shape: tuple[int, ...], cfg: ModelConfig) -> Nets:
         decoder += [tconv(channels, 2 * w), *bn_relu(2 * w), ConvResBlock(2 * w), *bn_relu(2 * w)]
         channels = 2 * w
     decoder += [conv(2 * w, c, 3, 1), nn.Sigmoid()]
-    return nn.Sequential(*encoder), nn.Sequential(*decoder), mlp_critic(cfg, _critic_width(cfg, "cifar-resnet"))
+    return nn.Sequential(*encoder), nn.Sequential(*decoder), mlp_critic(cfg, scaled_fc_width(cfg, "cifar-resnet"))
 
 
 def build_celeba_resnet(data_shape: tuple[int, ...], cfg: ModelConfig) -> Nets:
@@ -250,7 +250,7 @@ def build_celeba_resnet(data_shape: tuple[int, ...], cfg: ModelConfig) -> Nets:
         decoder += [tconv(channels, out), *bn_relu(out), ConvResBlock(out), *bn_relu(out)]
         channels = out
     decoder += [conv(channels, c, 3, 1), nn.Sigmoid()]
-    return encoder, nn.Sequential(*decoder), mlp_critic(cfg, _critic_width(cfg, "celeba-resnet"))
+    return encoder, nn.Sequential(*decoder), mlp_critic(cfg, scaled_fc_width(cfg, "celeba-resnet"))
 
 
 NETWORKS: dict[str, Callable[[tuple[int, ...], ModelConfig], Nets]] = {

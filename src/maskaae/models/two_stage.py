@@ -12,7 +12,8 @@ d: the elements of a sample; KL in closed form, 0.5 sum(mu^2 + sigma^2 - 1 - log
 
 Stage two is a VAE of the same form on the stage-one codes, the posterior means mu(x) of the training batches
 (stage one frozen, in eval mode, under no_grad), with d = m, its own learned gamma and its own networks: MLPs
-m -> 3 x [FC width, ReLU] -> 2m and m -> 3 x [FC width, ReLU] -> m (the paper: 3 x 1024; width = model.width).
+m -> 3 x [FC width, ReLU] -> 2m and m -> 3 x [FC width, ReLU] -> m (the paper: 3 x 1024; the width is
+1024 at the paper's network size and scales with model.width like the critic's, nets.scaled_fc_width).
 
 The first train.steps - round(train.steps * train.stage2_share) steps train stage one (its networks and gamma,
 one optimiser), the rest stage two (a second optimiser on stage two's parameters only); both are the optimiser
@@ -39,7 +40,7 @@ from torch import nn
 
 from ..config import Config
 from ..losses import reconstruction
-from ..nets import build_networks, mlp
+from ..nets import build_networks, mlp, scaled_fc_width
 from ..optim import make_optimizer
 from .base import AutoEncoder, BaseTrainer, TrainingDiverged, apply_update
 
@@ -119,7 +120,7 @@ def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> TwoStag
         torch.random.default_generator.manual_seed(cfg.seed)
         encoder, _, _ = build_networks(data_shape, dataclasses.replace(cfg.model, latent_dim=2 * m))
         _, decoder, _ = build_networks(data_shape, cfg.model)
-        model = TwoStageVAE(encoder, decoder, CodeVAE(m, cfg.model.width), m, data_shape)
+        model = TwoStageVAE(encoder, decoder, CodeVAE(m, scaled_fc_width(cfg.model, cfg.model.network)), m, data_shape)
     model.config = cfg.to_dict()
     return model
 
