@@ -1,4 +1,4 @@
-"""Comparing saved training states in the family tests."""
+"""Killing a run at a step and comparing saved training states, for the resume tests."""
 
 import torch
 
@@ -24,3 +24,17 @@ def _assert_same_state(a, b):
 
 def _without(d, *keys):
     return {k: v for k, v in d.items() if k not in keys}
+
+
+def kill_at(monkeypatch, trainer_class, step):
+    """trainer_class.iteration raises KeyboardInterrupt (a kill) when it would start iteration step + 1;
+    returns the original method."""
+    original = trainer_class.iteration
+
+    def killed(self):
+        if self.step == step:
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(trainer_class, "iteration", killed)
+    return original

@@ -14,7 +14,7 @@ from maskaae.data import load_data
 from maskaae.models.rae import Trainer, build_model, rae_objective, sample_mixture
 from maskaae.presets import build_config
 from maskaae.runs import evaluate_run, load_run, read_metrics, train_run
-from state_helpers import _assert_same_state, _trainer_state, _without
+from state_helpers import _assert_same_state, _trainer_state, _without, kill_at
 
 
 def _np(t):
@@ -164,14 +164,7 @@ def test_a_run_resumes_bitwise_across_the_mixture_fit(tmp_path, tiny_overrides, 
     assert straight["model"] == "rae" and np.isfinite(straight["fd"]) and straight["active_dims"] is None
 
     # killed at step 17: the checkpoint of step 15 has no mixture; the resumed run fits it at step 20
-    original = Trainer.iteration
-
-    def killed(self):
-        if self.step == 17:
-            raise KeyboardInterrupt
-        return original(self)
-
-    monkeypatch.setattr(Trainer, "iteration", killed)
+    original = kill_at(monkeypatch, Trainer, 17)
     with pytest.raises(KeyboardInterrupt):
         train_run(cfg, tmp_path / "b", quiet=True)
     assert _trainer_state(tmp_path / "b")["step"] == 15

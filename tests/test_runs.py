@@ -7,6 +7,7 @@ from maskaae import build_config
 from maskaae.checkpoint import CheckpointError
 from maskaae.runs import RunError, evaluate_run, read_metrics, sample_run, train_run
 from maskaae.train import Trainer, TrainingDiverged
+from state_helpers import kill_at
 
 
 def _cfg(overrides, *extra):
@@ -43,26 +44,12 @@ def test_run_folder_contents(tmp_path, tiny_overrides):
     assert summary["active_dims"] == saved["active_dims"]
 
 
-def _kill_at(monkeypatch, step):
-    """Trainer.iteration raises KeyboardInterrupt (a kill) when it would start iteration step + 1; returns the
-    original method."""
-    original = Trainer.iteration
-
-    def killed(self):
-        if self.step == step:
-            raise KeyboardInterrupt
-        return original(self)
-
-    monkeypatch.setattr(Trainer, "iteration", killed)
-    return original
-
-
 def test_resume_is_bitwise_identical(tmp_path, tiny_overrides, monkeypatch):
     whole = tmp_path / "whole"
     reference = train_run(_cfg(tiny_overrides), whole, quiet=True)
 
     parted = tmp_path / "parted"
-    original = _kill_at(monkeypatch, 13)
+    original = kill_at(monkeypatch, Trainer, 13)
     with pytest.raises(KeyboardInterrupt):
         train_run(_cfg(tiny_overrides), parted, quiet=True)
     assert _weights(parted)["step"] == 10  # last checkpoint before the kill
@@ -281,7 +268,7 @@ def test_overwrite_keeps_the_old_run_until_the_new_one_has_a_checkpoint(tmp_path
         train_run(missing, out, overwrite=True, quiet=True)
     assert _files(out) == old
     # a new run that dies before its first checkpoint: the old run comes back
-    original = _kill_at(monkeypatch, 2)
+    original = kill_at(monkeypatch, Trainer, 2)
     with pytest.raises(KeyboardInterrupt):
         train_run(_cfg(tiny_overrides + ["seed=1"]), out, overwrite=True, quiet=True)
     assert _files(out) == old and not (out / ".replaced").exists()

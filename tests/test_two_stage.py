@@ -13,7 +13,7 @@ from scipy.stats import norm
 from maskaae.models.two_stage import Trainer, build_model, negative_elbo
 from maskaae.presets import build_config
 from maskaae.runs import evaluate_run, load_run, read_metrics, train_run
-from state_helpers import _assert_same_state, _trainer_state, _without
+from state_helpers import _assert_same_state, _trainer_state, _without, kill_at
 
 
 def _cfg(*more):
@@ -149,14 +149,7 @@ def test_a_run_resumes_bitwise_across_the_stage_switch(tmp_path, tiny_overrides,
     assert straight["model"] == "vae-2stage" and np.isfinite(straight["fd"]) and straight["active_dims"] is None
     assert [r["stage"] for r in read_metrics(tmp_path / "a")] == [1] * 5 + [2] * 5  # logged every 2 steps
 
-    original = Trainer.iteration
-
-    def killed(self):  # killed at step 8: the checkpoint of step 5 is in stage one
-        if self.step == 8:
-            raise KeyboardInterrupt
-        return original(self)
-
-    monkeypatch.setattr(Trainer, "iteration", killed)
+    original = kill_at(monkeypatch, Trainer, 8)  # killed at step 8: the checkpoint of step 5 is in stage one
     with pytest.raises(KeyboardInterrupt):
         train_run(cfg, tmp_path / "b", quiet=True)
     assert _trainer_state(tmp_path / "b")["step"] == 5
