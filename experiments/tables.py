@@ -181,20 +181,23 @@ def mnist_m() -> list[str]:
     return lines
 
 
-def _paper_rows(data: str, m: int, fid_note: str, width: int) -> list[str]:
+def _paper_rows(data: str, m: int, layout: list[str], fid_note: str = "") -> list[str]:
+    """The paper's MaskAAE and WAE-GAN rows of a Table 1 / Table 2 comparison; `layout` names each column's
+    cell (model, m, m_A, fid, nac, steps; anything else is left empty)."""
     out = []
     for model, label in (("maskaae", "MaskAAE"), ("wae-gan", "WAE-GAN")):
         paper = PAPER_TABLE2[data]
         m_a, nac = (paper[2], paper[3]) if model == "maskaae" else (paper[0], paper[1])
-        cells = [f"paper {label}", m, m_a, f"{PAPER_FID[data][model]}{fid_note}"]
-        out.append(row(*cells, *([""] * (width - 8)), f"{nac:.3f}", "", "500,000", ""))
+        cells = {"model": f"paper {label}", "m": m, "m_A": m_a, "fid": f"{PAPER_FID[data][model]}{fid_note}",
+                 "nac": f"{nac:.3f}", "steps": "500,000"}
+        out.append(row(*(cells.get(column, "") for column in layout)))
     return out
 
 
 def mnist_m64() -> list[str]:
     lines = header("model", "m", "m_A", "FID, N = 10,000", "FID, N = 2,000", "NAC", "pixel precision / recall",
                    "steps", "training time")
-    lines += _paper_rows("MNIST", 64, "", 9)
+    lines += _paper_rows("MNIST", 64, ["model", "m", "m_A", "fid", "", "nac", "", "steps", ""])
     for model, label in (("maskaae", "ours MaskAAE, `mnist` CPU preset (paper mask)"),
                          ("wae", "ours WAE-GAN, same networks and budget")):
         s, big = summary(f"mnist-cpu-{model}-m64"), summary(f"mnist-cpu-{model}-m64-fid10000")
@@ -207,11 +210,8 @@ def mnist_m64() -> list[str]:
 def fashion_m128() -> list[str]:
     lines = header("model", "m", "m_A", "FID, N = 2,000", "NAC", "pixel precision / recall", "fd (pixels)", "steps",
                    "training time")
-    for model, label in (("maskaae", "MaskAAE"), ("wae-gan", "WAE-GAN")):
-        paper = PAPER_TABLE2["Fashion-MNIST"]
-        m_a, nac = (paper[2], paper[3]) if model == "maskaae" else (paper[0], paper[1])
-        lines.append(row(f"paper {label}", 128, m_a, f"{PAPER_FID['Fashion-MNIST'][model]} (N = 10,000)",
-                         f"{nac:.3f}", "", "", "500,000", ""))
+    lines += _paper_rows("Fashion-MNIST", 128, ["model", "m", "m_A", "fid", "nac", "", "", "steps", ""],
+                         " (N = 10,000)")
     for name, label in (("fashion-cpu-maskaae-m128", "ours MaskAAE, `fashion` CPU preset (paper mask)"),
                         ("fashion-cpu-wae-m128", "ours WAE-GAN, same networks and budget"),
                         ("fashion-cpu-maskaae-m128-seed1", "ours MaskAAE, seed 1")):
