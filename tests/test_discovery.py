@@ -4,7 +4,9 @@ import torch
 from torch import nn
 
 from maskaae import MaskAAE, Trainer, build_config, build_model
-from maskaae.discovery import THETA_ON, choose_dimension, nested_truncation, unexplained_curve
+from maskaae import train as train_module
+from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, choose_dimension, focus_window, nested_truncation,
+                               unexplained_curve)
 from maskaae.runs import train_run
 
 from conftest import TINY
@@ -109,6 +111,27 @@ def test_nested_truncation_draws_a_fixed_amount_from_the_stream():
     assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
 
 
+def test_nested_truncation_in_a_window_draws_only_its_lengths_and_the_same_amount():
+    keep = nested_truncation(4000, 8, torch.Generator().manual_seed(0), window=(3, 5))
+    lengths = keep.sum(1)
+    assert torch.equal(keep, (torch.arange(8) < lengths[:, None]).float())
+    assert set(lengths.int().tolist()) == {3, 4, 5, 8}
+    assert abs(float((lengths == 8).float().mean()) - 0.5) < 0.03  # the full half stays
+    assert abs(float((lengths == 4).float().mean()) - 0.5 / 3) < 0.03
+    g1, g2 = torch.Generator().manual_seed(1), torch.Generator().manual_seed(1)
+    nested_truncation(10, 8, g1, window=(3, 5))
+    nested_truncation(10, 8, g2)
+    assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
+
+
+def test_focus_window_is_the_answer_give_or_take_the_half_width_inside_1_to_m():
+    assert FOCUS_HALF_WIDTH == 2
+    assert focus_window(5, 10) == (3, 7)
+    assert focus_window(1, 10) == (1, 3)
+    assert focus_window(10, 10) == (8, 10)
+    assert focus_window(1, 1) == (1, 1)
+
+
 # -- the trainer in ordered mode ------------------------------------------------------------------------
 
 ORDERED = TINY + ["model.latent_dim=6", "train.disc_training_ratio=1", "train.discovery_steps=30", "train.steps=40"]
@@ -146,6 +169,44 @@ def test_ordered_run_resumes_bitwise_across_the_decision(tmp_path, tiny_override
     train_run(first, tmp_path / "part", quiet=True)  # stops before the decision (step 10)
     resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
     assert resumed["discovery"] == full["discovery"] and resumed["active_dims"] == full["active_dims"]
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
+    b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
+    assert all(torch.equal(a[key], b[key]) for key in a)
+
+
+FOCUSED = ORDERED + ["train.discovery_focus=0.25"]  # 30 nested steps: provisional after step 22 (30 - 8)
+
+
+def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkeypatch):
+    windows = []
+
+    def recording(batch, dim, generator, window=None):
+        windows.append(window)
+        return nested_truncation(batch, dim, generator, window)
+
+    monkeypatch.setattr(train_module, "nested_truncation", recording)
+    cfg = build_config("synthetic", overrides=FOCUSED)
+    data = torch.randn(256, 10, generator=torch.Generator().manual_seed(0))
+    trainer = Trainer(build_model(cfg, (10,)), data, cfg)
+    trainer.run(22)
+    assert windows == [None] * 22
+    provisional = trainer.discovery["provisional"]
+    assert provisional["step"] == 22 and trainer.discovery["window"] == list(focus_window(provisional["dimension"], 6))
+    assert provisional["dimension"] == choose_dimension(provisional["curve"], cfg.model.discovery_tolerance)
+    assert torch.all(trainer.model.latent.theta == THETA_ON)  # nothing is switched off provisionally
+    trainer.run(30)
+    assert windows[22:] == [tuple(trainer.discovery["window"])] * 8
+    final = trainer.discovery
+    assert final["step"] == 30 and final["provisional"] == provisional
+    np.testing.assert_array_equal(trainer.model.mask, [1.0] * final["dimension"] + [0.0] * (6 - final["dimension"]))
+
+
+def test_a_focused_run_resumes_bitwise_across_the_provisional_decision(tmp_path):
+    cfg = build_config("synthetic", overrides=FOCUSED)
+    full = train_run(cfg, tmp_path / "full", quiet=True)
+    train_run(build_config("synthetic", overrides=FOCUSED + ["train.steps=25"]), tmp_path / "part", quiet=True)
+    resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
+    assert resumed["discovery"] == full["discovery"] and "provisional" in full["discovery"]
     a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
     b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
     assert all(torch.equal(a[key], b[key]) for key in a)

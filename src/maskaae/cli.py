@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .openmp import choose_wait_policy, set_threads
+from .openmp import SWEEP_THREADS, choose_wait_policy, set_threads
 from .results import ACTIVE_DIMS, LATENT_DIM, SUMMARY_COLUMNS, format_value
 
 if TYPE_CHECKING:
@@ -172,9 +172,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise SweepError("--data defines a new sweep and needs --grid")
         args.set = _data_overrides(args.data) + list(args.set)
     if args.grid:
-        spec = SweepSpec.from_args(args.grid, args.preset, args.config, args.set)
-    elif args.preset or args.config or args.set:
-        raise SweepError("--preset, --config and --set define a new sweep and need --grid; "
+        spec = SweepSpec.from_args(args.grid, args.preset, args.config, args.set, args.budget)
+        if args.budget is not None:
+            set_threads(SWEEP_THREADS)  # the budget is timed here, on the one thread each sweep run gets
+    elif args.preset or args.config or args.set or args.budget is not None:
+        raise SweepError("--preset, --config, --set and --budget define a new sweep and need --grid; "
                          "without them, maskaae sweep --out DIR continues the sweep saved in DIR")
     else:
         spec = load_spec(args.out)  # continue the saved sweep
@@ -307,6 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--data", metavar="PATH", help="your own data file or image folder, as for train --data")
     sweep.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", default=[],
                        help="dotted overrides for every point, applied before the grid values")
+    sweep.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                       help="equal training time: each point gets the train.steps that SECONDS of training buy "
+                            "its config here (timed once at the start, saved in sweep.json; phases that are a "
+                            "share of train.steps keep their share), e.g. --grid model=maskaae,wae-gan,vae-gamma "
+                            "--budget 600")
     sweep.add_argument("--out", required=True, metavar="SWEEP_DIR", help="sweep folder")
     sweep.add_argument("--jobs", type=int, default=None, help="local parallel processes (default 1)")
     sweep.add_argument("--executor", choices=["local", "ray"], default="local",

@@ -158,6 +158,10 @@ class TrainConfig:
     # decided; the remaining train.steps - discovery_steps iterations train the critic and generator with it.
     discovery_steps: int = 12000
     lr_discovery: float = 1e-3  # Adam, cosine-decayed to 0 over the discovery steps
+    # The last discovery_focus share of the discovery steps draw truncations within FOCUS_HALF_WIDTH of a
+    # provisional decision taken when they start, so the prefixes the decision compares get trained more
+    # (maskaae/discovery.py, experiments/README.md); 0: k ~ U{1..m} throughout.
+    discovery_focus: float = 0.25
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     threads: int = 0  # torch threads; 0 leaves torch's default
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused
@@ -179,6 +183,8 @@ class TrainConfig:
         _check(self.threads >= 0, "train.threads", self.threads, "must be >= 0")
         _check(self.mask_warmup_steps >= 0, "train.mask_warmup_steps", self.mask_warmup_steps, "must be >= 0")
         _check(self.discovery_steps >= 1, "train.discovery_steps", self.discovery_steps, "must be >= 1")
+        _check(0.0 <= self.discovery_focus < 1.0, "train.discovery_focus", self.discovery_focus,
+               "must be in [0, 1)")
         _check(0.0 <= self.stage2_share < 1.0, "train.stage2_share", self.stage2_share, "must be in [0, 1)")
 
 
@@ -333,7 +339,7 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def merge_dicts(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

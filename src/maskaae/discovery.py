@@ -9,6 +9,12 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    to reconstruct from any prefix, so the dimensions are ordered by how much they explain and the first
    ones carry the most. This phase trains only the encoder and decoder (Adam, cosine-decayed learning
    rate): a well-converged auto-encoder is what makes the signal sharp (experiments/README.md).
+   Focus (train.discovery_focus, default the last quarter of the phase): a provisional decision k' is
+   taken, and from then on the truncated half of every batch draws k_i ~ U{k' - 2 .. k' + 2} (within
+   1..m). Under uniform truncations each prefix gets 1/(2m) of the samples, so at large n and m the
+   prefixes near the answer stay under-trained and the n-th dimension's share leaks into the (n+1)-th;
+   the benchmark's two Gaussian misses (n = 16 at m = 32, n = 20 at m = 64, both n + 1) came from that.
+   The window depends only on the provisional answer, never on n or m.
 2. A decision: u(k) is the median over samples of the squared reconstruction error from the first k
    dimensions, relative to the data's variance (k = 0..m), on training samples. With u* = min_k>=1 u(k)
    and the total reduction u(0) - u*, the default `gain` rule keeps the smallest k after which the next
@@ -41,15 +47,26 @@ from .model import MaskAAE
 THETA_ON = 30.0
 
 
-def nested_truncation(batch: int, dim: int, generator: torch.Generator) -> torch.Tensor:
-    """(batch, dim) 0/1 multipliers: half the rows keep the first k_i ~ U{1..dim} entries, the rest keep all.
+def nested_truncation(batch: int, dim: int, generator: torch.Generator,
+                      window: tuple[int, int] | None = None) -> torch.Tensor:
+    """(batch, dim) 0/1 multipliers: half the rows keep the first k_i entries, k_i ~ U{lo..hi} (the whole
+    window (1, dim) by default), the rest keep all.
 
     Draws 2 * batch numbers from `generator` whatever the outcome, so the random stream does not depend on it.
     """
-    k = torch.randint(1, dim + 1, (batch, 1), generator=generator)
+    lo, hi = window or (1, dim)
+    k = torch.randint(lo, hi + 1, (batch, 1), generator=generator)
     full = torch.rand(batch, 1, generator=generator) < 0.5
     k = torch.where(full, torch.full_like(k, dim), k)
     return (torch.arange(dim) < k).to(torch.float32)
+
+
+def focus_window(k: int, dim: int) -> tuple[int, int]:
+    """The truncations the focus phase draws around a provisional answer k: k +- FOCUS_HALF_WIDTH in 1..dim."""
+    return max(1, k - FOCUS_HALF_WIDTH), min(dim, k + FOCUS_HALF_WIDTH)
+
+
+FOCUS_HALF_WIDTH = 2
 
 
 @torch.inference_mode()

@@ -39,7 +39,7 @@ def _preset(*parts: dict[str, Any]) -> dict[str, Any]:
 PRESETS: dict[str, dict[str, Any]] = {
     "synthetic": {
         "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, ordered discovery (12,000 nested "
-                       "auto-encoder steps, the decision, then 3,000 steps with the critic and the mask fixed); "
+                       "auto-encoder steps, the last quarter near a provisional answer, the decision, then 3,000 steps with the critic and the mask fixed); "
                        "about 2.5 minutes on one thread (not the paper's networks, schedule or mask training)",
         # One thread: at this network size a second thread was slower with passive waiting and barely faster
         # with spinning (benchmarks/results/step_omp_passive.json, wait_policy.json; benchmarks/README.md).

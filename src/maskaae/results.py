@@ -10,6 +10,7 @@ from typing import Any
 
 # What the run was (runs.py)
 MODEL = "model"  # "maskaae", or "wae-gan" with the mask off
+KIND = "model.kind"  # the family (maskaae for WAE-GAN too); a sweep column when its grid chooses models
 PRESET = "preset"
 LATENT_DIM = "latent_dim"  # m, the model's latent capacity
 TRUE_LATENT_DIM = "true_latent_dim"  # n of synthetic data; None for other data
@@ -54,9 +55,9 @@ ERROR = "error"
 TRUE_N = "data.latent_dim"  # n, known only for synthetic data
 SWEEP_COLUMNS = (MODEL, LATENT_DIM, ACTIVE_DIMS, FD, PRECISION, RECALL, NAC, RECON, WASSERSTEIN, FID, FID_SAMPLES,
                  STEPS, SECONDS, SEED, EVAL_SAMPLES, NAC_SAMPLES, PRESET)
-OPTIONAL_COLUMNS = (FID, FID_SAMPLES)  # a column only when some run has it (image data)
-FIXED_COLUMNS = frozenset({RUN, STATUS, ERROR, TRUE_N, *SWEEP_COLUMNS})  # the columns that are not grid keys
-TEXT_COLUMNS = frozenset({RUN, STATUS, ERROR, MODEL, PRESET})  # read back as text, not as JSON values
+OPTIONAL_COLUMNS = (FID, FID_SAMPLES, KIND)  # a column only when some run has it (image data; a model axis)
+FIXED_COLUMNS = frozenset({RUN, STATUS, ERROR, TRUE_N, KIND, *SWEEP_COLUMNS})  # the columns that are not grid keys
+TEXT_COLUMNS = frozenset({RUN, STATUS, ERROR, MODEL, KIND, PRESET})  # read back as text, not as JSON values
 
 
 def format_value(value: Any) -> str:

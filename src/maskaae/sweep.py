@@ -6,7 +6,10 @@ A sweep folder holds
     results.csv     one row per grid point: its config values, status, summary metrics, error
     errors/NAME.txt the traceback of a point that failed (removed when it later succeeds)
 
-The grid is the product of its axes, in the order given. Every point's config
+The grid is the product of its axes, in the order given. The axis `model` takes model names (maskaae,
+wae-gan and every other family's kind, maskaae.models.MODEL_CHOICES), so one axis covers Table 1. With
+a budget (--budget SECONDS, maskaae/budget.py) each point's train.steps is what that much training time
+buys its config here, timed once when the sweep starts and saved in sweep.json. Every point's config
 is built and validated before anything starts, so a typo fails at once. A
 sweep is resumable by running the same command again: finished runs
 (summary.json present) are skipped, interrupted ones (a checkpoint but no
@@ -33,10 +36,11 @@ from .config import Config, ConfigError, config_from_dict, load_config_file, mer
 from .presets import preset_values
 from .executors import SweepError, import_ray, run_local, run_ray
 from .lock import LOCK_NAME, FolderLock
+from .models import MODEL_CHOICES
 from .nets import NETWORKS
 from .openmp import SWEEP_THREADS
-from .results import (ACTIVE_DIMS, ERROR, FD, LATENT_DIM, MODEL, OPTIONAL_COLUMNS, PRECISION, PRESET, RUN, SECONDS,
-                      SEED, STATUS, SWEEP_COLUMNS, TRUE_N)
+from .results import (ACTIVE_DIMS, ERROR, FD, KIND, LATENT_DIM, MODEL, OPTIONAL_COLUMNS, PRECISION, PRESET, RUN,
+                      SECONDS, SEED, STATUS, SWEEP_COLUMNS, TRUE_N)
 
 SWEEP_FORMAT = "maskaae-sweep-v2"  # v2 saves the resolved base config; v1 saved only preset, file and --set
 LEGACY_FORMATS = ("maskaae-sweep-v1",)
@@ -111,6 +115,8 @@ class SweepSpec:
     # continued by a later maskaae trains its remaining points with these, not with today's preset. None:
     # resolve now; LEGACY_BASE: a v1 sweep.json, which did not save it.
     base: dict[str, Any] | None = None
+    budget: float | None = None  # --budget: training seconds per point, turned into train.steps per point
+    budget_steps: dict[str, dict[str, Any]] | None = None  # point name -> {"steps", "step_seconds"}, once timed
 
     def resolved_base(self) -> dict[str, Any]:
         if self.base is LEGACY_BASE:
@@ -124,25 +130,31 @@ class SweepSpec:
 
     @classmethod
     def from_args(cls, grid: list[str], preset: str | None = None, config_file: str | Path | None = None,
-                  overrides: list[str] | None = None) -> "SweepSpec":
+                  overrides: list[str] | None = None, budget: float | None = None) -> "SweepSpec":
         overrides = list(overrides or [])
         for pair in overrides:
             if (pair.split("=", 1)[0].strip() == "train.threads"
                     and parse_value(pair.split("=", 1)[-1]) != SWEEP_THREADS):
                 raise SweepError("sweep runs use one thread each (train.threads=1); drop the train.threads override")
+        if budget is not None and not (budget > 0 and budget != float("inf")):
+            raise SweepError(f"--budget must be a positive number of seconds, got {budget}")
         return cls(grid=parse_grid(grid), preset=preset or "synthetic", overrides=overrides,
-                   config_file=load_config_file(config_file) if config_file else None)
+                   config_file=load_config_file(config_file) if config_file else None, budget=budget)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"preset": self.preset, "config_file": self.config_file, "overrides": self.overrides,
-                "grid": [{"key": key, "values": values} for key, values in self.grid],
-                "base": self.resolved_base()}
+        out = {"preset": self.preset, "config_file": self.config_file, "overrides": self.overrides,
+               "grid": [{"key": key, "values": values} for key, values in self.grid],
+               "base": self.resolved_base()}
+        if self.budget is not None:
+            out |= {"budget": self.budget, "budget_steps": self.budget_steps}
+        return out
 
     @classmethod
     def from_dict(cls, saved: dict[str, Any]) -> "SweepSpec":
         return cls(grid=[(axis["key"], list(axis["values"])) for axis in saved["grid"]], preset=saved["preset"],
                    overrides=list(saved["overrides"]), config_file=saved.get("config_file"),
-                   base=saved["base"] if saved.get("format") == SWEEP_FORMAT else LEGACY_BASE)
+                   base=saved["base"] if saved.get("format") == SWEEP_FORMAT else LEGACY_BASE,
+                   budget=saved.get("budget"), budget_steps=saved.get("budget_steps"))
 
 
 @dataclass
@@ -178,13 +190,28 @@ def point_names(grid: list[tuple[str, list[Any]]]) -> list[str]:
     return names
 
 
+MODEL_AXIS = "model"  # a grid axis of model names (MODEL_CHOICES), each setting model.kind and model.mask
+
+
+def _grid_overrides(key: str, value: Any, point: str) -> list[str]:
+    if key != MODEL_AXIS:
+        return [f"{key}={json.dumps(value)}"]
+    if value not in MODEL_CHOICES:
+        raise ConfigError(f"grid point {point}: model {value!r} is not a model; choose from "
+                          f"{', '.join(MODEL_CHOICES)}")
+    return [f"{k}={json.dumps(v)}" for k, v in MODEL_CHOICES[value].items()]
+
+
 def build_points(spec: SweepSpec) -> list[Point]:
-    """Every grid point with its validated config; a bad key or value fails here, naming the point."""
+    """Every grid point with its validated config (at its budget's steps once timed); a bad key or value
+    fails here, naming the point."""
+    from .budget import scaled_schedule
+
     base = spec.resolved_base()
     points = []
     keys = [key for key, _ in spec.grid]
     for name, combo in zip(point_names(spec.grid), product(*(values for _, values in spec.grid))):
-        grid_overrides = [f"{key}={json.dumps(value)}" for key, value in zip(keys, combo)]
+        grid_overrides = [o for key, value in zip(keys, combo) for o in _grid_overrides(key, value, name)]
         try:
             cfg = config_from_dict(merge_overrides(base, grid_overrides + [f"train.threads={SWEEP_THREADS}"]))
         except ConfigError as err:
@@ -192,6 +219,8 @@ def build_points(spec: SweepSpec) -> list[Point]:
         if cfg.model.network not in NETWORKS:
             raise ConfigError(f"grid point {name}: config key 'model.network' = {cfg.model.network!r} is not a "
                               f"network; choose one of {', '.join(NETWORKS)}")
+        if spec.budget_steps is not None:
+            cfg = scaled_schedule(cfg, int(spec.budget_steps[name]["steps"]))
         points.append(Point(name, dict(zip(keys, combo)), cfg))
     return points
 
@@ -215,6 +244,8 @@ def base_differences(saved: SweepSpec, given: SweepSpec) -> list[str]:
                    f"{json.dumps(given.config_file)} here")
     if saved.overrides != given.overrides:
         out.append(f"--set is {saved.overrides} there and {given.overrides} here")
+    if saved.budget != given.budget:
+        out.append(f"--budget is {saved.budget} there and {given.budget} here")
     saved_keys, given_keys = [k for k, _ in saved.grid], [k for k, _ in given.grid]
     if saved_keys != given_keys:
         out.append(f"grid keys are {saved_keys} there and {given_keys} here")
@@ -264,7 +295,7 @@ def result_row(point: Point, status: str, summary: dict[str, Any] | None, error:
     row: dict[str, Any] = {RUN: point.name, STATUS: status, **point.values,
                            # n is known only for synthetic data
                            TRUE_N: cfg.data.latent_dim if cfg.data.name == "synthetic" else None,
-                           MODEL: cfg.model_name,
+                           MODEL: cfg.model_name, KIND: cfg.model.kind if MODEL_AXIS in point.values else None,
                            LATENT_DIM: cfg.model.latent_dim, SEED: cfg.seed, PRESET: cfg.preset}
     for key in SWEEP_COLUMNS:
         if summary is not None and key in summary:
@@ -277,7 +308,7 @@ def write_results(rows: list[dict[str, Any]], grid_keys: list[str], path: Path) 
     from .atomic import atomic_write_text
 
     columns = [RUN, STATUS, *grid_keys]
-    for key in (TRUE_N, *SWEEP_COLUMNS):
+    for key in (TRUE_N, KIND, *SWEEP_COLUMNS):
         if key not in columns and (key not in OPTIONAL_COLUMNS or any(row.get(key) is not None for row in rows)):
             columns.append(key)
     columns.append(ERROR)
@@ -323,6 +354,11 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
                                              for name in point_names(spec.grid)):
             spec = SweepSpec(spec.grid, spec.preset, spec.overrides, spec.config_file)  # finished: only collect
     points = build_points(spec)
+    if spec.budget is not None and spec.budget_steps is None:  # a new budget sweep: time its configs once
+        from .budget import budget_steps
+
+        spec.budget_steps = budget_steps({p.name: p.config for p in points}, spec.budget, log)
+        points = build_points(spec)
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {out} is a file, not a folder; choose another --out")
     with FolderLock(out, "sweep"):

@@ -17,7 +17,8 @@ import torch
 
 from .config import Config, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
-from .discovery import THETA_ON, choose_dimension, nested_truncation, set_prefix_mask, unexplained_curve
+from .discovery import (THETA_ON, choose_dimension, focus_window, nested_truncation, set_prefix_mask,
+                        unexplained_curve)
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
@@ -185,14 +186,20 @@ class Trainer(BaseTrainer):
         g = torch.Generator().manual_seed(self.cfg.seed + DECISION_SEED_OFFSET)
         return self.data[torch.randperm(len(self.data), generator=g)[:DECISION_SAMPLES]]
 
-    def decide(self) -> None:
-        """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask."""
+    def decide(self, provisional: bool = False) -> None:
+        """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask. A
+        provisional decision (train.discovery_focus) only sets the window the remaining nested steps draw from."""
         curve = unexplained_curve(self.model, self.decision_data())
         rule, tolerance = self.cfg.model.discovery_rule, self.cfg.model.discovery_tolerance
         k = choose_dimension(curve, tolerance, rule)
+        record = {"step": self.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
+                  "rule": rule, "tolerance": tolerance}
+        if provisional:
+            self.discovery = {"provisional": record, "window": list(focus_window(k, self.model.latent_dim))}
+            return
         set_prefix_mask(self.model, k)
-        self.discovery = {"step": self.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
-                          "rule": rule, "tolerance": tolerance}
+        focus = {key: self.discovery[key] for key in ("provisional", "window") if key in (self.discovery or {})}
+        self.discovery = {**record, **focus}
 
     def nested_iteration(self) -> dict[str, float]:
         """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate."""
@@ -200,7 +207,8 @@ class Trainer(BaseTrainer):
         for group in opt.param_groups:
             group["lr"] = t.lr_discovery * 0.5 * (1.0 + math.cos(math.pi * self.step / t.discovery_steps))
         x = self._batch()
-        keep = nested_truncation(len(x), self.model.latent_dim, self.generator)
+        window = tuple(self.discovery["window"]) if self.discovery and "window" in self.discovery else None
+        keep = nested_truncation(len(x), self.model.latent_dim, self.generator, window)
         recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
         apply_update(opt, recon)
         value = float(recon.detach())
@@ -209,6 +217,8 @@ class Trainer(BaseTrainer):
         # A run shorter than the discovery phase decides at its last step; extending it redoes the decision.
         if self.step == t.discovery_steps or self.step == t.steps:
             self.decide()
+        elif t.discovery_focus > 0 and self.step == t.discovery_steps - round(t.discovery_focus * t.discovery_steps):
+            self.decide(provisional=True)
         return {"recon": value}
 
     def iteration(self) -> dict[str, float]:

@@ -5,7 +5,9 @@ Writes SWEEP_DIR/report/ (or --out) with
                     m_A on a second axis; median over seeds, min-max error bars (paper Fig. 4)
     fig5_*.png      mask trajectories of the MaskAAE runs, one small panel per run (Fig. 5)
     fig8_*.png      training curves: reconstruction, Wasserstein estimate, held-out FD (Fig. 8)
-    report.md       the figures, Table 2 (m_A and NAC, medians over seeds) and the numbers behind Fig. 4
+    report.md       the figures, Table 2 (m_A and NAC, medians over seeds) and the numbers behind Fig. 4;
+                    for a sweep over models (a `model` or `model.kind` axis) instead Table 1: sample quality,
+                    precision, recall, m_A, steps and training time per model
 
 One set of figures per data.latent_dim (n) and per value of any grid axis
 other than m, the mask switch and the seeds. Nothing is retrained or
@@ -26,9 +28,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..results import STATUS
+from ..results import KIND, STATUS
 from .figures import plot_mask_grid, plot_quality_vs_m, plot_training_curves
-from .markdown import failed_section, header, panel_section, preset_label, run_config, table2, values_table
+from .markdown import (failed_section, header, panel_section, preset_label, run_config, table1, table2,
+                       values_table)
 from .sweeps import (MODELS, OWN_AXES, RUN_DIR, Panel, ReportError, aggregate, panels, read_results, read_sweeps,
                      stats)
 
@@ -55,7 +58,10 @@ def write_report(sweep_dirs: str | Path | list[str | Path], out: str | Path | No
     cfg = run_config(done)
     label = preset_label(rows, cfg)
     lines = header(dirs, columns, rows, cfg)
-    for panel in panels(columns, rows):
+    if KIND in columns:  # a sweep over models: Table 1 rather than figures against m
+        lines += ["## Table 1", "", "Median [min, max] over seeds; m_A only where the model has a mask.", "",
+                  *table1(rows), ""]
+    for panel in ([] if KIND in columns else panels(columns, rows)):
         fig4, fig5, fig8 = (f"fig4_{panel.slug}.png", f"fig5_masks_{panel.slug}.png",
                             f"fig8_curves_{panel.slug}.png")
         plot_quality_vs_m(panel, out / fig4, label)

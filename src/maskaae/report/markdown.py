@@ -1,5 +1,5 @@
 """A report's text, report.md: what was run, and per panel the figures, the numbers behind Fig. 4 and
-Table 2 (m_A and NAC); then the failed runs."""
+Table 2 (m_A and NAC), or Table 1 for a sweep over models; then the failed runs."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..results import (ACTIVE_DIMS, ERROR, EVAL_SAMPLES, FID, FID_SAMPLES, NAC, NAC_SAMPLES, PRECISION, PRESET,
-                       RECALL, RUN, SECONDS, SEED, STATUS, STEPS, format_value)
-from .sweeps import MODELS, RUN_DIR, Panel, aggregate, panels
+from ..models import MODEL_CHOICES
+from ..results import (ACTIVE_DIMS, ERROR, EVAL_SAMPLES, FD, FID, FID_SAMPLES, MODEL, NAC, NAC_SAMPLES, PRECISION,
+                       PRESET, RECALL, RUN, SECONDS, SEED, STATUS, STEPS, format_value)
+from .sweeps import MODELS, RUN_DIR, Panel, aggregate, panels, stats
 
 
 def _fmt_stats(s: dict[str, float] | None) -> str:
@@ -48,6 +49,28 @@ def values_table(panel: Panel) -> list[str]:
             runs = f"{done}" if done == len(rows) else f"{done} of {len(rows)}"
             lines.append(f"| {m} | {name} | {runs} | " + " | ".join(_fmt_stats(aggs[key][(model, m)])
                                                                       for key, _ in keys) + " |")
+    return lines
+
+
+def table1(rows: list[dict[str, Any]]) -> list[str]:
+    """Paper Table 1 for a sweep over models: per model, median [min, max] over seeds of sample quality,
+    precision, recall, m_A (where the model has a mask), training steps and seconds."""
+    done = [r for r in rows if r[STATUS] == "done"]
+    fid = [r for r in done if r.get(FID) is not None]
+    quality, label = (FID, f"FID (N = {_distinct([r.get(FID_SAMPLES) for r in fid])})") if fid else (FD, "FD")
+    keys = [(quality, label), (PRECISION, "precision"), (RECALL, "recall"), (ACTIVE_DIMS, "m_A"),
+            (STEPS, "steps"), (SECONDS, "training s")]
+    names = [name for name in MODEL_CHOICES if any(r[MODEL] == name for r in rows)]
+    names += sorted({str(r[MODEL]) for r in rows} - set(names))
+    lines = ["| model | runs | " + " | ".join(label for _, label in keys) + " |", "|---|---|" + "---|" * len(keys)]
+    for name in names:
+        mine = [r for r in done if r[MODEL] == name]
+        total = sum(r[MODEL] == name for r in rows)
+        runs = f"{len(mine)}" if len(mine) == total else f"{len(mine)} of {total}"
+        # m_A is the mask's: a model without one reports m (every dimension active), shown as a dash
+        cells = [_fmt_stats(stats([r.get(key) for r in mine])) if key != ACTIVE_DIMS or name == "maskaae" else "–"
+                 for key, _ in keys]
+        lines.append(f"| {name} | {runs} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -90,7 +113,8 @@ def header(dirs: list[Path], columns: list[str], rows: list[dict[str, Any]],
     presets = _presets(rows)
     description = cfg.get("description", "") if cfg else ""
     seeds = sorted({r.get(SEED) for r in done if r.get(SEED) is not None})
-    per_point = [len(p.select(model, m)) for p in panels(columns, rows) for model, _ in MODELS for m in p.ms()
+    names = sorted({str(r[MODEL]) for r in rows})
+    per_point = [len(p.select(model, m)) for p in panels(columns, rows) for model in names for m in p.ms()
                  if p.select(model, m, done_only=False)]
     lines = [f"# Sweep report: {' + '.join(d.name for d in dirs)}", "",
              "Made by `maskaae report` from `results.csv` and the run folders; nothing was retrained.", ""]
