@@ -62,8 +62,9 @@ def commands(name: str, entry: dict, jobs: int) -> list[list[str]]:
         out.append(cli + ["train", "--preset", entry["preset"], *sets, "--out", run, "--quiet", *resume])
     elif kind == "sweep":
         sets = ["--set", *overrides(entry)] if overrides(entry) else []
-        out.append(cli + ["sweep", "--preset", entry["preset"], *sets, "--grid", *entry["grid"], "--out", run,
-                          "--jobs", str(jobs)])
+        budget = ["--budget", str(entry["budget"])] if "budget" in entry else []
+        out.append(cli + ["sweep", "--preset", entry["preset"], *sets, "--grid", *entry["grid"], *budget, "--out",
+                          run, "--jobs", str(jobs)])
     elif kind == "evaluate":
         out.append(cli + ["evaluate", f"runs/{entry['from']}", "--fid-samples", str(entry["fid_samples"])])
     else:

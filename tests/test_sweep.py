@@ -10,7 +10,8 @@ import pytest
 
 from maskaae.cli import main
 from maskaae.runs import read_metrics, train_run
-from maskaae.sweep import (SweepError, SweepSpec, build_points, parse_axis, parse_grid, point_names, run_sweep)
+from maskaae.grid import parse_axis, parse_grid, point_names
+from maskaae.sweep import SweepError, SweepSpec, build_points, run_sweep
 
 from conftest import TINY_FAST
 

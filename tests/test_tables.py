@@ -73,10 +73,10 @@ def test_sweep_entries_are_the_committed_sweeps(name):
     if not (ROOT / "results" / name).is_dir():
         pytest.skip(f"{name} has not been collected into results/ yet")
     entry, spec = MANIFEST[name], load_spec(ROOT / "results" / name)
-    assert (spec.preset, spec.overrides) == (entry["preset"], entry.get("set", []))
+    assert (spec.preset, spec.overrides, spec.budget) == (entry["preset"], entry.get("set", []), entry.get("budget"))
     command = commands(name, entry, jobs=1)[-1]
-    grid = command[command.index("--grid") + 1:command.index("--out")]
-    from maskaae.sweep import parse_grid
+    grid = command[command.index("--grid") + 1:command.index("--budget" if "budget" in entry else "--out")]
+    from maskaae.grid import parse_grid
 
     assert parse_grid(grid) == spec.grid
 

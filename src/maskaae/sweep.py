@@ -6,11 +6,12 @@ A sweep folder holds
     results.csv     one row per grid point: its config values, status, summary metrics, error
     errors/NAME.txt the traceback of a point that failed (removed when it later succeeds)
 
-The grid is the product of its axes, in the order given. The axis `model` takes model names (maskaae,
-wae-gan and every other family's kind, maskaae.models.MODEL_CHOICES), so one axis covers Table 1. With
-a budget (--budget SECONDS, maskaae/budget.py) each point's train.steps is what that much training time
-buys its config here, timed once when the sweep starts and saved in sweep.json. Every point's config
-is built and validated before anything starts, so a typo fails at once. A
+The grid (its syntax and point names in grid.py) is the product of its axes, in the order given. The
+axis `model` takes model names (maskaae, wae-gan and every other family's kind, MODEL_CHOICES in
+maskaae.models), so one axis covers Table 1. With a budget (--budget SECONDS, maskaae/budget.py) each
+point's train.steps is what that much training time buys its config here, timed once when the sweep
+starts and saved in sweep.json. Every point's config is built and validated before anything starts, so
+a typo fails at once. A
 sweep is resumable by running the same command again: finished runs
 (summary.json present) are skipped, interrupted ones (a checkpoint but no
 summary) continue from their checkpoint, and a different grid in the same
@@ -24,7 +25,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -35,8 +35,8 @@ from typing import Any, Callable
 from .config import Config, ConfigError, config_from_dict, load_config_file, merge_overrides, parse_value
 from .presets import preset_values
 from .executors import SweepError, import_ray, run_local, run_ray
+from .grid import MODEL_AXIS, grid_overrides, parse_grid, point_names
 from .lock import LOCK_NAME, FolderLock
-from .models import MODEL_CHOICES
 from .nets import NETWORKS
 from .openmp import SWEEP_THREADS
 from .results import (ACTIVE_DIMS, ERROR, FD, KIND, LATENT_DIM, MODEL, OPTIONAL_COLUMNS, PRECISION, PRESET, RUN,
@@ -44,57 +44,6 @@ from .results import (ACTIVE_DIMS, ERROR, FD, KIND, LATENT_DIM, MODEL, OPTIONAL_
 
 SWEEP_FORMAT = "maskaae-sweep-v2"  # v2 saves the resolved base config; v1 saved only preset, file and --set
 LEGACY_FORMATS = ("maskaae-sweep-v1",)
-_RANGE = re.compile(r"^\s*(-?\d+)\s*:\s*(-?\d+)\s*:\s*(-?\d+)\s*$")
-
-
-# ----------------------------------------------------------------------------
-# Grid syntax
-
-def parse_axis(text: str) -> tuple[str, list[Any]]:
-    """'model.latent_dim=2:32:2' -> ('model.latent_dim', [2, 4, ..., 32]); 'model.mask=true,false' -> [True, False].
-
-    `a:b:step` is an integer range that includes b when the steps land on it;
-    a comma list takes each value through the config-override parser. A single
-    value is a one-point axis.
-    """
-    if "=" not in text:
-        raise SweepError(f"grid axis '{text}' must look like key=values, e.g. model.latent_dim=2:32:2 or seed=0,1,2")
-    key, spec = (part.strip() for part in text.split("=", 1))
-    if not key or not all(key.split(".")):
-        raise SweepError(f"grid axis '{text}': the key is malformed; use dotted keys like model.latent_dim")
-    if not spec:
-        raise SweepError(f"grid axis '{text}' has no values")
-    if ":" in spec and "," not in spec:
-        match = _RANGE.match(spec)
-        if not match:
-            raise SweepError(f"grid axis '{text}': a range is a:b:step with integers, e.g. {key}=2:32:2")
-        start, stop, step = (int(g) for g in match.groups())
-        if step <= 0:
-            raise SweepError(f"grid axis '{text}': the step of a:b:step must be >= 1")
-        if stop < start:
-            raise SweepError(f"grid axis '{text}': a:b:step needs a <= b")
-        values: list[Any] = list(range(start, stop + 1, step))
-    else:
-        items = [item.strip() for item in spec.split(",")]
-        if not all(items):
-            raise SweepError(f"grid axis '{text}' has an empty value; separate values by single commas")
-        values = [parse_value(item) for item in items]
-    if len({json.dumps(v) for v in values}) != len(values):
-        raise SweepError(f"grid axis '{text}' repeats a value")
-    return key, values
-
-
-def parse_grid(axes: list[str]) -> list[tuple[str, list[Any]]]:
-    grid = [parse_axis(text) for text in axes]
-    keys = [key for key, _ in grid]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise SweepError(f"grid key '{key}' is given twice; put all its values in one axis")
-        if key == "train.threads":
-            raise SweepError("train.threads cannot be a grid axis: every sweep run uses one thread")
-    if not grid:
-        raise SweepError("the grid is empty; give at least one axis, e.g. --grid seed=0,1,2")
-    return grid
 
 
 # ----------------------------------------------------------------------------
@@ -164,44 +113,6 @@ class Point:
     config: Config
 
 
-def _format_value(value: Any, width: int) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value).zfill(width) if value >= 0 else str(value)
-    text = value if isinstance(value, str) else json.dumps(value)
-    return re.sub(r"[^A-Za-z0-9.+-]", "_", text)
-
-
-def point_names(grid: list[tuple[str, list[Any]]]) -> list[str]:
-    """Deterministic folder names, e.g. 'latent_dim=04__mask=true__seed=1'.
-
-    A key is shortened to its last part unless two grid keys share it;
-    integers are zero-padded per axis so that names sort by value.
-    """
-    last = [key.split(".")[-1] for key, _ in grid]
-    labels = [short if last.count(short) == 1 else key for short, (key, _) in zip(last, grid)]
-    widths = [max((len(str(v)) for v in values if isinstance(v, int) and not isinstance(v, bool) and v >= 0),
-                  default=0) for _, values in grid]
-    names = ["__".join(f"{label}={_format_value(v, w)}" for label, w, v in zip(labels, widths, combo))
-             for combo in product(*(values for _, values in grid))]
-    clash = {name for name in names if names.count(name) > 1}
-    if clash:
-        raise SweepError(f"two grid points get the same folder name {sorted(clash)[0]!r}; "
-                         "make the values differ in letters or digits")
-    return names
-
-
-MODEL_AXIS = "model"  # a grid axis of model names (MODEL_CHOICES), each setting model.kind and model.mask
-
-
-def _grid_overrides(key: str, value: Any, point: str) -> list[str]:
-    if key != MODEL_AXIS:
-        return [f"{key}={json.dumps(value)}"]
-    if value not in MODEL_CHOICES:
-        raise ConfigError(f"grid point {point}: model {value!r} is not a model; choose from "
-                          f"{', '.join(MODEL_CHOICES)}")
-    return [f"{k}={json.dumps(v)}" for k, v in MODEL_CHOICES[value].items()]
-
-
 def build_points(spec: SweepSpec) -> list[Point]:
     """Every grid point with its validated config (at its budget's steps once timed); a bad key or value
     fails here, naming the point."""
@@ -211,9 +122,9 @@ def build_points(spec: SweepSpec) -> list[Point]:
     points = []
     keys = [key for key, _ in spec.grid]
     for name, combo in zip(point_names(spec.grid), product(*(values for _, values in spec.grid))):
-        grid_overrides = [o for key, value in zip(keys, combo) for o in _grid_overrides(key, value, name)]
+        overrides = [o for key, value in zip(keys, combo) for o in grid_overrides(key, value, name)]
         try:
-            cfg = config_from_dict(merge_overrides(base, grid_overrides + [f"train.threads={SWEEP_THREADS}"]))
+            cfg = config_from_dict(merge_overrides(base, overrides + [f"train.threads={SWEEP_THREADS}"]))
         except ConfigError as err:
             raise ConfigError(f"grid point {name}: {err}") from None
         if cfg.model.network not in NETWORKS:
