@@ -8,8 +8,13 @@ setting; the decision curve u(k) is in summary.json under `discovery`), made wit
 
 (mnist-m64-d8k: 8,000 nested steps of a 9,000-step run, stopped during its FID; its record is from the
 checkpoint). mnist-m64-d4k and mnist-m64-d8k were looked at while choosing the gain rule; the others were
-run after and played no part in the choice. This script applies both rules, at their tolerances and at a
-few others, to the saved curves and writes results/rule-check/rules.json and rules.md (no training).
+run after and played no part in the choice. Those runs had uniform truncations throughout (their configs
+read as train.discovery_focus = 0). The focus-* and log-* runs (issue 11, after the focus phase was added)
+are the same command for m in {16, 32, 64, 110} and seeds 0 and 1 with the focus phase (the default,
+train.discovery_focus = 0.25) and, for log-*, also train.discovery_truncation=log; their provisional
+decision (step 3,000, before the focus phase) is in summary.json under discovery.provisional. This script
+applies both rules, at their tolerances and at a few others, to the saved curves and writes
+results/rule-check/rules.json and rules.md (no training).
 
     .venv/bin/python experiments/rule_check.py
 """
@@ -30,11 +35,14 @@ def main() -> None:
     rows = []
     for folder in sorted(p for p in ROOT.iterdir() if p.is_dir()):
         cfg = json.loads((folder / "config.json").read_text())["config"]
-        curve = json.loads((folder / "summary.json").read_text())["discovery"]["curve"]
+        discovery = json.loads((folder / "summary.json").read_text())["discovery"]
         rows.append({"run": folder.name, "data": cfg["data"]["name"], "m": cfg["model"]["latent_dim"],
                      "seed": cfg["seed"], "nested_steps": cfg["train"]["discovery_steps"],
+                     "focus": cfg["train"].get("discovery_focus", 0.0),
+                     "truncation": cfg["train"].get("discovery_truncation", "uniform"),
+                     "provisional": discovery.get("provisional", {}).get("dimension"),
                      "used_to_choose": folder.name in CHOSEN_ON,
-                     **{f"{rule} {tol}": choose_dimension(curve, tol, rule) for rule, tol in SETTINGS}})
+                     **{f"{rule} {tol}": choose_dimension(discovery["curve"], tol, rule) for rule, tol in SETTINGS}})
     (ROOT / "rules.json").write_text(json.dumps(rows, indent=2) + "\n")
     keys = list(rows[0])
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]

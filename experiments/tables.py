@@ -30,6 +30,12 @@ PAPER_TABLE2 = {"synthetic n = 8": (16, 0.040, 9, 0.030), "synthetic n = 16": (3
                 "MNIST": (64, 0.027, 13, 0.020), "Fashion-MNIST": (128, 0.025, 40, 0.019)}
 PAPER_FID = {"MNIST": {"wae-gan": 12.4, "maskaae": 10.5}, "Fashion-MNIST": {"wae-gan": 31.5, "maskaae": 28.4}}
 PAPER_MNIST_M_A = {16: "10-13", 32: "10-13", 64: "13 (Table 2)", 110: "10-13"}
+# The paper's Table 1 rows (FID at N = 10,000), in its order, with the model name our results use.
+PAPER_TABLE1 = [("VAE (cross-entropy)", "vae-bernoulli", 16.6, 43.6), ("VAE (fixed variance)", "vae-gaussian", 52.0, 84.6),
+                ("VAE (learned variance)", "vae-gamma", 54.5, 60.0), ("VAE + Flow", "vae-iaf", 54.8, 62.1),
+                ("WAE-MMD", "wae-mmd", 115.0, 101.7), ("WAE-GAN", "wae-gan", 12.4, 31.5),
+                ("2-Stage VAE", "vae-2stage", 12.6, 29.3), ("MaskAAE", "maskaae", 10.5, 28.4),
+                ("RAE-L2 (not in the paper; Ghosh et al. 2020: 8.69 on MNIST)", "rae", None, None)]
 
 
 # ----------------------------------------------------------------------------
@@ -311,12 +317,13 @@ def presets() -> list[str]:
 def rule_check() -> list[str]:
     """Both decision rules on the MNIST / Fashion-MNIST nested-phase curves (experiments/rule_check.py)."""
     rows = json.loads((RESULTS / "rule-check" / "rules.json").read_text())
-    lines = header("run", "data, m, seed (nested steps)", "used to choose the gain rule", "level rule, 1%",
-                   "gain rule, 0.5%", "gain 0.4% / 0.6%")
+    lines = header("run", "data, m, seed (nested steps)", "truncations", "used to choose the gain rule",
+                   "level rule, 1%", "gain rule, 0.5%", "gain 0.4% / 0.6%", "provisional (gain, before the focus)")
     for r in rows:
-        lines.append(row(r["run"], f"{r['data']}, m = {r['m']}, seed {r['seed']} ({r['nested_steps']:,})",
+        focus = f"{r['truncation']}, focus {r['focus']:g}" if r["focus"] else f"{r['truncation']}, no focus"
+        lines.append(row(r["run"], f"{r['data']}, m = {r['m']}, seed {r['seed']} ({r['nested_steps']:,})", focus,
                          "yes" if r["used_to_choose"] else "no", r["level 0.01"], r["gain 0.005"],
-                         f"{r['gain 0.004']} / {r['gain 0.006']}"))
+                         f"{r['gain 0.004']} / {r['gain 0.006']}", r["provisional"] or "–"))
     return lines
 
 
@@ -362,6 +369,25 @@ def discovery_mnist() -> list[str]:
         lines.append(row(r["latent_dim"], r["seed"], r["active_dims"], f"{r['fid']:.2f}",
                          f"{r['precision']:.3f} / {r['recall']:.3f}", f"{r['nac']:.3g}", minutes(r["seconds"]),
                          f"{old['active_dims']}, {old['fid']:.2f}" if old else ""))
+    return lines
+
+
+def table1(name: str, column: int) -> list[str]:
+    """Table 1 from a sweep over models at an equal training budget: ours beside the paper's FID."""
+    rows = {r["model"]: r for r in sweep_rows(name) if r["seed"] == 0}
+    spec = json.loads((RESULTS / name / "sweep.json").read_text())
+    n = {r["fid_samples"] for r in rows.values()}
+    lines = header("model", "paper FID (N = 10,000)", f"ours FID (N = {', '.join(f'{x:,}' for x in sorted(n))})",
+                   "precision / recall", "m_A", "steps", "training time (1 thread, 2 runs at a time)")
+    for label, model, *paper in PAPER_TABLE1:
+        r = rows.get(model)
+        fid = paper[column]
+        cells = ([f"{r['fid']:.2f}", f"{r['precision']:.3f} / {r['recall']:.3f}",
+                  r["active_dims"] if model == "maskaae" else "–", f"{r['steps']:,}", minutes(r["seconds"])]
+                 if r else ["not run"] + [""] * 4)
+        lines.append(row(f"{label} (`{model}`)", "–" if fid is None else g(fid), *cells))
+    lines += ["", f"Budget: {spec['budget']:g} s of training per model, timed before the runs "
+                  "(`sweep.json`, `budget_steps`); seed 0."]
     return lines
 
 

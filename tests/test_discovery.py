@@ -124,6 +124,22 @@ def test_nested_truncation_in_a_window_draws_only_its_lengths_and_the_same_amoun
     assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
 
 
+def test_log_truncation_follows_its_law_and_draws_a_fixed_amount():
+    dim = 40
+    keep = nested_truncation(200000, dim, torch.Generator().manual_seed(0), law="log")
+    lengths = keep.sum(1)
+    assert torch.equal(keep, (torch.arange(dim) < lengths[:, None]).float())
+    truncated = lengths[lengths < dim]
+    for k in (1, 2, 5, 17, 39):
+        expected = 0.5 * np.log((k + 1) / k) / np.log(dim + 1)  # the truncated half's P(k)
+        assert abs(float((lengths == k).float().mean()) - expected) < 4 * np.sqrt(expected / 200000) + 1e-4, k
+    assert truncated.min() >= 1
+    g1, g2 = torch.Generator().manual_seed(1), torch.Generator().manual_seed(1)
+    nested_truncation(10, 8, g1, law="log")
+    nested_truncation(10, 30, g2, law="log")
+    assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
+
+
 def test_focus_window_is_the_answer_give_or_take_the_half_width_inside_1_to_m():
     assert FOCUS_HALF_WIDTH == 2
     assert focus_window(5, 10) == (3, 7)
@@ -180,9 +196,9 @@ FOCUSED = ORDERED + ["train.discovery_focus=0.25"]  # 30 nested steps: provision
 def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkeypatch):
     windows = []
 
-    def recording(batch, dim, generator, window=None):
+    def recording(batch, dim, generator, window=None, law="uniform"):
         windows.append(window)
-        return nested_truncation(batch, dim, generator, window)
+        return nested_truncation(batch, dim, generator, window, law)
 
     monkeypatch.setattr(train_module, "nested_truncation", recording)
     cfg = build_config("synthetic", overrides=FOCUSED)

@@ -162,6 +162,9 @@ class TrainConfig:
     # provisional decision taken when they start, so the prefixes the decision compares get trained more
     # (maskaae/discovery.py, experiments/README.md); 0: k ~ U{1..m} throughout.
     discovery_focus: float = 0.25
+    # How the truncated half draws its prefix lengths before the focus phase: uniform over 1..m, or log
+    # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
+    discovery_truncation: Literal["uniform", "log"] = "uniform"
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     threads: int = 0  # torch threads; 0 leaves torch's default
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused

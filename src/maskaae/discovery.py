@@ -38,6 +38,8 @@ which played no part in the choice (experiments/README.md).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -48,14 +50,20 @@ THETA_ON = 30.0
 
 
 def nested_truncation(batch: int, dim: int, generator: torch.Generator,
-                      window: tuple[int, int] | None = None) -> torch.Tensor:
-    """(batch, dim) 0/1 multipliers: half the rows keep the first k_i entries, k_i ~ U{lo..hi} (the whole
-    window (1, dim) by default), the rest keep all.
+                      window: tuple[int, int] | None = None, law: str = "uniform") -> torch.Tensor:
+    """(batch, dim) 0/1 multipliers: half the rows keep the first k_i entries, the rest keep all. k_i is
+    uniform over the window (lo, hi) when one is given, else drawn by `law` over 1..dim: uniform, or log
+    (P(k) = ln((k + 1) / k) / ln(dim + 1), about 1 / (k ln dim): each prefix's share falls slowly with dim).
 
     Draws 2 * batch numbers from `generator` whatever the outcome, so the random stream does not depend on it.
     """
-    lo, hi = window or (1, dim)
-    k = torch.randint(lo, hi + 1, (batch, 1), generator=generator)
+    if window is not None:
+        k = torch.randint(window[0], window[1] + 1, (batch, 1), generator=generator)
+    elif law == "log":
+        u = torch.rand(batch, 1, generator=generator, dtype=torch.float64)
+        k = torch.exp(u * math.log(dim + 1)).floor().long().clamp(1, dim)
+    else:
+        k = torch.randint(1, dim + 1, (batch, 1), generator=generator)
     full = torch.rand(batch, 1, generator=generator) < 0.5
     k = torch.where(full, torch.full_like(k, dim), k)
     return (torch.arange(dim) < k).to(torch.float32)

@@ -208,7 +208,7 @@ class Trainer(BaseTrainer):
             group["lr"] = t.lr_discovery * 0.5 * (1.0 + math.cos(math.pi * self.step / t.discovery_steps))
         x = self._batch()
         window = tuple(self.discovery["window"]) if self.discovery and "window" in self.discovery else None
-        keep = nested_truncation(len(x), self.model.latent_dim, self.generator, window)
+        keep = nested_truncation(len(x), self.model.latent_dim, self.generator, window, t.discovery_truncation)
         recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
         apply_update(opt, recon)
         value = float(recon.detach())

@@ -86,7 +86,8 @@ def _upgrade_4_to_5(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upgrade_5_to_6(values: dict[str, Any]) -> dict[str, Any]:
-    return _fill(values, {"train.discovery_focus": 0.0})  # nested truncations stayed uniform before
+    # nested truncations were uniform over 1..m throughout before
+    return _fill(values, {"train.discovery_focus": 0.0, "train.discovery_truncation": "uniform"})
 
 
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
