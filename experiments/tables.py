@@ -286,7 +286,8 @@ def _ordered_mnist() -> str:
     rows = sorted(sweep_rows("discovery-mnist"), key=lambda r: (r["seed"], r["latent_dim"]))
     runs = "; ".join(f"m = {r['latent_dim']}, seed {r['seed']}: m_A = {r['active_dims']}, FID {r['fid']:.1f}"
                      for r in rows)
-    return f"ordered discovery at N = 2,000: {runs} (`results/discovery-mnist/`, {len(rows)} of 8 runs)"
+    return (f"ordered discovery before the focus phase, at N = 2,000: {runs} (`results/discovery-mnist/`, "
+            f"{len(rows)} of 8 runs)")
 
 
 def presets() -> list[str]:
