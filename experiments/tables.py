@@ -293,14 +293,17 @@ def _ordered_mnist() -> str:
 def presets() -> list[str]:
     from maskaae.presets import PRESETS
 
-    default = summary("synthetic-default-gain")
+    default = summary("synthetic-default-focus")
+    bench = json.loads((RESULTS / "discovery" / "summary.json").read_text())["default"]
     mnist, mnist_big = summary("mnist-cpu-maskaae-m64"), summary("mnist-cpu-maskaae-m64-fid10000")
     wae_big = summary("mnist-cpu-wae-m64-fid10000")
     fashion, fashion_wae = summary("fashion-cpu-maskaae-m128"), summary("fashion-cpu-wae-m128")
     status = {
         "synthetic": f"CPU preset; measured: m_A = {default['active_dims']} (n = {default['true_latent_dim']}), "
                      f"fd {default['fd']:.2f}, precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
-                     f"{default['seconds']:.0f} s beside other jobs (`results/synthetic-default-gain/`)",
+                     f"{default['seconds']:.0f} s beside two other jobs on the 2 cores "
+                     f"(`results/synthetic-default-focus/`; the discovery benchmark's runs, two at a time: "
+                     f"{bench['default_seconds']:.0f} s median, `results/discovery/`)",
         "mnist": f"CPU preset; {_ordered_mnist()}; with the paper's mask (before issue 11): m_A = "
                  f"{mnist['active_dims']}, FID "
                  f"{mnist_big['fid']:.2f} vs WAE-GAN {wae_big['fid']:.2f} at N = 10,000 "
