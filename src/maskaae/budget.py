@@ -66,12 +66,15 @@ def budget_steps(configs: dict[str, Config], seconds: float,
     from .data import load_data
 
     timings: dict[str, float] = {}
+    data: dict[str, Any] = {}  # the models of a sweep usually share one data set: read it once
     out: dict[str, dict[str, float | int]] = {}
     for name, cfg in configs.items():
         key = _timing_key(cfg)
         if key not in timings:
-            train, _ = load_data(cfg.data)
-            timings[key] = step_seconds(cfg, train)
+            data_key = json.dumps(cfg.to_dict()["data"], sort_keys=True)
+            if data_key not in data:
+                data[data_key] = load_data(cfg.data)[0]
+            timings[key] = step_seconds(cfg, data[data_key])
             if log:
                 log(f"budget: {cfg.model_name} takes {timings[key] * 1000:.1f} ms a step here")
         per_step = timings[key]

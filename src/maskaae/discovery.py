@@ -69,12 +69,12 @@ def nested_truncation(batch: int, dim: int, generator: torch.Generator,
     return (torch.arange(dim) < k).to(torch.float32)
 
 
+FOCUS_HALF_WIDTH = 2
+
+
 def focus_window(k: int, dim: int) -> tuple[int, int]:
     """The truncations the focus phase draws around a provisional answer k: k +- FOCUS_HALF_WIDTH in 1..dim."""
     return max(1, k - FOCUS_HALF_WIDTH), min(dim, k + FOCUS_HALF_WIDTH)
-
-
-FOCUS_HALF_WIDTH = 2
 
 
 @torch.inference_mode()

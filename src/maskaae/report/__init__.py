@@ -61,13 +61,14 @@ def write_report(sweep_dirs: str | Path | list[str | Path], out: str | Path | No
     if KIND in columns:  # a sweep over models: Table 1 rather than figures against m
         lines += ["## Table 1", "", "Median [min, max] over seeds; m_A only where the model has a mask.", "",
                   *table1(rows), ""]
-    for panel in ([] if KIND in columns else panels(columns, rows)):
-        fig4, fig5, fig8 = (f"fig4_{panel.slug}.png", f"fig5_masks_{panel.slug}.png",
-                            f"fig8_curves_{panel.slug}.png")
-        plot_quality_vs_m(panel, out / fig4, label)
-        drew_masks = plot_mask_grid(panel, out / fig5, label)
-        drew_curves = plot_training_curves(panel, out / fig8, label)
-        lines += panel_section(panel, fig4, fig5 if drew_masks else None, fig8 if drew_curves else None)
+    else:
+        for panel in panels(columns, rows):
+            fig4, fig5, fig8 = (f"fig4_{panel.slug}.png", f"fig5_masks_{panel.slug}.png",
+                                f"fig8_curves_{panel.slug}.png")
+            plot_quality_vs_m(panel, out / fig4, label)
+            drew_masks = plot_mask_grid(panel, out / fig5, label)
+            drew_curves = plot_training_curves(panel, out / fig8, label)
+            lines += panel_section(panel, fig4, fig5 if drew_masks else None, fig8 if drew_curves else None)
     lines += failed_section(rows)
     path = out / "report.md"
     path.write_text("\n".join(lines).rstrip("\n") + "\n")
