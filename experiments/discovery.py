@@ -11,7 +11,9 @@ benchmark continues where it stopped when the same command runs again. The grid 
 - manifolds (maskaae/data/manifolds.py): hypercube, sphere, torus, curved1, curved3 with n in {2, 6, 10},
   m = 32, noise 0 and 0.01, data seed = run seed = 0: 30 runs.
 `--quick` keeps gaussian n in {2, 8, 16} with m in {ceil(n/2), 2n} at seed pair (0, 0) and the manifolds
-at n = 6 without noise: 11 runs.
+at n = 6 without noise: 11 runs. `--holdout` asks whether the rule holds beyond the n it was chosen on: n the
+benchmark never had (Gaussian n = 12, 24, 32, 40 at m = min(2n, 64); hypercube and curved1 at n = 14, m = 32)
+at a seed pair it never used, (2, 2): 6 runs, results/discovery-holdout.
 
 Every default run's decision curve u(k) goes to OUT/curves.json, and summary.json also holds m_A by n and
 what other tolerances would have decided on the same curves (no retraining: the decision is a function of
@@ -65,6 +67,21 @@ ID_POINTS = 2000
 
 def gaussian_ms(n: int) -> list[int]:
     return sorted({math.ceil(n / 2), 2 * n, min(4 * n, 64)})
+
+
+HOLDOUT_GAUSSIAN_N = [12, 24, 32, 40]
+HOLDOUT_MANIFOLDS = {"hypercube": 14, "curved1": 14}
+
+
+def holdout_groups() -> dict[str, SweepSpec]:
+    """n and a seed pair the benchmark's grid never had (see the module's docstring)."""
+    out = {f"gaussian-n{n:02d}-s2": SweepSpec(grid=[("model.latent_dim", [min(2 * n, 64)])],
+                                              overrides=[f"data.latent_dim={n}", "data.seed=2", "seed=2"])
+           for n in HOLDOUT_GAUSSIAN_N}
+    for kind, n in HOLDOUT_MANIFOLDS.items():
+        out[f"manifold-{kind}-s2"] = SweepSpec(grid=[("data.latent_dim", [n])], overrides=[
+            f"data.kind={kind}", "data.seed=2", "seed=2", "model.latent_dim=32"])
+    return out
 
 
 def groups(quick: bool) -> dict[str, SweepSpec]:
@@ -297,7 +314,9 @@ def write_csv(rows: list[dict], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
+    which.add_argument("--holdout", action="store_true", help="6 runs at n and seeds the grid never had")
     parser.add_argument("--variants", nargs="+", default=["default", "gain", "level", "paper"], choices=list(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
@@ -306,12 +325,13 @@ def main() -> None:
     parser.add_argument("--intrinsic-only", action="store_true",
                         help="only compute the TwoNN/MLE/DANCo estimates of every case's data (cached)")
     args = parser.parse_args()
-    grid = "quick" if args.quick else "full"
-    out = Path(args.out or ("results/discovery-quick" if args.quick else "results/discovery"))
+    grid = "quick" if args.quick else "holdout" if args.holdout else "full"
+    out = Path(args.out or ("results/discovery" if grid == "full" else f"results/discovery-{grid}"))
     out.mkdir(parents=True, exist_ok=True)
     runs_root = Path(args.runs) / grid
     # every group of the first variant, then the next variant's (a stopped benchmark has whole variants)
-    specs = {(v, g): with_variant(s, v) for v in args.variants for g, s in groups(args.quick).items()}
+    grid_groups = holdout_groups() if args.holdout else groups(args.quick)
+    specs = {(v, g): with_variant(s, v) for v in args.variants for g, s in grid_groups.items()}
     for spec in specs.values():  # every point validates before anything runs
         build_points(spec)
     cache_file = out / "intrinsic.json"
@@ -354,7 +374,7 @@ def main() -> None:
                "tolerance_sensitivity": tolerance_sensitivity([r for r in rows if r["variant"] == "level"]),
                "committed_sweeps_note": "the paper's mask in the committed Fig. 4 / lambda2 sweeps (3,000 steps, "
                                         "Gaussian n = 8 and 16 only), not this benchmark's grid",
-               **{label: figures(committed_rows(label, cache, lock)) for label in COMMITTED}}
+               **{label: figures(committed_rows(label, cache, lock)) for label in COMMITTED if grid == "full"}}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if rows:
         plot(rows, out / "discovery.png")
