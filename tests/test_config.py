@@ -3,7 +3,8 @@ import json
 import pytest
 
 from maskaae import PRESETS, Config, ConfigError, build_config
-from maskaae.config import config_from_dict, overrides_to_dict, parse_value
+from maskaae.config import config_from_dict
+from maskaae.overrides import overrides_to_dict, parse_value
 
 
 def test_defaults_validate():

@@ -29,7 +29,8 @@ def _print_summary(summary: dict, out: Path | None = None) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .config import config_from_dict, merge_overrides
+    from .config import config_from_dict
+    from .overrides import merge_overrides
     from .presets import build_config
     from .runs import RunError, read_config, run_config, train_run
 

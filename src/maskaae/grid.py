@@ -12,7 +12,8 @@ import re
 from itertools import product
 from typing import Any
 
-from .config import ConfigError, parse_value
+from .config import ConfigError
+from .overrides import parse_value
 from .executors import SweepError
 from .models import MODEL_CHOICES
 

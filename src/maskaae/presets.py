@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .config import Config, ConfigError, config_from_dict, load_config_file, merge_dicts, merge_overrides
+from .config import Config, ConfigError, config_from_dict
+from .overrides import load_config_file, merge_dicts, merge_overrides
 
 # The authors' training settings (SPEC 4), shared by every *-paper preset.
 _AUTHORS_TRAINING: dict[str, Any] = {

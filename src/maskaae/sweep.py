@@ -32,7 +32,8 @@ from itertools import product
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import Config, ConfigError, config_from_dict, load_config_file, merge_overrides, parse_value
+from .config import Config, ConfigError, config_from_dict
+from .overrides import load_config_file, merge_overrides, parse_value
 from .presets import preset_values
 from .executors import SweepError, import_ray, run_local, run_ray
 from .grid import MODEL_AXIS, grid_overrides, parse_grid, point_names
