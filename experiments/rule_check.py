@@ -9,7 +9,10 @@ setting; the decision curve u(k) is in summary.json under `discovery`), made wit
 (mnist-m64-d8k: 8,000 nested steps of a 9,000-step run, stopped during its FID; its record is from the
 checkpoint). mnist-m64-d4k and mnist-m64-d8k were looked at while choosing the gain rule; the others were
 run after and played no part in the choice. Those runs had uniform truncations throughout (their configs
-read as train.discovery_focus = 0). The focus-* and log-* runs (issue 11, after the focus phase was added)
+read as train.discovery_focus = 0). The relative-* runs are the focus-* command with the default's cap
+on the tolerance (model.discovery_relative_tolerance = 0.05; the focus-* runs read as none) for the four
+points whose provisional decision the cap changes (the other four train the same as their focus-* run); the
+relative12k-* runs have 12,000 nested steps (train.steps=12000 train.discovery_steps=12000). The focus-* and log-* runs (issue 11, after the focus phase was added)
 are the same command for m in {16, 32, 64, 110} and seeds 0 and 1 with the focus phase (the default,
 train.discovery_focus = 0.25) and, for log-*, also train.discovery_truncation=log; their provisional
 decision (step 3,000, before the focus phase) is in summary.json under discovery.provisional. This script
@@ -28,7 +31,9 @@ from maskaae.discovery import choose_dimension
 
 ROOT = Path(__file__).resolve().parents[1] / "results" / "rule-check"
 CHOSEN_ON = {"mnist-m64-d4k", "mnist-m64-d8k"}
-SETTINGS = [("level", 0.01), ("gain", 0.005), ("gain", 0.004), ("gain", 0.006), ("level", 0.02), ("level", 0.05)]
+# (rule, tolerance, relative cap): the default is the gain rule at 0.005 capped at 0.05 of the kept mean share
+SETTINGS = [("gain", 0.005, 0.05), ("level", 0.01, None), ("gain", 0.005, None), ("gain", 0.004, None),
+            ("gain", 0.006, None), ("level", 0.02, None), ("level", 0.05, None)]
 
 
 def main() -> None:
@@ -42,7 +47,10 @@ def main() -> None:
                      "truncation": cfg["train"].get("discovery_truncation", "uniform"),
                      "provisional": discovery.get("provisional", {}).get("dimension"),
                      "used_to_choose": folder.name in CHOSEN_ON,
-                     **{f"{rule} {tol}": choose_dimension(discovery["curve"], tol, rule) for rule, tol in SETTINGS}})
+                     "relative_cap": cfg["model"].get("discovery_relative_tolerance"),
+                     **{f"{rule} {tol}" + (f" cap {cap}" if cap else ""): choose_dimension(discovery["curve"], tol,
+                                                                                          rule, cap)
+                        for rule, tol, cap in SETTINGS}})
     (ROOT / "rules.json").write_text(json.dumps(rows, indent=2) + "\n")
     keys = list(rows[0])
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]

@@ -321,19 +321,22 @@ def presets() -> list[str]:
 def rule_check() -> list[str]:
     """Both decision rules on the MNIST / Fashion-MNIST nested-phase curves (experiments/rule_check.py)."""
     rows = json.loads((RESULTS / "rule-check" / "rules.json").read_text())
-    lines = header("run", "data, m, seed (nested steps)", "truncations", "used to choose the gain rule",
-                   "level rule, 1%", "gain rule, 0.5%", "gain 0.4% / 0.6%", "provisional (gain, before the focus)")
+    lines = header("run", "data, m, seed (nested steps)", "truncations; the run's cap", "used to choose the gain rule",
+                   "gain 0.5%, capped at 5% of the mean (default)", "gain rule, 0.5%", "level rule, 1%",
+                   "gain 0.4% / 0.6%", "provisional (the run's rule, before the focus)")
     for r in rows:
         focus = f"{r['truncation']}, focus {r['focus']:g}" if r["focus"] else f"{r['truncation']}, no focus"
-        lines.append(row(r["run"], f"{r['data']}, m = {r['m']}, seed {r['seed']} ({r['nested_steps']:,})", focus,
-                         "yes" if r["used_to_choose"] else "no", r["level 0.01"], r["gain 0.005"],
-                         f"{r['gain 0.004']} / {r['gain 0.006']}", r["provisional"] or "–"))
+        cap = f"{r['relative_cap']:g}" if r.get("relative_cap") else "none"
+        lines.append(row(r["run"], f"{r['data']}, m = {r['m']}, seed {r['seed']} ({r['nested_steps']:,})",
+                         f"{focus}; {cap}", "yes" if r["used_to_choose"] else "no", r["gain 0.005 cap 0.05"],
+                         r["gain 0.005"], r["level 0.01"], f"{r['gain 0.004']} / {r['gain 0.006']}",
+                         r["provisional"] or "–"))
     return lines
 
 
-def discovery_summary() -> list[str]:
-    """The discovery benchmark's tables as experiments/discovery.py wrote them (results/discovery/summary.md)."""
-    return (RESULTS / "discovery" / "summary.md").read_text().rstrip("\n").split("\n")
+def discovery_summary(folder: str = "discovery") -> list[str]:
+    """The discovery benchmark's tables as experiments/discovery.py wrote them (results/FOLDER/summary.md)."""
+    return (RESULTS / folder / "summary.md").read_text().rstrip("\n").split("\n")
 
 
 def mnist_fid10k() -> list[str]:
@@ -401,6 +404,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "table2-ordered": table2_ordered,
     "rule-check": rule_check,
     "discovery-summary": discovery_summary,
+    "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
     "mnist-fid10k": mnist_fid10k,
     "presets": presets,
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),

@@ -6,7 +6,7 @@ from torch import nn
 from maskaae import MaskAAE, Trainer, build_config, build_model
 from maskaae import train as train_module
 from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, choose_dimension, focus_window, nested_truncation,
-                               unexplained_curve)
+                               tolerances, unexplained_curve)
 from maskaae.runs import train_run
 
 from conftest import TINY
@@ -37,6 +37,48 @@ def test_the_gain_rule_stops_where_the_next_two_dimensions_stop_paying():
     # scale-free, and every dimension kept while each still pays (m < n)
     assert choose_dimension(np.array(curve) * 37.0, 0.025, "gain") == 5
     assert choose_dimension([1.0, 0.75, 0.5, 0.25], 0.02, "gain") == 3
+
+
+def _curve(shares, tail=3):
+    """u(0) .. u(m) for dimensions that explain `shares` of a total of 1, then `tail` that explain nothing."""
+    return 1.0 - np.concatenate([[0.0], np.cumsum(shares), np.full(tail, np.sum(shares))])
+
+
+def test_the_relative_cap_keeps_the_small_dimensions_of_large_n():
+    # n = 40: 30 dimensions explain 3.2% each and 10 explain 0.4% each (96% + 4% = 100%).
+    curve = _curve([0.032] * 30 + [0.004] * 10)
+    # A fixed 0.5% stops at k = 30: the next two explain 0.8% <= 2 x 0.5%.
+    assert choose_dimension(curve, 0.005, "gain") == 30
+    # Capped at 5% of the kept mean: at k = 30 the cap is 0.05 x 3.2% = 0.16%, under 0.5%, and the next two
+    # (0.8%) exceed 2 x 0.16%; at k = 39 the mean is 99.6% / 39 = 2.55%, the cap 0.128%, and the next two
+    # explain 0.4% > 0.255%; at k = 40 the next two explain nothing.
+    assert choose_dimension(curve, 0.005, "gain", relative=0.05) == 40
+    # level: u(k) - u* <= 1% needs k = 38 (two dimensions of 0.4% left); capped, u(39) - u* = 0.4% is above
+    # 0.05 x 2.55% = 0.128%, so k = 40
+    assert choose_dimension(curve, 0.01, "level") == 38
+    assert choose_dimension(curve, 0.01, "level", relative=0.05) == 40
+
+
+def test_the_relative_cap_changes_nothing_where_the_kept_dimensions_explain_10_percent_each():
+    # n = 8 with a last dimension of 1.6%: the mean share is >= 12.5%, so the cap (>= 0.63%) is above 0.5%
+    shares = [0.3, 0.2, 0.15, 0.12, 0.1, 0.074, 0.04, 0.016]
+    curve = _curve(shares, tail=6)
+    for relative in (None, 0.05):
+        assert choose_dimension(curve, 0.005, "gain", relative=relative) == 8
+    # but a tolerance above the cap is capped: the gain test's curve above, at 2.5%, keeps 6 instead of 5
+    # (at k = 5 the mean share is 0.96 / 5, the cap 0.96%, and the next two explain 4% > 1.92%)
+    curve = [1.1, 0.7, 0.4, 0.25, 0.18, 0.14, 0.11, 0.10, 0.10, 0.10]
+    assert choose_dimension(curve, 0.025, "gain", relative=0.05) == 6
+
+
+def test_the_tolerances_are_the_fixed_share_capped_by_the_kept_mean():
+    u = np.array([2.0, 1.0, 0.6, 0.5, 0.5])  # total 1.5; mean shares 1/1.5, 0.7/1.5, 0.5/1.5, 0.375/1.5
+    expected = [0.1, min(0.1, 0.2 * 1.0 / 1.5), min(0.1, 0.2 * 0.7 / 1.5), min(0.1, 0.2 * 0.5 / 1.5),
+                min(0.1, 0.2 * 0.375 / 1.5)]
+    np.testing.assert_allclose(tolerances(u, 0.1, 0.2), expected)
+    np.testing.assert_allclose(tolerances(u, 0.1, None), [0.1] * 5)
+    with pytest.raises(ValueError, match="relative tolerance"):
+        choose_dimension(u, 0.1, "gain", relative=1.5)
 
 
 def test_an_unknown_rule_is_named():
@@ -167,7 +209,9 @@ def test_ordered_trainer_decides_a_prefix_mask_and_then_trains_the_critic():
     assert all(torch.equal(p, b) for p, b in zip(model.critic.parameters(), critic_before))
     k = trainer.discovery["dimension"]
     assert 1 <= k <= 6 and len(trainer.discovery["curve"]) == 7
-    assert k == choose_dimension(trainer.discovery["curve"], cfg.model.discovery_tolerance, cfg.model.discovery_rule)
+    assert k == choose_dimension(trainer.discovery["curve"], cfg.model.discovery_tolerance, cfg.model.discovery_rule,
+                                 cfg.model.discovery_relative_tolerance)
+    assert trainer.discovery["relative_tolerance"] == cfg.model.discovery_relative_tolerance == 0.05
     np.testing.assert_array_equal(model.mask, [1.0] * k + [0.0] * (6 - k))
     assert model.active_dims == k
     theta = model.latent.theta.detach().clone()
@@ -208,7 +252,8 @@ def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkey
     assert windows == [None] * 22
     provisional = trainer.discovery["provisional"]
     assert provisional["step"] == 22 and trainer.discovery["window"] == list(focus_window(provisional["dimension"], 6))
-    assert provisional["dimension"] == choose_dimension(provisional["curve"], cfg.model.discovery_tolerance)
+    assert provisional["dimension"] == choose_dimension(provisional["curve"], cfg.model.discovery_tolerance,
+                                                        relative=cfg.model.discovery_relative_tolerance)
     assert torch.all(trainer.model.latent.theta == THETA_ON)  # nothing is switched off provisionally
     trainer.run(30)
     assert windows[22:] == [tuple(trainer.discovery["window"])] * 8

@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 6
+    assert saved["schema_version"] == SCHEMA_VERSION == 7
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -63,9 +63,17 @@ def test_a_version_5_config_keeps_uniform_nested_truncations():
     assert saved_config_from_dict(v5).train.discovery_focus == 0.0
 
 
+def test_a_version_6_config_keeps_the_fixed_tolerance():
+    v6 = Config().to_dict()
+    v6["schema_version"] = 6
+    del v6["model"]["discovery_relative_tolerance"]
+    assert saved_config_from_dict(v6).model.discovery_relative_tolerance is None
+    assert Config().model.discovery_relative_tolerance == 0.05
+
+
 def test_newer_or_malformed_versions_are_refused_naming_the_file():
     newer = {**Config().to_dict(), "schema_version": SCHEMA_VERSION + 1}
-    with pytest.raises(ConfigError, match=r"run/config.json: .*schema version 7, newer .*upgrade maskaae"):
+    with pytest.raises(ConfigError, match=rf"run/config.json: .*schema version {SCHEMA_VERSION + 1}, newer .*upgrade"):
         saved_config_from_dict(newer, source="run/config.json")
     with pytest.raises(ConfigError, match="schema_version"):
         saved_config_from_dict({**Config().to_dict(), "schema_version": "2"})

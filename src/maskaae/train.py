@@ -190,10 +190,11 @@ class Trainer(BaseTrainer):
         """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask. A
         provisional decision (train.discovery_focus) only sets the window the remaining nested steps draw from."""
         curve = unexplained_curve(self.model, self.decision_data())
-        rule, tolerance = self.cfg.model.discovery_rule, self.cfg.model.discovery_tolerance
-        k = choose_dimension(curve, tolerance, rule)
+        model = self.cfg.model
+        rule, tolerance, relative = model.discovery_rule, model.discovery_tolerance, model.discovery_relative_tolerance
+        k = choose_dimension(curve, tolerance, rule, relative)
         record = {"step": self.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
-                  "rule": rule, "tolerance": tolerance}
+                  "rule": rule, "tolerance": tolerance, "relative_tolerance": relative}
         if provisional:
             self.discovery = {"provisional": record, "window": list(focus_window(k, self.model.latent_dim))}
             return

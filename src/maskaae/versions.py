@@ -7,7 +7,8 @@ default that changes what a missing key would mean) raises config.SCHEMA_VERSION
 Version 2 writes `schema_version` and every key; version 3 adds model.discovery_rule (its new default
 tolerance, 0.005, is written in every version-3 config); version 4 adds the model families (model.kind,
 loss.mmd_weight); version 5 the baseline families' keys (loss.iaf_steps, loss.rae_*, train.stage2_share);
-version 6 train.discovery_focus (0 before it existed).
+version 6 train.discovery_focus (0 before it existed); version 7 model.discovery_relative_tolerance (none
+before it existed).
 """
 
 from __future__ import annotations
@@ -90,8 +91,13 @@ def _upgrade_5_to_6(values: dict[str, Any]) -> dict[str, Any]:
     return _fill(values, {"train.discovery_focus": 0.0, "train.discovery_truncation": "uniform"})
 
 
+def _upgrade_6_to_7(values: dict[str, Any]) -> dict[str, Any]:
+    # the decision's tolerance was the fixed share of the total alone before
+    return _fill(values, {"model.discovery_relative_tolerance": None})
+
+
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
-             5: _upgrade_5_to_6}  # version -> function returning the next version's dict
+             5: _upgrade_5_to_6, 6: _upgrade_6_to_7}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
