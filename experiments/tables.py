@@ -401,6 +401,7 @@ def table1(name: str, column: int) -> list[str]:
 TABLES: dict[str, Callable[[], list[str]]] = {
     "discovery-mnist": discovery_mnist,
     "table1-mnist": lambda: table1("table1-mnist", 0),
+    "table1-fashion": lambda: table1("table1-fashion", 1),
     "table2-ordered": table2_ordered,
     "rule-check": rule_check,
     "discovery-summary": discovery_summary,
