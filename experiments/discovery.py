@@ -171,6 +171,7 @@ def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: thread
 
 
 def decision_settings(variant: str) -> tuple:
+    """choose_dimension's tolerance, rule and relative cap for the variant."""
     from maskaae.presets import build_config
 
     cfg = build_config("synthetic", None, VARIANTS[variant]).model
@@ -218,14 +219,13 @@ def decided_from_curves(rows: list[dict], variant: str, source: str) -> list[dic
     is the same computation, so a run of the variant would decide from the same curve. What happens after the
     decision (fd, precision, recall) depends on the mask, so those stay empty until the variant's own run."""
     from maskaae.discovery import choose_dimension
-    from maskaae.presets import build_config
 
-    cfg = build_config("synthetic", None, VARIANTS[variant]).model
+    settings = decision_settings(variant)
     own = {(r["group"], r["run"]) for r in rows if r["variant"] == variant}
     out = []
     for r in rows:
         if r["variant"] == source and r.get("curve") and (r["group"], r["run"]) not in own:
-            m_a = choose_dimension(r["curve"], cfg.discovery_tolerance, cfg.discovery_rule)
+            m_a = choose_dimension(r["curve"], *settings)
             out.append({**r, "variant": variant, "m_A": m_a, "error": m_a - r["n"],
                         "decided_from": f"the {source} run's saved curve", "fd": None, "precision": None,
                         "recall": None})
