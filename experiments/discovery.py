@@ -48,19 +48,24 @@ from maskaae.sweep import SweepSpec, build_points, run_sweep
 # Variants: overrides on the `synthetic` preset. "default" is the preset as it is; "paper" is the
 # paper's gradient-trained mask with the paper's lambda2 = 1, theta ~ U[0, 5] and mask updates from the
 # first step, at the CPU preset's networks and lambda3 schedule (the paper's 500,000 steps do not fit).
+# Without verification: the nested phase's decision is final and the run 2,000 steps shorter.
+NO_VERIFY = ["train.discovery_verify_steps=0", "train.steps=15000"]
 VARIANTS: dict[str, list[str]] = {
     "default": [],
+    # the fourth default: the cap relative to the kept dimensions' mean share, no verification steps. Its runs
+    # were made as "default" before the verification existed; their local folders were renamed and their
+    # sweep.json given these overrides (as were the older variants' below).
+    "capped": NO_VERIFY,
     # the third default (2026-11-28): the focus phase, the gain rule's tolerance a fixed 0.5% of the total
-    # (without the cap relative to the kept dimensions' mean share). Its runs were made as "default" before
-    # the cap existed; their local folders were renamed and their sweep.json given this override.
-    "focus": ["model.discovery_relative_tolerance=null"],
+    # (without the cap relative to the kept dimensions' mean share).
+    "focus": ["model.discovery_relative_tolerance=null", *NO_VERIFY],
     # the second default: the gain rule without the focus phase, nested truncations uniform throughout; its
     # m_A is decided from the level runs' saved curves (the same nested training)
-    "gain": ["train.discovery_focus=0", "model.discovery_relative_tolerance=null"],
+    "gain": ["train.discovery_focus=0", "model.discovery_relative_tolerance=null", *NO_VERIFY],
     # the first default: ordered discovery with the level rule at tolerance 0.01 (its 72 runs were the
     # benchmark of 2026-11-28)
     "level": ["model.discovery_rule=level", "model.discovery_tolerance=0.01", "train.discovery_focus=0",
-              "model.discovery_relative_tolerance=null"],
+              "model.discovery_relative_tolerance=null", *NO_VERIFY],
     "paper": ["model.discovery=paper", "loss.lambda2=1", "model.mask_init_min=0", "train.mask_warmup_steps=0",
               "train.steps=8000"],
     # the previous default of the synthetic preset (gradient mask, lambda2 3, U[2, 5], 500 warm-up steps)
@@ -70,7 +75,7 @@ VARIANTS: dict[str, list[str]] = {
 # the provisional decision; where that decision is the same, the whole run is the same computation up to
 # the final decision. So a group is run for `variant` only where some point's provisional decision would
 # differ; elsewhere its rows come from the `source` runs (derived_rows). variant -> source.
-SAME_TRAINING_UNTIL_DECIDED = {"default": "focus"}
+SAME_TRAINING_UNTIL_DECIDED = {"capped": "focus"}
 GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
 MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
 ID_POINTS = 2000
@@ -162,7 +167,9 @@ def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: thread
         n, m, m_a = data_cfg.latent_dim, cfg["model"]["latent_dim"], summary["active_dims"]
         rows.append({"variant": variant, "group": group, "run": run.name, "kind": data_cfg.kind, "n": n, "m": m,
                      "noise": data_cfg.noise, "data_seed": data_cfg.seed, "seed": cfg["seed"], "m_A": m_a,
-                     "error": m_a - n, "decided_from": "its own run", "fd": summary["fd"],
+                     "error": m_a - n, "decided_from": "its own run",
+                     "candidate": ((summary.get("discovery") or {}).get("candidate") or {}).get("dimension"),
+                     "fd": summary["fd"],
                      "precision": summary["precision"], "recall": summary["recall"], "seconds": summary["seconds"],
                      "twonn": round(est["twonn"], 3), "mle": round(est["mle"], 3), "danco": round(est["danco"], 3),
                      "curve": (summary.get("discovery") or {}).get("curve"),
@@ -374,7 +381,7 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
-    parser.add_argument("--variants", nargs="+", default=["default", "focus", "gain", "level", "paper"],
+    parser.add_argument("--variants", nargs="+", default=["default", "capped", "focus", "gain", "level", "paper"],
                         choices=list(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")

@@ -46,10 +46,11 @@ def test_the_model_axis_sets_the_family_and_the_mask():
 
 
 def test_a_scaled_schedule_keeps_the_nested_share_and_the_warm_up_share():
-    cfg = build_config("mnist")  # 12,000 steps, 4,000 nested, 1,000 warm-up
-    scaled = budget.scaled_schedule(cfg, 3000)
-    assert (scaled.train.steps, scaled.train.discovery_steps, scaled.train.mask_warmup_steps) == (3000, 1000, 250)
-    assert budget.scaled_schedule(cfg, 12000) == cfg
+    cfg = build_config("mnist")  # 14,000 steps, 4,000 nested, 2,000 verifying, 1,000 warm-up
+    scaled = budget.scaled_schedule(cfg, 3500)
+    t = scaled.train
+    assert (t.steps, t.discovery_steps, t.discovery_verify_steps, t.mask_warmup_steps) == (3500, 1000, 500, 250)
+    assert budget.scaled_schedule(cfg, 14000) == cfg
     # a phase as long as the run or longer (the WAE-GAN / paper runs' unused discovery_steps) stays as it is
     long = build_config("synthetic", overrides=["train.steps=100", "train.discovery_steps=500"])
     assert budget.scaled_schedule(long, 50).train.discovery_steps == 500

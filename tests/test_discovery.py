@@ -5,8 +5,8 @@ from torch import nn
 
 from maskaae import MaskAAE, Trainer, build_config, build_model
 from maskaae import train as train_module
-from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, choose_dimension, focus_window, nested_truncation,
-                               tolerances, unexplained_curve)
+from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, VERIFY_LR_SHARE, choose_dimension, focus_window,
+                               nested_truncation, tolerances, unexplained_curve, verified_dimension, verify_window)
 from maskaae.runs import train_run
 
 from conftest import TINY
@@ -192,7 +192,8 @@ def test_focus_window_is_the_answer_give_or_take_the_half_width_inside_1_to_m():
 
 # -- the trainer in ordered mode ------------------------------------------------------------------------
 
-ORDERED = TINY + ["model.latent_dim=6", "train.disc_training_ratio=1", "train.discovery_steps=30", "train.steps=40"]
+ORDERED = TINY + ["model.latent_dim=6", "train.disc_training_ratio=1", "train.discovery_steps=30", "train.steps=40",
+                  "train.discovery_verify_steps=0"]
 
 
 def test_ordered_trainer_decides_a_prefix_mask_and_then_trains_the_critic():
@@ -268,6 +269,76 @@ def test_a_focused_run_resumes_bitwise_across_the_provisional_decision(tmp_path)
     train_run(build_config("synthetic", overrides=FOCUSED + ["train.steps=25"]), tmp_path / "part", quiet=True)
     resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
     assert resumed["discovery"] == full["discovery"] and "provisional" in full["discovery"]
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
+    b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
+    assert all(torch.equal(a[key], b[key]) for key in a)
+
+
+def test_the_verification_takes_one_less_only_when_the_rule_then_answers_exactly_that():
+    assert verified_dimension(21, 20) == 20  # a split factor merged into the first 20
+    assert verified_dimension(21, 21) == 21 and verified_dimension(21, 22) == 21  # dimension 21 still needed
+    assert verified_dimension(21, 19) == 21  # the steps squeezed more than one dimension: not trusted
+    assert verified_dimension(1, 0) == verified_dimension(1, 1) == 1
+
+
+def test_the_verification_window_is_the_candidate_and_the_one_before():
+    assert verify_window(21) == (20, 21)
+    assert verify_window(2) == (1, 2)
+    assert verify_window(1) == (1, 1)
+
+
+VERIFIED = ORDERED + ["train.discovery_verify_steps=6", "train.steps=46"]  # nested 1-30, verifying 31-36
+
+
+def test_the_verification_steps_train_the_window_then_decide_again(monkeypatch):
+    windows, lrs = [], []
+
+    def recording(batch, dim, generator, window=None, law="uniform"):
+        windows.append(window)
+        return nested_truncation(batch, dim, generator, window, law)
+
+    monkeypatch.setattr(train_module, "nested_truncation", recording)
+    cfg = build_config("synthetic", overrides=VERIFIED)
+    data = torch.randn(256, 10, generator=torch.Generator().manual_seed(0))
+    trainer = Trainer(build_model(cfg, (10,)), data, cfg)
+    trainer.run(30)
+    candidate = trainer.discovery["candidate"]
+    assert candidate["step"] == 30 and "dimension" not in trainer.discovery
+    assert trainer.discovery["verify_window"] == list(verify_window(candidate["dimension"]))
+    assert torch.all(trainer.model.latent.theta == THETA_ON)  # nothing is switched off before the verification
+    for _ in range(6):
+        trainer.iteration()
+        lrs.append(trainer.optimizers["nested"].param_groups[0]["lr"])
+    assert windows[30:] == [verify_window(candidate["dimension"])] * 6
+    expected = [VERIFY_LR_SHARE * cfg.train.lr_discovery * 0.5 * (1 + np.cos(np.pi * i / 6)) for i in range(6)]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-12)
+    final = trainer.discovery
+    assert final["step"] == 36 and final["candidate"] == candidate
+    assert final["answer"] == choose_dimension(final["curve"], cfg.model.discovery_tolerance,
+                                               relative=cfg.model.discovery_relative_tolerance)
+    assert final["dimension"] == verified_dimension(candidate["dimension"], final["answer"])
+    np.testing.assert_array_equal(trainer.model.mask, [1.0] * final["dimension"] + [0.0] * (6 - final["dimension"]))
+    assert "wasserstein" in trainer.iteration()  # then the critic trains
+
+
+@pytest.mark.parametrize("answers, final", [((4, 3), 3), ((4, 4), 4), ((4, 2), 4)])
+def test_the_mask_follows_the_verified_answer(monkeypatch, answers, final):
+    decisions = iter(answers)
+    monkeypatch.setattr(train_module, "choose_dimension", lambda *args, **kwargs: next(decisions))
+    cfg = build_config("synthetic", overrides=VERIFIED + ["train.discovery_focus=0"])
+    trainer = Trainer(build_model(cfg, (10,)), torch.randn(256, 10, generator=torch.Generator().manual_seed(0)), cfg)
+    trainer.run(36)
+    assert (trainer.discovery["candidate"]["dimension"], trainer.discovery["answer"]) == answers
+    assert trainer.discovery["dimension"] == trainer.model.active_dims == final
+    np.testing.assert_array_equal(trainer.model.mask, [1.0] * final + [0.0] * (6 - final))
+
+
+def test_a_verified_run_resumes_bitwise_inside_the_verification(tmp_path):
+    cfg = build_config("synthetic", overrides=VERIFIED)
+    full = train_run(cfg, tmp_path / "full", quiet=True)
+    train_run(build_config("synthetic", overrides=VERIFIED + ["train.steps=33"]), tmp_path / "part", quiet=True)
+    resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
+    assert resumed["discovery"] == full["discovery"] and "candidate" in full["discovery"]
     a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
     b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
     assert all(torch.equal(a[key], b[key]) for key in a)

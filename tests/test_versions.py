@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 7
+    assert saved["schema_version"] == SCHEMA_VERSION == 8
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -69,6 +69,14 @@ def test_a_version_6_config_keeps_the_fixed_tolerance():
     del v6["model"]["discovery_relative_tolerance"]
     assert saved_config_from_dict(v6).model.discovery_relative_tolerance is None
     assert Config().model.discovery_relative_tolerance == 0.05
+
+
+def test_a_version_7_config_has_no_verification_steps():
+    v7 = Config().to_dict()
+    v7["schema_version"] = 7
+    del v7["train"]["discovery_verify_steps"]
+    assert saved_config_from_dict(v7).train.discovery_verify_steps == 0
+    assert Config().train.discovery_verify_steps == 2000
 
 
 def test_newer_or_malformed_versions_are_refused_naming_the_file():

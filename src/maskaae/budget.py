@@ -8,7 +8,7 @@ continued sweep and a rerun from the saved spec train the same steps; the runs' 
 budget became under the sweep's real load.
 
 A schedule that is a share of train.steps (ordered discovery's nested phase, the mask warm-up) keeps
-its share: `scaled_schedule` moves discovery_steps and mask_warmup_steps with the step count.
+its share: `scaled_schedule` moves discovery_steps, discovery_verify_steps and mask_warmup_steps with the step count.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def scaled_schedule(cfg: Config, steps: int) -> Config:
         return value if value >= t.steps else max(1, round(value * steps / t.steps))
 
     return replace(cfg, train=replace(t, steps=steps, discovery_steps=share(t.discovery_steps),
+                                      discovery_verify_steps=share(t.discovery_verify_steps),
                                       mask_warmup_steps=share(t.mask_warmup_steps)))
 
 

@@ -136,7 +136,7 @@ class LossConfig:
 class TrainConfig:
     """Algorithm 1: step counts, ratios, optimiser, lambda3 schedule (SPEC 4)."""
 
-    steps: int = 15000  # with model.discovery=ordered: 12,000 nested steps (fast, no critic), 3,000 with it
+    steps: int = 17000  # with model.discovery=ordered: 12,000 + 2,000 nested steps (fast, no critic), 3,000 with it
     batch_size: int = 64
     ae_training_ratio: int = 1
     disc_training_ratio: int = 5
@@ -156,7 +156,7 @@ class TrainConfig:
     # the auto-encoder has learnt to use them (seen on MNIST and at m <= n on synthetic data; experiments/).
     mask_warmup_steps: int = 500
     # model.discovery=ordered: iterations of nested auto-encoder training (no critic) before the mask is
-    # decided; the remaining train.steps - discovery_steps iterations train the critic and generator with it.
+    # decided (and discovery_verify_steps more); the remaining iterations train the critic and generator with it.
     discovery_steps: int = 12000
     lr_discovery: float = 1e-3  # Adam, cosine-decayed to 0 over the discovery steps
     # The last discovery_focus share of the discovery steps draw truncations within FOCUS_HALF_WIDTH of a
@@ -166,6 +166,10 @@ class TrainConfig:
     # How the truncated half draws its prefix lengths before the focus phase: uniform over 1..m, or log
     # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
     discovery_truncation: Literal["uniform", "log"] = "uniform"
+    # After the decision k at discovery_steps, this many more nested steps with truncations at k - 1 and k
+    # only, then the rule again: k - 1 when it now answers exactly k - 1 (a factor split over dimensions k - 1
+    # and k moves into the first k - 1; a real k-th factor does not; maskaae/discovery.py). 0: no verification.
+    discovery_verify_steps: int = 2000
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     threads: int = 0  # torch threads; 0 leaves torch's default
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused
@@ -187,6 +191,8 @@ class TrainConfig:
         _check(self.threads >= 0, "train.threads", self.threads, "must be >= 0")
         _check(self.mask_warmup_steps >= 0, "train.mask_warmup_steps", self.mask_warmup_steps, "must be >= 0")
         _check(self.discovery_steps >= 1, "train.discovery_steps", self.discovery_steps, "must be >= 1")
+        _check(self.discovery_verify_steps >= 0, "train.discovery_verify_steps", self.discovery_verify_steps,
+               "must be >= 0")
         _check(0.0 <= self.discovery_focus < 1.0, "train.discovery_focus", self.discovery_focus,
                "must be in [0, 1)")
         _check(0.0 <= self.stage2_share < 1.0, "train.stage2_share", self.stage2_share, "must be in [0, 1)")
@@ -343,4 +349,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8

@@ -83,6 +83,25 @@ def focus_window(k: int, dim: int) -> tuple[int, int]:
     return max(1, k - FOCUS_HALF_WIDTH), min(dim, k + FOCUS_HALF_WIDTH)
 
 
+# The verification steps' learning rate starts at this share of train.lr_discovery and decays by a cosine.
+VERIFY_LR_SHARE = 0.3
+
+
+def verify_window(k: int) -> tuple[int, int]:
+    """The truncations the verification steps draw after a candidate answer k: k - 1 and k (k = 1: 1). Training
+    at k - 1 moves a factor split over dimensions k - 1 and k into the first k - 1; training at k keeps a use
+    for a real k-th factor, so it is not squeezed out (with k - 2 and k - 1 instead it was: the sphere and the
+    hypercube at n = 10 lost a real dimension; experiments/README.md)."""
+    return max(1, k - 1), k
+
+
+def verified_dimension(candidate: int, answer: int) -> int:
+    """The final answer after the verification steps: candidate - 1 when the rule, applied again after them,
+    answers exactly candidate - 1; else the candidate. An answer below candidate - 1 means the steps squeezed
+    other dimensions too, so the test is not trusted."""
+    return candidate - 1 if candidate > 1 and answer == candidate - 1 else candidate
+
+
 @torch.inference_mode()
 def unexplained_curve(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
     """u(k), k = 0..m: median over samples of ||x - D(E(x)[:k], 0, ..)||^2 / (d Var(x)), Var the mean

@@ -17,8 +17,8 @@ import torch
 
 from .config import Config, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
-from .discovery import (THETA_ON, choose_dimension, focus_window, nested_truncation, set_prefix_mask,
-                        unexplained_curve)
+from .discovery import (THETA_ON, VERIFY_LR_SHARE, choose_dimension, focus_window, nested_truncation,
+                        set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
@@ -186,29 +186,47 @@ class Trainer(BaseTrainer):
         g = torch.Generator().manual_seed(self.cfg.seed + DECISION_SEED_OFFSET)
         return self.data[torch.randperm(len(self.data), generator=g)[:DECISION_SAMPLES]]
 
-    def decide(self, provisional: bool = False) -> None:
-        """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask. A
-        provisional decision (train.discovery_focus) only sets the window the remaining nested steps draw from."""
+    def decide(self, stage: str = "final") -> None:
+        """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask.
+
+        stage "provisional" (train.discovery_focus) only sets the window the remaining nested steps draw from;
+        "candidate" (train.discovery_verify_steps) sets the verification steps' window; "final" sets the mask,
+        to the candidate's answer less one when the verification confirms it (discovery.verified_dimension).
+        """
         curve = unexplained_curve(self.model, self.decision_data())
         model = self.cfg.model
         rule, tolerance, relative = model.discovery_rule, model.discovery_tolerance, model.discovery_relative_tolerance
         k = choose_dimension(curve, tolerance, rule, relative)
         record = {"step": self.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
                   "rule": rule, "tolerance": tolerance, "relative_tolerance": relative}
-        if provisional:
+        earlier = {key: value for key, value in (self.discovery or {}).items()
+                   if key in ("provisional", "window", "candidate", "verify_window")}
+        if stage == "provisional":
             self.discovery = {"provisional": record, "window": list(focus_window(k, self.model.latent_dim))}
             return
-        set_prefix_mask(self.model, k)
-        focus = {key: self.discovery[key] for key in ("provisional", "window") if key in (self.discovery or {})}
-        self.discovery = {**record, **focus}
+        if stage == "candidate":
+            self.discovery = {**earlier, "candidate": record, "verify_window": list(verify_window(k))}
+            return
+        if "candidate" in earlier:
+            record = {**record, "answer": k, "dimension": verified_dimension(earlier["candidate"]["dimension"], k)}
+        set_prefix_mask(self.model, record["dimension"])
+        self.discovery = {**record, **earlier}
 
     def nested_iteration(self) -> dict[str, float]:
-        """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate."""
+        """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate;
+        after train.discovery_steps, the verification steps (their own cosine, from VERIFY_LR_SHARE)."""
         opt, t = self.optimizers["nested"], self.cfg.train
+        verifying = self.step > t.discovery_steps
+        if verifying:
+            lr = VERIFY_LR_SHARE * t.lr_discovery * 0.5 * (
+                1.0 + math.cos(math.pi * (self.step - t.discovery_steps - 1) / t.discovery_verify_steps))
+        else:
+            lr = t.lr_discovery * 0.5 * (1.0 + math.cos(math.pi * self.step / t.discovery_steps))
         for group in opt.param_groups:
-            group["lr"] = t.lr_discovery * 0.5 * (1.0 + math.cos(math.pi * self.step / t.discovery_steps))
+            group["lr"] = lr
         x = self._batch()
-        window = tuple(self.discovery["window"]) if self.discovery and "window" in self.discovery else None
+        key = "verify_window" if verifying else "window"
+        window = tuple(self.discovery[key]) if self.discovery and key in self.discovery else None
         keep = nested_truncation(len(x), self.model.latent_dim, self.generator, window, t.discovery_truncation)
         recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
         apply_update(opt, recon)
@@ -216,10 +234,13 @@ class Trainer(BaseTrainer):
         if not math.isfinite(value):
             raise TrainingDiverged(self.step, {"recon": value})
         # A run shorter than the discovery phase decides at its last step; extending it redoes the decision.
-        if self.step == t.discovery_steps or self.step == t.steps:
+        end = t.discovery_steps + t.discovery_verify_steps
+        if self.step == end or self.step == t.steps:
             self.decide()
+        elif self.step == t.discovery_steps:
+            self.decide("candidate")
         elif t.discovery_focus > 0 and self.step == t.discovery_steps - round(t.discovery_focus * t.discovery_steps):
-            self.decide(provisional=True)
+            self.decide("provisional")
         return {"recon": value}
 
     def iteration(self) -> dict[str, float]:
@@ -227,7 +248,7 @@ class Trainer(BaseTrainer):
         self.step += 1
         cfg, model, opt, f = self.cfg, self.model, self.optimizers, self.objectives
         model.train()
-        if self.ordered and self.step <= cfg.train.discovery_steps:
+        if self.ordered and self.step <= cfg.train.discovery_steps + cfg.train.discovery_verify_steps:
             return self.nested_iteration()
         for _ in range(cfg.train.ae_training_ratio):
             recon = ae_step(model, opt["ae"], self._batch(), cfg.loss, f["ae"])
