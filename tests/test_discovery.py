@@ -225,20 +225,14 @@ def test_ordered_trainer_decides_a_prefix_mask_and_then_trains_the_critic():
 def test_ordered_run_resumes_bitwise_across_the_decision(tmp_path, tiny_overrides):
     cfg = build_config("synthetic", overrides=tiny_overrides)
     assert cfg.model.discovery == "ordered" and cfg.train.discovery_steps < cfg.train.steps
-    full = train_run(cfg, tmp_path / "full", quiet=True)
-    first = build_config("synthetic", overrides=tiny_overrides + ["train.steps=5"])
-    train_run(first, tmp_path / "part", quiet=True)  # stops before the decision (step 10)
-    resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
-    assert resumed["discovery"] == full["discovery"] and resumed["active_dims"] == full["active_dims"]
-    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
-    b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
-    assert all(torch.equal(a[key], b[key]) for key in a)
+    assert_resumes_bitwise(tmp_path, tiny_overrides, 5)  # stops before the decision (step 10)
 
 
 FOCUSED = ORDERED + ["train.discovery_focus=0.25"]  # 30 nested steps: provisional after step 22 (30 - 8)
 
 
-def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkeypatch):
+def recording_trainer(monkeypatch, overrides: list[str]) -> tuple[Trainer, list]:
+    """A Trainer on 256 random 10-d samples, and the list of truncation windows its nested steps draw from."""
     windows = []
 
     def recording(batch, dim, generator, window=None, law="uniform"):
@@ -246,9 +240,27 @@ def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkey
         return nested_truncation(batch, dim, generator, window, law)
 
     monkeypatch.setattr(train_module, "nested_truncation", recording)
-    cfg = build_config("synthetic", overrides=FOCUSED)
+    cfg = build_config("synthetic", overrides=overrides)
     data = torch.randn(256, 10, generator=torch.Generator().manual_seed(0))
-    trainer = Trainer(build_model(cfg, (10,)), data, cfg)
+    return Trainer(build_model(cfg, (10,)), data, cfg), windows
+
+
+def assert_resumes_bitwise(tmp_path, overrides: list[str], stop: int) -> dict:
+    """Trains `overrides` whole and stopped at step `stop` then resumed; asserts the same summary and weights."""
+    cfg = build_config("synthetic", overrides=overrides)
+    full = train_run(cfg, tmp_path / "full", quiet=True)
+    train_run(build_config("synthetic", overrides=overrides + [f"train.steps={stop}"]), tmp_path / "part", quiet=True)
+    resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
+    assert resumed["discovery"] == full["discovery"] and resumed["active_dims"] == full["active_dims"]
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
+    b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
+    assert all(torch.equal(a[key], b[key]) for key in a)
+    return full
+
+
+def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkeypatch):
+    trainer, windows = recording_trainer(monkeypatch, FOCUSED)
+    cfg = trainer.cfg
     trainer.run(22)
     assert windows == [None] * 22
     provisional = trainer.discovery["provisional"]
@@ -264,14 +276,7 @@ def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkey
 
 
 def test_a_focused_run_resumes_bitwise_across_the_provisional_decision(tmp_path):
-    cfg = build_config("synthetic", overrides=FOCUSED)
-    full = train_run(cfg, tmp_path / "full", quiet=True)
-    train_run(build_config("synthetic", overrides=FOCUSED + ["train.steps=25"]), tmp_path / "part", quiet=True)
-    resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
-    assert resumed["discovery"] == full["discovery"] and "provisional" in full["discovery"]
-    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
-    b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
-    assert all(torch.equal(a[key], b[key]) for key in a)
+    assert "provisional" in assert_resumes_bitwise(tmp_path, FOCUSED, 25)["discovery"]
 
 
 def test_the_verification_takes_one_less_only_when_the_rule_then_answers_exactly_that():
@@ -291,16 +296,8 @@ VERIFIED = ORDERED + ["train.discovery_verify_steps=6", "train.steps=46"]  # nes
 
 
 def test_the_verification_steps_train_the_window_then_decide_again(monkeypatch):
-    windows, lrs = [], []
-
-    def recording(batch, dim, generator, window=None, law="uniform"):
-        windows.append(window)
-        return nested_truncation(batch, dim, generator, window, law)
-
-    monkeypatch.setattr(train_module, "nested_truncation", recording)
-    cfg = build_config("synthetic", overrides=VERIFIED)
-    data = torch.randn(256, 10, generator=torch.Generator().manual_seed(0))
-    trainer = Trainer(build_model(cfg, (10,)), data, cfg)
+    trainer, windows = recording_trainer(monkeypatch, VERIFIED)
+    cfg, lrs = trainer.cfg, []
     trainer.run(30)
     candidate = trainer.discovery["candidate"]
     assert candidate["step"] == 30 and "dimension" not in trainer.discovery
@@ -334,14 +331,7 @@ def test_the_mask_follows_the_verified_answer(monkeypatch, answers, final):
 
 
 def test_a_verified_run_resumes_bitwise_inside_the_verification(tmp_path):
-    cfg = build_config("synthetic", overrides=VERIFIED)
-    full = train_run(cfg, tmp_path / "full", quiet=True)
-    train_run(build_config("synthetic", overrides=VERIFIED + ["train.steps=33"]), tmp_path / "part", quiet=True)
-    resumed = train_run(cfg, tmp_path / "part", resume=True, quiet=True)
-    assert resumed["discovery"] == full["discovery"] and "candidate" in full["discovery"]
-    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
-    b = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["trainer"]["model"]
-    assert all(torch.equal(a[key], b[key]) for key in a)
+    assert "candidate" in assert_resumes_bitwise(tmp_path, VERIFIED, 33)["discovery"]
 
 
 def test_ordered_discovery_finds_the_dimension_of_a_linear_subspace():
