@@ -29,8 +29,8 @@ def scaled_schedule(cfg: Config, steps: int) -> Config:
     """cfg trained for `steps` steps, with the phases that are a share of train.steps at the same share."""
     t = cfg.train
 
-    def share(value: int) -> int:
-        return value if value >= t.steps else max(1, round(value * steps / t.steps))
+    def share(value: int) -> int:  # a phase that is off (0 steps) stays off
+        return value if value == 0 or value >= t.steps else max(1, round(value * steps / t.steps))
 
     return replace(cfg, train=replace(t, steps=steps, discovery_steps=share(t.discovery_steps),
                                       discovery_verify_steps=share(t.discovery_verify_steps),
