@@ -48,14 +48,15 @@ from maskaae.sweep import SweepSpec, build_points, run_sweep
 # Variants: overrides on the `synthetic` preset. "default" is the preset as it is; "paper" is the
 # paper's gradient-trained mask with the paper's lambda2 = 1, theta ~ U[0, 5] and mask updates from the
 # first step, at the CPU preset's networks and lambda3 schedule (the paper's 500,000 steps do not fit).
-# Without verification: the nested phase's decision is final and the run 2,000 steps shorter.
+# Without verification (the default; pinned for the variants made before it existed).
 NO_VERIFY = ["train.discovery_verify_steps=0", "train.steps=15000"]
 VARIANTS: dict[str, list[str]] = {
+    # the fourth default: the cap relative to the kept dimensions' mean share, no verification steps
     "default": [],
-    # the fourth default: the cap relative to the kept dimensions' mean share, no verification steps. Its runs
-    # were made as "default" before the verification existed; their local folders were renamed and their
-    # sweep.json given these overrides (as were the older variants' below).
-    "capped": NO_VERIFY,
+    # the default with 2,000 verification steps after the decision (and 2,000 more steps, so the phase with
+    # the critic keeps its length). Its runs were made as "default" while it was the default; their local
+    # folders were renamed and their sweep.json given these overrides.
+    "verify": ["train.discovery_verify_steps=2000", "train.steps=17000"],
     # the third default (2026-11-28): the focus phase, the gain rule's tolerance a fixed 0.5% of the total
     # (without the cap relative to the kept dimensions' mean share).
     "focus": ["model.discovery_relative_tolerance=null", *NO_VERIFY],
@@ -75,7 +76,7 @@ VARIANTS: dict[str, list[str]] = {
 # the provisional decision; where that decision is the same, the whole run is the same computation up to
 # the final decision. So a group is run for `variant` only where some point's provisional decision would
 # differ; elsewhere its rows come from the `source` runs (derived_rows). variant -> source.
-SAME_TRAINING_UNTIL_DECIDED = {"capped": "focus"}
+SAME_TRAINING_UNTIL_DECIDED = {"default": "focus"}
 GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
 MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
 ID_POINTS = 2000
@@ -381,7 +382,7 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
-    parser.add_argument("--variants", nargs="+", default=["default", "capped", "focus", "gain", "level", "paper"],
+    parser.add_argument("--variants", nargs="+", default=["default", "verify", "focus", "gain", "level", "paper"],
                         choices=list(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")

@@ -403,7 +403,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "table1-mnist": lambda: table1("table1-mnist", 0),
     "table1-fashion": lambda: table1("table1-fashion", 1),
     "table2-ordered": table2_ordered,
-    "table2-focus": lambda: table2_ordered("table2-focus", "focus + cap"),
+    "table2-focus": lambda: table2_ordered("table2-focus", "default (focus + cap)"),
     "rule-check": rule_check,
     "discovery-summary": discovery_summary,
     "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
