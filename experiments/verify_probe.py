@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +34,7 @@ import torch
 from maskaae.data import load_data
 from maskaae.discovery import choose_dimension, nested_truncation, unexplained_curve
 from maskaae.runs import load_run
-from maskaae.train import DECISION_SAMPLES, DECISION_SEED_OFFSET, nested_objective
+from maskaae.train import cosine, decision_samples, nested_objective
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS, OUT = ROOT / "runs" / "verify-probe", ROOT / "results" / "verify-probe"
@@ -70,8 +69,7 @@ def shares(u: np.ndarray) -> np.ndarray:
 def verify(run: Path, steps: int, lr: float, upper: int) -> dict:
     cfg, model, _ = load_run(run)
     train, _ = load_data(cfg.data)
-    g = torch.Generator().manual_seed(cfg.seed + DECISION_SEED_OFFSET)
-    decision = train[torch.randperm(len(train), generator=g)[:DECISION_SAMPLES]]
+    decision = decision_samples(train, cfg.seed)
     rule = (cfg.model.discovery_tolerance, cfg.model.discovery_rule, cfg.model.discovery_relative_tolerance)
     before = unexplained_curve(model, decision)
     k = choose_dimension(before, *rule)
@@ -82,7 +80,7 @@ def verify(run: Path, steps: int, lr: float, upper: int) -> dict:
     model.train()
     for step in range(steps if k > 1 else 0):
         for group in opt.param_groups:
-            group["lr"] = lr * 0.5 * (1.0 + math.cos(math.pi * step / steps))
+            group["lr"] = cosine(lr, step, steps)
         x = train[torch.randint(len(train), (cfg.train.batch_size,), generator=gen)]
         keep = nested_truncation(len(x), cfg.model.latent_dim, gen, window)
         loss = nested_objective(model, x, keep, cfg.loss)

@@ -56,8 +56,8 @@ def test_a_scaled_schedule_keeps_the_nested_share_and_the_warm_up_share():
     assert budget.scaled_schedule(long, 50).train.discovery_steps == 500
     # a phase that is off stays off (a saved config from before the verification steps has 0 of them)
     off = build_config("mnist", overrides=["train.discovery_verify_steps=0", "train.mask_warmup_steps=0"])
-    assert (budget.scaled_schedule(off, 3000).train.discovery_verify_steps,
-            budget.scaled_schedule(off, 3000).train.mask_warmup_steps) == (0, 0)
+    scaled_off = budget.scaled_schedule(off, 3000).train
+    assert (scaled_off.discovery_verify_steps, scaled_off.mask_warmup_steps) == (0, 0)
 
 
 def test_budget_steps_divide_the_budget_by_each_models_step_time(fake_timing):

@@ -139,6 +139,17 @@ DECISION_SAMPLES = 2000  # training samples on which the ordered discovery decid
 DECISION_SEED_OFFSET = 2_000_003
 
 
+def decision_samples(data: torch.Tensor, seed: int) -> torch.Tensor:
+    """The DECISION_SAMPLES training samples the ordered discovery decides on, drawn from the run's seed."""
+    g = torch.Generator().manual_seed(seed + DECISION_SEED_OFFSET)
+    return data[torch.randperm(len(data), generator=g)[:DECISION_SAMPLES]]
+
+
+def cosine(peak: float, step: int, length: int) -> float:
+    """peak decayed by a half cosine: peak at step 0, 0 at step length."""
+    return peak * 0.5 * (1.0 + math.cos(math.pi * step / length))
+
+
 # ----------------------------------------------------------------------------
 
 class Trainer(BaseTrainer):
@@ -183,8 +194,7 @@ class Trainer(BaseTrainer):
                           self.interval, t.lambda3_max)
 
     def decision_data(self) -> torch.Tensor:
-        g = torch.Generator().manual_seed(self.cfg.seed + DECISION_SEED_OFFSET)
-        return self.data[torch.randperm(len(self.data), generator=g)[:DECISION_SAMPLES]]
+        return decision_samples(self.data, self.cfg.seed)
 
     def decide(self, stage: str = "final") -> None:
         """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask.
@@ -217,11 +227,8 @@ class Trainer(BaseTrainer):
         after train.discovery_steps, the verification steps (their own cosine, from VERIFY_LR_SHARE)."""
         opt, t = self.optimizers["nested"], self.cfg.train
         verifying = self.step > t.discovery_steps
-        if verifying:
-            lr = VERIFY_LR_SHARE * t.lr_discovery * 0.5 * (
-                1.0 + math.cos(math.pi * (self.step - t.discovery_steps - 1) / t.discovery_verify_steps))
-        else:
-            lr = t.lr_discovery * 0.5 * (1.0 + math.cos(math.pi * self.step / t.discovery_steps))
+        lr = (cosine(VERIFY_LR_SHARE * t.lr_discovery, self.step - t.discovery_steps - 1, t.discovery_verify_steps)
+              if verifying else cosine(t.lr_discovery, self.step, t.discovery_steps))
         for group in opt.param_groups:
             group["lr"] = lr
         x = self._batch()
