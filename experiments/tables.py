@@ -74,6 +74,16 @@ def per_seed(rows: list[dict], key: str, digits: int | None = None) -> str:
     return ", ".join(g(r[key]) if digits is None else f"{r[key]:.{digits}f}" for r in rows)
 
 
+def spread(s: dict | None, digits: int | None) -> str:
+    """An aggregate's median [min, max] (count), or the value alone for one run; "-" for none."""
+    if s is None:
+        return "-"
+    fmt = g if digits is None else (lambda v: f"{v:.{digits}f}")
+    if s["count"] == 1:
+        return fmt(s["median"])
+    return f"{fmt(s['median'])} [{fmt(s['min'])}, {fmt(s['max'])}] ({s['count']})"
+
+
 def minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min"
 
@@ -96,23 +106,35 @@ def fig4(*sweeps: str) -> list[str]:
     (panel,) = panels(*read_sweeps([RESULTS / s for s in sweeps]))
     stats = {key: aggregate(panel, key) for key in ("active_dims", "fd", "precision", "recall")}
 
-    def cell(s: dict | None, digits: int | None) -> str:
-        if s is None:
-            return "-"
-        fmt = g if digits is None else (lambda v: f"{v:.{digits}f}")
-        if s["count"] == 1:
-            return fmt(s["median"])
-        return f"{fmt(s['median'])} [{fmt(s['min'])}, {fmt(s['max'])}] ({s['count']})"
-
     lines = header("m", "MaskAAE m_A", "MaskAAE fd", "MaskAAE precision / recall", "WAE-GAN fd",
                    "WAE-GAN precision / recall", "seeds (MaskAAE / WAE-GAN)")
     for m in panel.ms():
         mask, wae = ("maskaae", m), ("wae-gan", m)
         seeds = [len(panel.select(model, m)) for model in ("maskaae", "wae-gan")]
-        lines.append(row(m, cell(stats["active_dims"][mask], None), cell(stats["fd"][mask], 2),
-                         f"{cell(stats['precision'][mask], 3)} / {cell(stats['recall'][mask], 3)}",
-                         cell(stats["fd"][wae], 2), f"{cell(stats['precision'][wae], 3)} / "
-                         f"{cell(stats['recall'][wae], 3)}", f"{seeds[0]} / {seeds[1]}"))
+        lines.append(row(m, spread(stats["active_dims"][mask], None), spread(stats["fd"][mask], 2),
+                         f"{spread(stats['precision'][mask], 3)} / {spread(stats['recall'][mask], 3)}",
+                         spread(stats["fd"][wae], 2), f"{spread(stats['precision'][wae], 3)} / "
+                         f"{spread(stats['recall'][wae], 3)}", f"{seeds[0]} / {seeds[1]}"))
+    return lines
+
+
+def fig4_default(name: str, *paper_sweeps: str) -> list[str]:
+    """Fig. 4a/4b's MaskAAE rows with the default (sweep `name`) beside the paper's mask at 3,000 steps (the
+    committed Fig. 4 sweeps): m_A, fd and precision/recall by m, median [min, max] (seed count)."""
+    from maskaae.report import aggregate, panels, read_sweeps
+
+    (mine,) = panels(*read_sweeps([RESULTS / name]))
+    (old,) = panels(*read_sweeps([RESULTS / s for s in paper_sweeps]))
+    ours = {key: aggregate(mine, key) for key in ("active_dims", "fd", "precision", "recall")}
+    paper_m_a = aggregate(old, "active_dims")
+    lines = header("m", "default m_A", "default fd", "default precision / recall",
+                   "paper mask (3,000 steps) m_A", "seeds (default / paper mask)")
+    for m in mine.ms():
+        key = ("maskaae", m)
+        lines.append(row(m, spread(ours["active_dims"][key], None), spread(ours["fd"][key], 2),
+                         f"{spread(ours['precision'][key], 3)} / {spread(ours['recall'][key], 3)}",
+                         spread(paper_m_a.get(key), None),
+                         f"{len(mine.select('maskaae', m))} / {len(old.select('maskaae', m))}"))
     return lines
 
 
@@ -411,6 +433,8 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "presets": presets,
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
+    "fig4-focus-n8": lambda: fig4_default("fig4-focus-n8", "sweep-synthetic-n8"),
+    "fig4-focus-n16": lambda: fig4_default("fig4-focus-n16", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "table2": table2,
     "lambda2": lambda2,
     "mask-start": mask_start,

@@ -5,8 +5,9 @@ from torch import nn
 
 from maskaae import MaskAAE, Trainer, build_config, build_model
 from maskaae import train as train_module
-from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, VERIFY_LR_SHARE, choose_dimension, focus_window,
-                               nested_truncation, tolerances, unexplained_curve, verified_dimension, verify_window)
+from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, VERIFY_LR_SHARE, choose_dimension, dimension_share,
+                               focus_window, nested_truncation, tolerances, unexplained_curve, verified_dimension,
+                               verify_window)
 from maskaae.runs import train_run
 
 from conftest import TINY
@@ -286,6 +287,22 @@ def test_the_verification_takes_one_less_only_when_the_rule_then_answers_exactly
     assert verified_dimension(1, 0) == verified_dimension(1, 1) == 1
 
 
+def test_the_gate_leaves_a_k_th_dimension_that_explained_the_gate_or_more():
+    assert verified_dimension(21, 20, share=0.0084, gate=0.01) == 20  # a split fragment: borderline
+    assert verified_dimension(6, 5, share=0.019, gate=0.01) == 6  # a weak real dimension: not retested
+    assert verified_dimension(6, 5, share=0.01, gate=0.01) == 6  # at the gate: not below it
+    assert verified_dimension(6, 5, share=0.019, gate=None) == 5  # ungated, as before schema 9
+    assert verified_dimension(21, 19, share=0.001, gate=0.01) == 21
+
+
+def test_a_dimension_share_is_its_drop_over_the_total_reduction():
+    curve = [1.0, 0.5, 0.3, 0.25, 0.3]  # u* = 0.25, total 0.75
+    assert dimension_share(curve, 1) == pytest.approx(0.5 / 0.75)
+    assert dimension_share(curve, 2) == pytest.approx(0.2 / 0.75)
+    assert dimension_share(curve, 4) == pytest.approx(-0.05 / 0.75)
+    assert dimension_share([1.0, 1.0], 1) == 0.0  # nothing explained at all
+
+
 def test_the_verification_window_is_the_candidate_and_the_one_before():
     assert verify_window(21) == (20, 21)
     assert verify_window(2) == (1, 2)
@@ -313,16 +330,23 @@ def test_the_verification_steps_train_the_window_then_decide_again(monkeypatch):
     assert final["step"] == 36 and final["candidate"] == candidate
     assert final["answer"] == choose_dimension(final["curve"], cfg.model.discovery_tolerance,
                                                relative=cfg.model.discovery_relative_tolerance)
-    assert final["dimension"] == verified_dimension(candidate["dimension"], final["answer"])
+    share = (candidate["curve"][candidate["dimension"] - 1] - candidate["curve"][candidate["dimension"]]) / (
+        candidate["curve"][0] - min(candidate["curve"][1:]))
+    assert final["candidate_share"] == pytest.approx(share, abs=1e-6)
+    assert final["dimension"] == verified_dimension(candidate["dimension"], final["answer"], share,
+                                                    cfg.model.discovery_verify_gate)
     np.testing.assert_array_equal(trainer.model.mask, [1.0] * final["dimension"] + [0.0] * (6 - final["dimension"]))
     assert "wasserstein" in trainer.iteration()  # then the critic trains
 
 
-@pytest.mark.parametrize("answers, final", [((4, 3), 3), ((4, 4), 4), ((4, 2), 4)])
-def test_the_mask_follows_the_verified_answer(monkeypatch, answers, final):
+@pytest.mark.parametrize("answers, gate, final", [((4, 3), "null", 3), ((4, 4), "null", 4), ((4, 2), "null", 4),
+                                                  ((4, 3), "0.01", 4), ((4, 3), "0.05", 3)])
+def test_the_mask_follows_the_verified_answer(monkeypatch, answers, gate, final):
     decisions = iter(answers)
     monkeypatch.setattr(train_module, "choose_dimension", lambda *args, **kwargs: next(decisions))
-    cfg = build_config("synthetic", overrides=VERIFIED + ["train.discovery_focus=0"])
+    monkeypatch.setattr(train_module, "dimension_share", lambda curve, k: 0.02)  # the candidate's 4th: 2%
+    cfg = build_config("synthetic", overrides=VERIFIED + ["train.discovery_focus=0",
+                                                          f"model.discovery_verify_gate={gate}"])
     trainer = Trainer(build_model(cfg, (10,)), torch.randn(256, 10, generator=torch.Generator().manual_seed(0)), cfg)
     trainer.run(36)
     assert (trainer.discovery["candidate"]["dimension"], trainer.discovery["answer"]) == answers

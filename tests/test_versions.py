@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 8
+    assert saved["schema_version"] == SCHEMA_VERSION == 9
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -77,6 +77,14 @@ def test_a_version_7_config_has_no_verification_steps():
     del v7["train"]["discovery_verify_steps"]
     assert saved_config_from_dict(v7).train.discovery_verify_steps == 0
     assert Config().train.discovery_verify_steps == 0
+
+
+def test_a_version_8_config_takes_the_verification_ungated():
+    v8 = Config().to_dict()
+    v8["schema_version"] = 8
+    del v8["model"]["discovery_verify_gate"]
+    assert saved_config_from_dict(v8).model.discovery_verify_gate is None
+    assert Config().model.discovery_verify_gate == 0.01
 
 
 def test_newer_or_malformed_versions_are_refused_naming_the_file():

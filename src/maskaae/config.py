@@ -79,12 +79,18 @@ class ModelConfig:
     # caps the tolerance at this share of the kept dimensions' mean share, so that it follows large n; null:
     # the fixed share alone (the rule before schema 7)
     discovery_relative_tolerance: float | None = 0.05
+    # With train.discovery_verify_steps: the verification may take k - 1 only when the candidate's k-th
+    # dimension explains less than this share of the total (a borderline dimension); null: whatever it explains
+    # (the verification before schema 9). A clearly real weak dimension is then left alone (experiments/README.md)
+    discovery_verify_gate: float | None = 0.01
 
     def validate(self) -> None:
         _check(0.0 <= self.discovery_tolerance < 1.0, "model.discovery_tolerance", self.discovery_tolerance,
                "must be in [0, 1)")
         _check(self.discovery_relative_tolerance is None or 0.0 < self.discovery_relative_tolerance < 1.0,
                "model.discovery_relative_tolerance", self.discovery_relative_tolerance, "must be in (0, 1) or null")
+        _check(self.discovery_verify_gate is None or 0.0 < self.discovery_verify_gate <= 1.0,
+               "model.discovery_verify_gate", self.discovery_verify_gate, "must be in (0, 1] or null")
         _check(self.kind in MODELS, "model.kind", self.kind, f"must be one of {list(MODELS)}")
         _check(self.latent_dim >= 1, "model.latent_dim", self.latent_dim,
                "must be >= 1 (it is the number of latent dimensions m)")
@@ -350,4 +356,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9

@@ -17,8 +17,8 @@ import torch
 
 from .config import Config, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
-from .discovery import (THETA_ON, VERIFY_LR_SHARE, choose_dimension, focus_window, nested_truncation,
-                        set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
+from .discovery import (THETA_ON, VERIFY_LR_SHARE, choose_dimension, dimension_share, focus_window,
+                        nested_truncation, set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
@@ -218,7 +218,10 @@ class Trainer(BaseTrainer):
             self.discovery = {**earlier, "candidate": record, "verify_window": list(verify_window(k))}
             return
         if "candidate" in earlier:
-            record = {**record, "answer": k, "dimension": verified_dimension(earlier["candidate"]["dimension"], k)}
+            candidate = earlier["candidate"]["dimension"]
+            share = dimension_share(earlier["candidate"]["curve"], candidate)
+            record = {**record, "answer": k, "candidate_share": round(share, 6),
+                      "dimension": verified_dimension(candidate, k, share, model.discovery_verify_gate)}
         set_prefix_mask(self.model, record["dimension"])
         self.discovery = {**record, **earlier}
 

@@ -8,7 +8,8 @@ Version 2 writes `schema_version` and every key; version 3 adds model.discovery_
 tolerance, 0.005, is written in every version-3 config); version 4 adds the model families (model.kind,
 loss.mmd_weight); version 5 the baseline families' keys (loss.iaf_steps, loss.rae_*, train.stage2_share);
 version 6 train.discovery_focus (0 before it existed); version 7 model.discovery_relative_tolerance (none
-before it existed); version 8 train.discovery_verify_steps (0 before it existed).
+before it existed); version 8 train.discovery_verify_steps (0 before it existed); version 9 model.discovery_verify_gate (none
+before it existed: the verification's answer was taken whatever the candidate's k-th dimension explained).
 """
 
 from __future__ import annotations
@@ -101,8 +102,13 @@ def _upgrade_7_to_8(values: dict[str, Any]) -> dict[str, Any]:
     return _fill(values, {"train.discovery_verify_steps": 0})
 
 
+def _upgrade_8_to_9(values: dict[str, Any]) -> dict[str, Any]:
+    # the verification's answer was taken whatever the candidate's k-th dimension explained
+    return _fill(values, {"model.discovery_verify_gate": None})
+
+
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
-             5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8}  # version -> function returning the next version's dict
+             5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
