@@ -14,7 +14,11 @@ benchmark continues where it stopped when the same command runs again. The grid 
 at n = 6 without noise: 11 runs. `--holdout` asks whether the rule holds beyond the n it was chosen on: n the
 benchmark never had (Gaussian n = 12, 24, 32, 40 at m = min(2n, 64); hypercube and curved1 at n = 14, m = 32)
 at seed pairs it never used, (2, 2) and (3, 3); Gaussian n = 18, 28, 36, 48, sphere n = 14 and curved3
-n = 20 at (3, 3): 12 runs per variant, results/discovery-holdout (HOLDOUT says which pair was seen when).
+n = 20 at (3, 3); and, added to test the verification's gate after it was chosen, Gaussian n = 14, 22, 26, 30,
+curved1 n = 5, curved3 n = 7, sphere n = 8, hypercube n = 12 at (4, 4), Gaussian n = 34, curved1 n = 8 and
+curved3 n = 4 at (5, 5): 23 cases, results/discovery-holdout (HOLDOUT says which pair was seen when).
+Variants without runs of their own on a group take their m_A from another's run records where that is exact
+(SAME_TRAINING_UNTIL_DECIDED, DECIDED_IN_RECORDS); the default's runs on the grid are the `verify` runs.
 
 Every default run's decision curve u(k) goes to OUT/curves.json, and summary.json also holds m_A by n and
 what other tolerances would have decided on the same curves (no retraining: the decision is a function of
@@ -50,20 +54,22 @@ from maskaae.sweep import SweepSpec, build_points, run_sweep
 # Variants: overrides on the `synthetic` preset. "default" is the preset as it is; "paper" is the
 # paper's gradient-trained mask with the paper's lambda2 = 1, theta ~ U[0, 5] and mask updates from the
 # first step, at the CPU preset's networks and lambda3 schedule (the paper's 500,000 steps do not fit).
-# Without verification (the default; pinned for the variants made before it existed).
+# Without verification (pinned for the variants made before it existed).
 NO_VERIFY = ["train.discovery_verify_steps=0", "train.steps=15000"]
 VARIANTS: dict[str, list[str]] = {
-    # the fourth default: the cap relative to the kept dimensions' mean share, no verification steps
-    "default": [],
-    # the default with 2,000 verification steps after the decision (and 2,000 more steps, so the phase with
-    # the critic keeps its length). Its runs were made as "default" while it was the default; their local
-    # folders were renamed and their sweep.json given these overrides.
+    # the fifth default (2026-11-29): the fourth with 2,000 verification steps after the decision (and 2,000
+    # more steps, so the phase with the critic keeps its length), k - 1 only when the candidate's k-th
+    # dimension explained less than model.discovery_verify_gate (1%) of the total. The gate was chosen on the
+    # verify runs' records (the ungated steps took the curved maps' real 6th dimension, 1.5-2.6%; the split
+    # fragments explained 0.2-0.9%), then tested on the held-out seed pairs 4 and 5, which no choice had seen.
+    # The overrides are the preset's own values, written out so that its runs' sweep.json match.
+    "default": ["train.discovery_verify_steps=2000", "train.steps=17000"],
+    # the fourth default: the cap relative to the kept dimensions' mean share, no verification steps. Its
+    # runs were made as "default"; their local folders were renamed and their sweep.json given these overrides.
+    "cap": [*NO_VERIFY],
+    # the verification without the gate (k - 1 whatever the k-th dimension explained). Its runs were made as
+    # "default" while it was the default for a session; folders renamed, sweep.json given these overrides.
     "verify": ["train.discovery_verify_steps=2000", "train.steps=17000", "model.discovery_verify_gate=null"],
-    # the verification with its gate (model.discovery_verify_gate, 1%): k - 1 only when the candidate's k-th
-    # dimension explained less than 1% of the total. Chosen on the verify runs' saved records (the ungated
-    # steps took the curved maps' real 6th dimension, 1.5-2.6%; the split fragments were 0.2-0.9%), then run
-    # on the held-out seed pairs 4 and 5, which no choice had seen.
-    "gated": ["train.discovery_verify_steps=2000", "train.steps=17000"],
     # the third default (2026-11-28): the focus phase, the gain rule's tolerance a fixed 0.5% of the total
     # (without the cap relative to the kept dimensions' mean share).
     "focus": ["model.discovery_relative_tolerance=null", *NO_VERIFY],
@@ -83,19 +89,18 @@ VARIANTS: dict[str, list[str]] = {
 # the provisional decision; where that decision is the same, the whole run is the same computation up to
 # the final decision. So a group is run for `variant` only where some point's provisional decision would
 # differ; elsewhere its rows come from the `source` runs (derived_rows). variant -> source.
-SAME_TRAINING_UNTIL_DECIDED = {"default": "focus"}
-# The gated variant's runs record every decision on the way (maskaae/train.py): the candidate is the decision
-# without verification steps (the nested phase is the same computation up to it, checked bit for bit on the
-# 18 benchmark cases that both have), and its answer after them is what the ungated verification saw. So on
-# a group where the variant has no runs of its own, its m_A comes from the gated runs' records; fd, precision
-# and recall stay empty (the phase after the decision differs). variant -> (source, m_A from a row).
-# The other way, the gated variant's m_A comes from the ungated runs' records (its gate applied to the
-# candidate's k-th share); these runs differ only after the final decision, and only where the gate changes it.
-DECIDED_IN_RECORDS: dict[str, tuple[str, Callable[[dict], int]]] = {
-    "default": ("gated", lambda r: r["candidate"]),
-    "verify": ("gated", lambda r: verified_dimension(r["candidate"], r["answer"])),
-    "gated": ("verify", lambda r: verified_dimension(r["candidate"], r["answer"], r["candidate_share"],
-                                                     verify_gate("gated"))),
+SAME_TRAINING_UNTIL_DECIDED = {"cap": "focus"}
+# Runs with verification steps record every decision on the way (maskaae/train.py): the candidate is the
+# decision without the steps (the nested phase is the same computation up to it, checked bit for bit on the 18
+# benchmark cases that have both), the answer after them is what decides with or without the gate. So on a
+# group where a variant has no runs of its own, its m_A comes from the source variant's records. fd, precision
+# and recall are kept where the two runs are the same computation to the end (`same_after`: the same steps
+# and the same final decision), else left empty. variant -> (source, m_A from a row, same_after).
+DECIDED_IN_RECORDS: dict[str, tuple[str, Callable[[dict], int], bool]] = {
+    "default": ("verify", lambda r: verified_dimension(r["candidate"], r["answer"], r["candidate_share"],
+                                                       verify_gate("default")), True),
+    "verify": ("default", lambda r: verified_dimension(r["candidate"], r["answer"]), True),
+    "cap": ("default", lambda r: r["candidate"], False),
 }
 GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
 MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
@@ -244,12 +249,14 @@ def same_training(spec: SweepSpec, variant: str, source_dir: Path) -> bool:
 
 def recorded_rows(source_rows: list[dict], variant: str) -> list[dict]:
     """The variant's rows from another variant's run records (DECIDED_IN_RECORDS)."""
-    source, decision = DECIDED_IN_RECORDS[variant]
+    source, decision, same_after = DECIDED_IN_RECORDS[variant]
     out = []
     for r in source_rows:
         m_a = decision(r)
+        same = same_after and m_a == r["m_A"]
         out.append({**r, "variant": variant, "m_A": m_a, "error": m_a - r["n"],
-                    "decided_from": f"the {source} run's record", "fd": None, "precision": None, "recall": None})
+                    "decided_from": f"the {source} run's record",
+                    **({} if same else {"fd": None, "precision": None, "recall": None, "seconds": None})})
     return out
 
 
@@ -335,7 +342,8 @@ def figures(rows: list[dict]) -> dict:
             out[f"{est}_mae"] = float(np.mean([abs(round(r[est]) - r["n"]) for r in above]))
     if below:
         out["below_n_kept_rate"] = float(np.mean([r["m_A"] == r["m"] for r in below]))
-    out["default_seconds"] = float(statistics.median(r["seconds"] for r in rows)) if rows else None
+    seconds = [r["seconds"] for r in rows if r.get("seconds") is not None]
+    out["default_seconds"] = float(statistics.median(seconds)) if seconds else None
     return out
 
 
@@ -433,7 +441,7 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
-    parser.add_argument("--variants", nargs="+", default=["default", "verify", "focus", "gain", "level", "paper"],
+    parser.add_argument("--variants", nargs="+", default=["default", "cap", "verify", "focus", "gain", "level", "paper"],
                         choices=list(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")

@@ -315,7 +315,7 @@ def _ordered_mnist() -> str:
 def presets() -> list[str]:
     from maskaae.presets import PRESETS
 
-    default = summary("synthetic-default-focus")
+    default = summary("synthetic-default-verified")
     bench = json.loads((RESULTS / "discovery" / "summary.json").read_text())["default"]
     mnist, mnist_big = summary("mnist-cpu-maskaae-m64"), summary("mnist-cpu-maskaae-m64-fid10000")
     wae_big = summary("mnist-cpu-wae-m64-fid10000")
@@ -323,10 +323,11 @@ def presets() -> list[str]:
     status = {
         "synthetic": f"CPU preset; measured: m_A = {default['active_dims']} (n = {default['true_latent_dim']}), "
                      f"fd {default['fd']:.2f}, precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
-                     f"{default['seconds']:.0f} s beside two other jobs on the 2 cores "
-                     f"(`results/synthetic-default-focus/`; the discovery benchmark's runs, two at a time: "
+                     f"{default['seconds']:.0f} s of training on one thread "
+                     f"(`results/synthetic-default-verified/`; the discovery benchmark's runs, two at a time: "
                      f"{bench['default_seconds']:.0f} s median, `results/discovery/`)",
-        "mnist": f"CPU preset; {_ordered_mnist()}; with the paper's mask (before issue 11): m_A = "
+        "mnist": f"CPU preset; not yet run with the verification steps (the default since 2026-11-29); "
+                 f"{_ordered_mnist()}; with the paper's mask (before issue 11): m_A = "
                  f"{mnist['active_dims']}, FID "
                  f"{mnist_big['fid']:.2f} vs WAE-GAN {wae_big['fid']:.2f} at N = 10,000 "
                  f"(`results/mnist-cpu-*`, docs/REPRODUCTION.md)",

@@ -76,7 +76,7 @@ def test_a_version_7_config_has_no_verification_steps():
     v7["schema_version"] = 7
     del v7["train"]["discovery_verify_steps"]
     assert saved_config_from_dict(v7).train.discovery_verify_steps == 0
-    assert Config().train.discovery_verify_steps == 0
+    assert Config().train.discovery_verify_steps == 2000
 
 
 def test_a_version_8_config_takes_the_verification_ungated():

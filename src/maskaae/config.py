@@ -142,7 +142,8 @@ class LossConfig:
 class TrainConfig:
     """Algorithm 1: step counts, ratios, optimiser, lambda3 schedule (SPEC 4)."""
 
-    steps: int = 15000  # with model.discovery=ordered: 12,000 nested steps (fast, no critic), 3,000 with it
+    # with model.discovery=ordered: 12,000 nested steps (fast, no critic), 2,000 verifying, 3,000 with the critic
+    steps: int = 17000
     batch_size: int = 64
     ae_training_ratio: int = 1
     disc_training_ratio: int = 5
@@ -173,10 +174,10 @@ class TrainConfig:
     # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
     discovery_truncation: Literal["uniform", "log"] = "uniform"
     # After the decision k at discovery_steps, this many more nested steps with truncations at k - 1 and k
-    # only, then the rule again: k - 1 when it now answers exactly k - 1 (a factor split over dimensions k - 1
-    # and k moves into the first k - 1; a real k-th factor mostly does not; maskaae/discovery.py). 0 (the
-    # default: on the benchmark it also took a real weak dimension; experiments/README.md): no verification.
-    discovery_verify_steps: int = 0
+    # only, then the rule again: k - 1 when it now answers exactly k - 1 and the k-th dimension was borderline
+    # (model.discovery_verify_gate): a factor split over dimensions k - 1 and k moves into the first k - 1
+    # (maskaae/discovery.py, experiments/README.md). 0: no verification (the default before 2026-11-29).
+    discovery_verify_steps: int = 2000
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     threads: int = 0  # torch threads; 0 leaves torch's default
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused

@@ -33,18 +33,19 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    of the total each, most under the 0.5% (held-out check, experiments/README.md: 28
    for n = 32 and 31 for n = 40 without the cap). For n up to about 10 the mean share is 10% or more,
    so the cap is above 0.5% and changes nothing.
-3. Verification (train.discovery_verify_steps; off by default, 2,000 measured): the decision k is tested by that many more
+3. Verification (train.discovery_verify_steps, default 2,000): the decision k is tested by that many more
    nested steps whose truncated half keeps k - 1 or k dimensions (Adam, cosine from VERIFY_LR_SHARE of the
-   phase's learning rate), then the rule again on the new curve: k - 1 when it now answers exactly k - 1,
-   else k. At n >= 20 the n-th factor is often split over code dimensions n and n + 1 (shares such as 0.21%
-   then 0.84% of the total, then the floor near 0.02%), and the rule counts n + 1; training at k - 1 moves a
-   split factor into the first k - 1 dimensions, while training at k keeps a use for a real k-th factor
-   (experiments/verify_probe.py: with k - 2 and k - 1 instead, the sphere and the hypercube at n = 10 lost a
-   real dimension). One step down at most: an answer below k - 1 means other dimensions were squeezed too.
-   Ungated it also took the real but weak 6th dimension of the curved maps (1.5-2.6% of the total, 0.5-0.75%
-   after the steps), trading n + 1 at large n for n - 1 elsewhere; the gate (model.discovery_verify_gate,
-   1%) takes k - 1 only when the candidate's k-th dimension explained less than that: the split fragments
-   of the benchmark and the held-out check explained 0.2-0.9%.
+   phase's learning rate), then the rule again on the new curve: k - 1 when it now answers exactly k - 1 and
+   the k-th dimension was borderline (below the gate), else k. At n >= 20 the n-th factor is often split over
+   code dimensions n and n + 1 (shares such as 0.21% then 0.84% of the total, then the floor near 0.02%),
+   and the rule counts n + 1; training at k - 1 moves a split factor into the first k - 1 dimensions, while
+   training at k keeps a use for a real k-th factor (experiments/verify_probe.py: with k - 2 and k - 1
+   instead, the sphere and the hypercube at n = 10 lost a real dimension). One step down at most: an answer
+   below k - 1 means other dimensions were squeezed too. Ungated, the steps also took the real but weak 6th
+   dimension of the curved maps (1.5-2.6% of the total, 0.5-0.75% after them), trading n + 1 at large n for
+   n - 1 elsewhere; the gate (model.discovery_verify_gate, 1%) takes k - 1 only when the candidate's k-th
+   dimension explained less than that: the split fragments of the benchmark and the held-out check
+   explained 0.2-0.9%.
 4. The mask is then set to ones on the first k dimensions and zeros after them and training continues as
    MaskAAE with that mask (critic and generator on the k kept dimensions).
 

@@ -40,7 +40,8 @@ def _preset(*parts: dict[str, Any]) -> dict[str, Any]:
 PRESETS: dict[str, dict[str, Any]] = {
     "synthetic": {
         "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, ordered discovery (12,000 nested "
-                       "auto-encoder steps, the last quarter near a provisional answer, the decision, then 3,000 steps with the critic and the mask fixed); "
+                       "auto-encoder steps, the last quarter near a provisional answer, the decision, 2,000 "
+                       "verification steps, then 3,000 steps with the critic and the mask fixed); "
                        "about 2.5 minutes on one thread (not the paper's networks, schedule or mask training)",
         # One thread: at this network size a second thread was slower with passive waiting and barely faster
         # with spinning (benchmarks/results/step_omp_passive.json, wait_policy.json; benchmarks/README.md).
@@ -53,11 +54,11 @@ PRESETS: dict[str, dict[str, Any]] = {
     }),
     "mnist": _preset(_IMAGES, _IMAGES_CPU_MASK, {
         "description": "CPU preset (smaller than the paper; run in docs/REPRODUCTION.md): MNIST, m=64, "
-                       "3 x FC512 MLPs, ordered discovery (4,000 nested auto-encoder steps, the decision, then "
-                       "8,000 steps with the critic and the mask fixed), FID at N=2,000",
+                       "3 x FC512 MLPs, ordered discovery (4,000 nested auto-encoder steps, the decision, 2,000 "
+                       "verification steps, then 8,000 steps with the critic and the mask fixed), FID at N=2,000",
         "data": {"name": "mnist"},
         "model": {"latent_dim": 64, "width": 512, "depth": 3, "discovery": "ordered"},
-        "train": {"steps": 12000, "discovery_steps": 4000, "threads": 2},
+        "train": {"steps": 14000, "discovery_steps": 4000, "threads": 2},
         "eval": {"fid_samples": 2000},
     }),
     "mnist-paper": _preset(_IMAGES, _AUTHORS_TRAINING, {
