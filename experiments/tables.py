@@ -127,15 +127,35 @@ def fig4_default(name: str, *paper_sweeps: str) -> list[str]:
     (old,) = panels(*read_sweeps([RESULTS / s for s in paper_sweeps]))
     ours = {key: aggregate(mine, key) for key in ("active_dims", "fd", "precision", "recall")}
     paper_m_a = aggregate(old, "active_dims")
-    lines = header("m", "default m_A", "default fd", "default precision / recall",
-                   "paper mask (3,000 steps) m_A", "seeds (default / paper mask)")
+    gate = {r["run"]: r for r in gate_check(name)}
+    lines = header("m", "m_A", "fd", "precision / recall", "runs the gated default answers the same",
+                   "paper mask (3,000 steps) m_A", "seeds (ours / paper mask)")
     for m in mine.ms():
         key = ("maskaae", m)
+        runs = [gate[r["run"]] for r in mine.select("maskaae", m) if r["run"] in gate]
         lines.append(row(m, spread(ours["active_dims"][key], None), spread(ours["fd"][key], 2),
                          f"{spread(ours['precision'][key], 3)} / {spread(ours['recall'][key], 3)}",
-                         spread(paper_m_a.get(key), None),
+                         f"{sum(r['same'] for r in runs)} of {len(runs)}", spread(paper_m_a.get(key), None),
                          f"{len(mine.select('maskaae', m))} / {len(old.select('maskaae', m))}"))
     return lines
+
+
+def gate_check(name: str) -> list[dict]:
+    """For each run of a sweep made without verification steps: whether today's default (gated verification)
+    would answer the same. It would wherever the answer k's dimension explained at least the gate's share of
+    the total on the run's decision curve (then the verification cannot take k - 1; the nested phase before
+    the decision is the same computation); below the gate it is not known without running it."""
+    from maskaae.config import ModelConfig
+    from maskaae.discovery import dimension_share
+
+    gate = ModelConfig().discovery_verify_gate
+    out = []
+    for path in sorted((RESULTS / name / "runs").glob("*/summary.json")):
+        record = json.loads(path.read_text())["discovery"]
+        k = record["dimension"]
+        out.append({"run": path.parent.name, "share": dimension_share(record["curve"], k),
+                    "same": k == 1 or dimension_share(record["curve"], k) >= gate})
+    return out
 
 
 def table2() -> list[str]:
@@ -323,7 +343,7 @@ def presets() -> list[str]:
     status = {
         "synthetic": f"CPU preset; measured: m_A = {default['active_dims']} (n = {default['true_latent_dim']}), "
                      f"fd {default['fd']:.2f}, precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
-                     f"{default['seconds']:.0f} s of training on one thread "
+                     f"{default['seconds']:.0f} s of training on one thread beside two other runs "
                      f"(`results/synthetic-default-verified/`; the discovery benchmark's runs, two at a time: "
                      f"{bench['default_seconds']:.0f} s median, `results/discovery/`)",
         "mnist": f"CPU preset; not yet run with the verification steps (the default since 2026-11-29); "
@@ -371,19 +391,23 @@ def mnist_fid10k() -> list[str]:
     return lines
 
 
-def table2_ordered(name: str = "table2-ordered", label: str = "default") -> list[str]:
-    """Table 2's synthetic rows with an ordered-discovery default (sweep `name`), beside the paper's mask."""
+def table2_ordered(name: str = "table2-ordered", label: str = "default", gated: bool = False) -> list[str]:
+    """Table 2's synthetic rows with an ordered-discovery default (sweep `name`), beside the paper's mask;
+    `gated`: a column saying how many of its runs today's default answers the same (gate_check)."""
     rows = sweep_rows(name)
+    same = {r["run"]: r["same"] for r in gate_check(name)} if gated else {}
     old = {(8, 16): select(sweep_rows("sweep-synthetic-n8"), latent_dim=16, model="maskaae"),
            (16, 32): select(sweep_rows("sweep-table2-n16-m32"), model="maskaae")}
     lines = header("data", "m", "paper MaskAAE m_A / NAC", f"ours, {label}: m_A per seed", "NAC (median)",
-                   "fd per seed", "recall per seed", "ours, paper mask (3,000 steps): m_A per seed")
+                   "fd per seed", "recall per seed", "ours, paper mask (3,000 steps): m_A per seed",
+                   *(["runs the gated default answers the same"] if gated else []))
     for n, m in sorted({(r["data.latent_dim"], r["latent_dim"]) for r in rows}):
         mine = select(rows, **{"data.latent_dim": n, "latent_dim": m})
         paper = PAPER_TABLE2.get(f"synthetic n = {n}") if (n, m) in old else None
         lines.append(row(f"synthetic n = {n}", m, f"{paper[2]} / {paper[3]:.3f}" if paper else "",
                          per_seed(mine, "active_dims"), f"{median(mine, 'nac'):.3g}", per_seed(mine, "fd", 2),
-                         per_seed(mine, "recall", 2), per_seed(old[(n, m)], "active_dims") if (n, m) in old else ""))
+                         per_seed(mine, "recall", 2), per_seed(old[(n, m)], "active_dims") if (n, m) in old else "",
+                         *([f"{sum(same[r['run']] for r in mine)} of {len(mine)}"] if gated else [])))
     return lines
 
 
@@ -426,7 +450,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "table1-mnist": lambda: table1("table1-mnist", 0),
     "table1-fashion": lambda: table1("table1-fashion", 1),
     "table2-ordered": table2_ordered,
-    "table2-focus": lambda: table2_ordered("table2-focus", "default (focus + cap)"),
+    "table2-focus": lambda: table2_ordered("table2-focus", "fourth default (focus + cap)", gated=True),
     "rule-check": rule_check,
     "discovery-summary": discovery_summary,
     "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
@@ -435,7 +459,6 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "fig4-focus-n8": lambda: fig4_default("fig4-focus-n8", "sweep-synthetic-n8"),
-    "fig4-focus-n16": lambda: fig4_default("fig4-focus-n16", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "table2": table2,
     "lambda2": lambda2,
     "mask-start": mask_start,
