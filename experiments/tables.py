@@ -118,24 +118,28 @@ def fig4(*sweeps: str) -> list[str]:
     return lines
 
 
-def fig4_default(name: str, *paper_sweeps: str) -> list[str]:
-    """Fig. 4a/4b's MaskAAE rows with the default (sweep `name`) beside the paper's mask at 3,000 steps (the
-    committed Fig. 4 sweeps): m_A, fd and precision/recall by m, median [min, max] (seed count)."""
+def fig4_default(name: str, *paper_sweeps: str, gated: bool = False) -> list[str]:
+    """Fig. 4a/4b's MaskAAE rows with an ordered default (sweep `name`) beside the paper's mask at 3,000 steps
+    (the committed Fig. 4 sweeps): m_A, fd and precision/recall by m, median [min, max] (seed count); for a
+    sweep made before the verification steps, how many runs today's default answers the same (gate_check);
+    `gated`: the sweep was made with them."""
     from maskaae.report import aggregate, panels, read_sweeps
 
     (mine,) = panels(*read_sweeps([RESULTS / name]))
     (old,) = panels(*read_sweeps([RESULTS / s for s in paper_sweeps]))
     ours = {key: aggregate(mine, key) for key in ("active_dims", "fd", "precision", "recall")}
     paper_m_a = aggregate(old, "active_dims")
-    gate = {r["run"]: r for r in gate_check(name)}
-    lines = header("m", "m_A", "fd", "precision / recall", "runs the gated default answers the same",
+    gate = {} if gated else {r["run"]: r for r in gate_check(name)}
+    lines = header("m", "m_A", "fd", "precision / recall",
+                   *([] if gated else ["runs the gated default answers the same"]),
                    "paper mask (3,000 steps) m_A", "seeds (ours / paper mask)")
     for m in mine.ms():
         key = ("maskaae", m)
         runs = [gate[r["run"]] for r in mine.select("maskaae", m) if r["run"] in gate]
         lines.append(row(m, spread(ours["active_dims"][key], None), spread(ours["fd"][key], 2),
                          f"{spread(ours['precision'][key], 3)} / {spread(ours['recall'][key], 3)}",
-                         f"{sum(r['same'] for r in runs)} of {len(runs)}", spread(paper_m_a.get(key), None),
+                         *([] if gated else [f"{sum(r['same'] for r in runs)} of {len(runs)}"]),
+                         spread(paper_m_a.get(key), None),
                          f"{len(mine.select('maskaae', m))} / {len(old.select('maskaae', m))}"))
     return lines
 
