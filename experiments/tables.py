@@ -463,6 +463,8 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "fig4-focus-n8": lambda: fig4_default("fig4-focus-n8", "sweep-synthetic-n8"),
+    "fig4-gated-n16": lambda: fig4_default("fig4-gated-n16", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78",
+                                           gated=True),
     "table2": table2,
     "lambda2": lambda2,
     "mask-start": mask_start,
