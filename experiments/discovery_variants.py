@@ -6,6 +6,7 @@ Used by experiments/discovery.py; see its docstring and experiments/README.md.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Callable
@@ -70,19 +71,23 @@ def with_variant(spec: SweepSpec, variant: str) -> SweepSpec:
     return SweepSpec(grid=spec.grid, overrides=spec.overrides + VARIANTS[variant])
 
 
-def decision_settings(variant: str) -> tuple:
-    """choose_dimension's tolerance, rule and relative cap for the variant."""
+@functools.cache
+def variant_model(variant: str):
+    """The variant's model settings (built once: the derivations ask for them once per row)."""
     from maskaae.presets import build_config
 
-    cfg = build_config("synthetic", None, VARIANTS[variant]).model
+    return build_config("synthetic", None, VARIANTS[variant]).model
+
+
+def decision_settings(variant: str) -> tuple:
+    """choose_dimension's tolerance, rule and relative cap for the variant."""
+    cfg = variant_model(variant)
     return cfg.discovery_tolerance, cfg.discovery_rule, cfg.discovery_relative_tolerance
 
 
 def verify_gate(variant: str) -> float | None:
     """The variant's model.discovery_verify_gate."""
-    from maskaae.presets import build_config
-
-    return build_config("synthetic", None, VARIANTS[variant]).model.discovery_verify_gate
+    return variant_model(variant).discovery_verify_gate
 
 
 def same_training(spec: SweepSpec, variant: str, source_dir: Path) -> bool:

@@ -28,11 +28,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from maskaae.data import load_data
-from maskaae.discovery import choose_dimension, nested_truncation, unexplained_curve
+from maskaae.discovery import choose_dimension, nested_truncation, shares, unexplained_curve
 from maskaae.runs import load_run
 from maskaae.train import cosine, decision_samples, nested_objective
 
@@ -61,11 +60,6 @@ def train_case(kind: str, n: int, m: int, seed: int) -> Path:
     return out
 
 
-def shares(u: np.ndarray) -> np.ndarray:
-    """Percent of the total reduction u(0) - u* that each dimension explains."""
-    return -np.diff(u) / (u[0] - u[1:].min()) * 100
-
-
 def verify(run: Path, steps: int, lr: float, upper: int) -> dict:
     cfg, model, _ = load_run(run)
     train, _ = load_data(cfg.data)
@@ -92,8 +86,8 @@ def verify(run: Path, steps: int, lr: float, upper: int) -> dict:
     lo = max(0, k - 3)
     return {"k": k, "k_after": k_after, "le": k - 1 if k > 1 and k_after <= k - 1 else k,
             "eq": k - 1 if k > 1 and k_after == k - 1 else k,
-            "shares_before": " ".join(f"{s:.2f}" for s in shares(before)[lo:k + 2]),
-            "shares_after": " ".join(f"{s:.2f}" for s in shares(after)[lo:k + 2]), "from_dim": lo + 1}
+            "shares_before": " ".join(f"{s:.2f}" for s in 100 * shares(before)[lo:k + 2]),
+            "shares_after": " ".join(f"{s:.2f}" for s in 100 * shares(after)[lo:k + 2]), "from_dim": lo + 1}
 
 
 def write(rows: list[dict], out: Path, command: str) -> None:

@@ -108,11 +108,17 @@ def verify_window(k: int) -> tuple[int, int]:
     return max(1, k - 1), k
 
 
-def dimension_share(curve: np.ndarray | list[float], k: int) -> float:
-    """What the k-th dimension explains, as a share of the total reduction: (u(k-1) - u(k)) / (u(0) - u*)."""
+def shares(curve: np.ndarray | list[float]) -> np.ndarray:
+    """What each dimension explains, as a share of the total reduction: (u(k-1) - u(k)) / (u(0) - u*), k = 1..m;
+    zeros when the curve explains nothing."""
     u = np.asarray(curve, dtype=np.float64)
     total = u[0] - u[1:].min()
-    return float((u[k - 1] - u[k]) / total) if total > 0 else 0.0
+    return (u[:-1] - u[1:]) / total if total > 0 else np.zeros(len(u) - 1)
+
+
+def dimension_share(curve: np.ndarray | list[float], k: int) -> float:
+    """What the k-th dimension explains, as a share of the total reduction (shares)."""
+    return float(shares(curve)[k - 1])
 
 
 def verified_dimension(candidate: int, answer: int, share: float = 0.0, gate: float | None = None) -> int:
