@@ -47,11 +47,11 @@ from pathlib import Path
 import numpy as np
 
 from maskaae.data import load_data
-from maskaae.discovery import dimension_share
+from maskaae.discovery import dimension_share, inverted_order
 from maskaae.sweep import SweepSpec, build_points, run_sweep
 
 from discovery_variants import (DECIDED_IN_RECORDS, SAME_TRAINING_UNTIL_DECIDED, VARIANTS, decided_from_curves,
-                                derived_rows, recorded_rows, same_training, with_variant)
+                                derived_rows, record_source, recorded_rows, same_training, with_variant)
 
 GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
 MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
@@ -136,6 +136,12 @@ def candidate_share(record: dict | None) -> float | None:
     return round(dimension_share(candidate["curve"], candidate["dimension"]), 6) if candidate else None
 
 
+def candidate_inverted(record: dict | None) -> bool | None:
+    """Whether the candidate's k-th dimension explained more than its (k - 1)-th, when there was one."""
+    candidate = (record or {}).get("candidate")
+    return inverted_order(candidate["curve"], candidate["dimension"]) if candidate else None
+
+
 def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: threading.Lock) -> list[dict]:
     rows = []
     for run in sorted((sweep_dir / "runs").glob("*")):
@@ -155,6 +161,7 @@ def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: thread
                      "candidate": ((summary.get("discovery") or {}).get("candidate") or {}).get("dimension"),
                      "answer": (summary.get("discovery") or {}).get("answer"),
                      "candidate_share": candidate_share(summary.get("discovery")),
+                     "candidate_inverted": candidate_inverted(summary.get("discovery")),
                      "fd": summary["fd"],
                      "precision": summary["precision"], "recall": summary["recall"], "seconds": summary["seconds"],
                      "twonn": round(est["twonn"], 3), "mle": round(est["mle"], 3), "danco": round(est["danco"], 3),
@@ -241,10 +248,14 @@ def plot(rows: list[dict], path: Path) -> None:
     from matplotlib.figure import Figure
 
     variants = sorted({r["variant"] for r in rows}, key=list(VARIANTS).index)
-    fig = Figure(figsize=(5 * len(variants), 4.4))
-    axes = fig.subplots(1, len(variants), squeeze=False)
+    cols = min(4, len(variants))
+    rows_of_axes = -(-len(variants) // cols)
+    fig = Figure(figsize=(5 * cols, 4.4 * rows_of_axes))
+    axes = fig.subplots(rows_of_axes, cols, squeeze=False).ravel()
+    for ax in axes[len(variants):]:
+        ax.set_visible(False)
     rng = np.random.default_rng(0)
-    for ax, variant in zip(axes[0], variants):
+    for ax, variant in zip(axes, variants):
         mine = [r for r in rows if r["variant"] == variant]
         top = max(r["n"] for r in mine) + 2
         ax.plot([0, top], [0, top], "k--", lw=1, label="m_A = n")
@@ -306,7 +317,7 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
-    parser.add_argument("--variants", nargs="+", default=["default", "cap", "verify", "focus", "gain", "level", "paper"],
+    parser.add_argument("--variants", nargs="+", default=["default", "gated", "cap", "verify", "focus", "gain", "level", "paper"],
                         choices=list(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
@@ -336,9 +347,10 @@ def main() -> None:
     derived = {(v, g) for (v, g), spec in specs.items() if v in SAME_TRAINING_UNTIL_DECIDED
                and not (runs_root / v / g).exists()
                and same_training(spec, v, runs_root / SAME_TRAINING_UNTIL_DECIDED[v] / g)}
-    recorded = {(v, g) for (v, g) in specs if v in DECIDED_IN_RECORDS and (v, g) not in derived
-                and not (runs_root / v / g).exists() and (runs_root / DECIDED_IN_RECORDS[v][0] / g).exists()}
-    derived |= recorded
+    recorded = {(v, g): source for (v, g) in specs if v in DECIDED_IN_RECORDS and (v, g) not in derived
+                and not (runs_root / v / g).exists()
+                and (source := record_source(v, lambda s, g=g: runs_root / s / g)) is not None}
+    derived |= set(recorded)
     if not args.collect_only:
         # groups in parallel, one job each, so that small groups do not leave a core idle
         command = [sys.executable, *sys.argv]
@@ -353,8 +365,8 @@ def main() -> None:
     rows = []
     for (v, g) in specs:
         if (v, g) in recorded:
-            source = DECIDED_IN_RECORDS[v][0]
-            rows += recorded_rows(rows_of(source, g, runs_root / source / g, cache, lock), v)
+            source = recorded[v, g]
+            rows += recorded_rows(rows_of(source, g, runs_root / source / g, cache, lock), v, source)
         elif (v, g) in derived:
             source = SAME_TRAINING_UNTIL_DECIDED[v]
             rows += derived_rows(rows_of(source, g, runs_root / source / g, cache, lock), v)

@@ -118,46 +118,54 @@ def fig4(*sweeps: str) -> list[str]:
     return lines
 
 
-def fig4_default(name: str, *paper_sweeps: str, gated: bool = False) -> list[str]:
+def fig4_default(name: str, *paper_sweeps: str) -> list[str]:
     """Fig. 4a/4b's MaskAAE rows with an ordered default (sweep `name`) beside the paper's mask at 3,000 steps
-    (the committed Fig. 4 sweeps): m_A, fd and precision/recall by m, median [min, max] (seed count); for a
-    sweep made before the verification steps, how many runs today's default answers the same (gate_check);
-    `gated`: the sweep was made with them."""
+    (the committed Fig. 4 sweeps): m_A, fd and precision/recall by m, median [min, max] (seed count), and in
+    how many runs today's default answers the same (default_check)."""
     from maskaae.report import aggregate, panels, read_sweeps
 
     (mine,) = panels(*read_sweeps([RESULTS / name]))
     (old,) = panels(*read_sweeps([RESULTS / s for s in paper_sweeps]))
     ours = {key: aggregate(mine, key) for key in ("active_dims", "fd", "precision", "recall")}
     paper_m_a = aggregate(old, "active_dims")
-    gate = {} if gated else {r["run"]: r for r in gate_check(name)}
-    lines = header("m", "m_A", "fd", "precision / recall",
-                   *([] if gated else ["runs the gated default answers the same"]),
+    same = {r["run"]: r["same"] for r in default_check(name)}
+    lines = header("m", "m_A", "fd", "precision / recall", "runs today's default answers the same",
                    "paper mask (3,000 steps) m_A", "seeds (ours / paper mask)")
     for m in mine.ms():
         key = ("maskaae", m)
-        runs = [gate[r["run"]] for r in mine.select("maskaae", m) if r["run"] in gate]
+        runs = [same[r["run"]] for r in mine.select("maskaae", m) if r["run"] in same]
         lines.append(row(m, spread(ours["active_dims"][key], None), spread(ours["fd"][key], 2),
                          f"{spread(ours['precision'][key], 3)} / {spread(ours['recall'][key], 3)}",
-                         *([] if gated else [f"{sum(r['same'] for r in runs)} of {len(runs)}"]),
-                         spread(paper_m_a.get(key), None),
+                         f"{sum(runs)} of {len(runs)}", spread(paper_m_a.get(key), None),
                          f"{len(mine.select('maskaae', m))} / {len(old.select('maskaae', m))}"))
     return lines
 
 
-def gate_check(name: str) -> list[dict]:
-    """For each run of a sweep made without verification steps: whether today's default (gated verification)
-    would answer the same. It would wherever the answer k's dimension explained at least the gate's share of
-    the total on the run's decision curve (then the verification cannot take k - 1; the nested phase before
-    the decision is the same computation); below the gate it is not known without running it."""
-    from maskaae.config import ModelConfig
-    from maskaae.discovery import dimension_share
+def default_check(name: str) -> list[dict]:
+    """For each run of a sweep: whether today's default would answer the same, from the run's decision record.
 
-    gate = ModelConfig().discovery_verify_gate
+    A run with verification steps recorded the candidate k, the answer after the steps, and the candidate curve;
+    today's gate and inversion switch decide from those exactly (maskaae/discovery.verified_dimension). A run
+    without them (the nested phase before the decision is the same computation) is known to get the same
+    answer where the verification cannot take k - 1: k = 1, or the k-th dimension explained at least the gate's
+    share of the total and not more than the (k - 1)-th; elsewhere it is not known without running it ("same"
+    False)."""
+    from maskaae.config import ModelConfig
+    from maskaae.discovery import dimension_share, inverted_order, verified_dimension
+
+    model = ModelConfig()
+    gate, inversion = model.discovery_verify_gate, model.discovery_verify_inversion
     out = []
     for path in sorted((RESULTS / name / "runs").glob("*/summary.json")):
         record = json.loads(path.read_text())["discovery"]
-        k, share = record["dimension"], dimension_share(record["curve"], record["dimension"])
-        out.append({"run": path.parent.name, "share": share, "same": k == 1 or share >= gate})
+        decided = record.get("candidate", record)
+        k, curve = decided["dimension"], decided["curve"]
+        share, inverted = dimension_share(curve, k), inverted_order(curve, k) and inversion
+        if "answer" in record:
+            same = verified_dimension(k, record["answer"], share, gate, inverted) == record["dimension"]
+        else:
+            same = k == 1 or (share >= gate and not inverted)
+        out.append({"run": path.parent.name, "share": share, "same": same})
     return out
 
 
@@ -394,23 +402,23 @@ def mnist_fid10k() -> list[str]:
     return lines
 
 
-def table2_ordered(name: str = "table2-ordered", label: str = "default", gated: bool = False) -> list[str]:
+def table2_ordered(name: str = "table2-ordered", label: str = "default", check: bool = False) -> list[str]:
     """Table 2's synthetic rows with an ordered-discovery default (sweep `name`), beside the paper's mask;
-    `gated`: a column saying how many of its runs today's default answers the same (gate_check)."""
+    `check`: a column saying how many of its runs today's default answers the same (default_check)."""
     rows = sweep_rows(name)
-    same = {r["run"]: r["same"] for r in gate_check(name)} if gated else {}
+    same = {r["run"]: r["same"] for r in default_check(name)} if check else {}
     old = {(8, 16): select(sweep_rows("sweep-synthetic-n8"), latent_dim=16, model="maskaae"),
            (16, 32): select(sweep_rows("sweep-table2-n16-m32"), model="maskaae")}
     lines = header("data", "m", "paper MaskAAE m_A / NAC", f"ours, {label}: m_A per seed", "NAC (median)",
                    "fd per seed", "recall per seed", "ours, paper mask (3,000 steps): m_A per seed",
-                   *(["runs the gated default answers the same"] if gated else []))
+                   *(["runs today's default answers the same"] if check else []))
     for n, m in sorted({(r["data.latent_dim"], r["latent_dim"]) for r in rows}):
         mine = select(rows, **{"data.latent_dim": n, "latent_dim": m})
         paper = PAPER_TABLE2.get(f"synthetic n = {n}") if (n, m) in old else None
         lines.append(row(f"synthetic n = {n}", m, f"{paper[2]} / {paper[3]:.3f}" if paper else "",
                          per_seed(mine, "active_dims"), f"{median(mine, 'nac'):.3g}", per_seed(mine, "fd", 2),
                          per_seed(mine, "recall", 2), per_seed(old[(n, m)], "active_dims") if (n, m) in old else "",
-                         *([f"{sum(same[r['run']] for r in mine)} of {len(mine)}"] if gated else [])))
+                         *([f"{sum(same[r['run']] for r in mine)} of {len(mine)}"] if check else [])))
     return lines
 
 
@@ -453,7 +461,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "table1-mnist": lambda: table1("table1-mnist", 0),
     "table1-fashion": lambda: table1("table1-fashion", 1),
     "table2-ordered": table2_ordered,
-    "table2-focus": lambda: table2_ordered("table2-focus", "fourth default (focus + cap)", gated=True),
+    "table2-focus": lambda: table2_ordered("table2-focus", "fourth default (focus + cap)", check=True),
     "rule-check": rule_check,
     "discovery-summary": discovery_summary,
     "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
@@ -462,8 +470,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "fig4-focus-n8": lambda: fig4_default("fig4-focus-n8", "sweep-synthetic-n8"),
-    "fig4-gated-n16": lambda: fig4_default("fig4-gated-n16", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78",
-                                           gated=True),
+    "fig4-gated-n16": lambda: fig4_default("fig4-gated-n16", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "table2": table2,
     "lambda2": lambda2,
     "mask-start": mask_start,

@@ -6,8 +6,8 @@ from torch import nn
 from maskaae import MaskAAE, Trainer, build_config, build_model
 from maskaae import train as train_module
 from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, VERIFY_LR_SHARE, choose_dimension, dimension_share,
-                               focus_window, nested_truncation, tolerances, unexplained_curve, verified_dimension,
-                               verify_window)
+                               focus_window, inverted_order, nested_truncation, tolerances, unexplained_curve,
+                               verified_dimension, verify_window)
 from maskaae.runs import train_run
 
 from conftest import TINY
@@ -295,6 +295,22 @@ def test_the_gate_leaves_a_k_th_dimension_that_explained_the_gate_or_more():
     assert verified_dimension(21, 19, share=0.001, gate=0.01) == 21
 
 
+def test_an_inverted_candidate_is_borderline_whatever_its_share():
+    # the lopsided split at n = 16, m = 34: dimension 16 explained 0.14%, dimension 17 1.41%
+    assert verified_dimension(17, 16, share=0.0141, gate=0.01, inverted=True) == 16
+    assert verified_dimension(17, 16, share=0.0141, gate=0.01, inverted=False) == 17
+    assert verified_dimension(17, 17, share=0.0141, gate=0.01, inverted=True) == 17  # the rule kept 17
+    assert verified_dimension(17, 15, share=0.0141, gate=0.01, inverted=True) == 17  # squeezed more: not trusted
+
+
+def test_an_inversion_is_a_k_th_dimension_explaining_more_than_the_one_before():
+    curve = [1.0, 0.5, 0.45, 0.3, 0.29, 0.29]  # drops 0.5, 0.05, 0.15, 0.01, 0
+    assert inverted_order(curve, 3) and not inverted_order(curve, 2) and not inverted_order(curve, 4)
+    assert not inverted_order(curve, 5)  # 0 after 0.01
+    assert not inverted_order(curve, 1)  # nothing before the first
+    assert not inverted_order([1.0, 0.5, 0.0], 2)  # equal drops (0.5, 0.5) are in order
+
+
 def test_a_dimension_share_is_its_drop_over_the_total_reduction():
     curve = [1.0, 0.5, 0.3, 0.25, 0.3]  # u* = 0.25, total 0.75
     assert dimension_share(curve, 1) == pytest.approx(0.5 / 0.75)
@@ -333,20 +349,27 @@ def test_the_verification_steps_train_the_window_then_decide_again(monkeypatch):
     share = (candidate["curve"][candidate["dimension"] - 1] - candidate["curve"][candidate["dimension"]]) / (
         candidate["curve"][0] - min(candidate["curve"][1:]))
     assert final["candidate_share"] == pytest.approx(share, abs=1e-6)
+    drops = -np.diff(candidate["curve"])
+    inverted = candidate["dimension"] > 1 and drops[candidate["dimension"] - 1] > drops[candidate["dimension"] - 2]
+    assert final["candidate_inverted"] == inverted
     assert final["dimension"] == verified_dimension(candidate["dimension"], final["answer"], share,
-                                                    cfg.model.discovery_verify_gate)
+                                                    cfg.model.discovery_verify_gate, inverted)
     np.testing.assert_array_equal(trainer.model.mask, [1.0] * final["dimension"] + [0.0] * (6 - final["dimension"]))
     assert "wasserstein" in trainer.iteration()  # then the critic trains
 
 
-@pytest.mark.parametrize("answers, gate, final", [((4, 3), "null", 3), ((4, 4), "null", 4), ((4, 2), "null", 4),
-                                                  ((4, 3), "0.01", 4), ((4, 3), "0.05", 3)])
-def test_the_mask_follows_the_verified_answer(monkeypatch, answers, gate, final):
+@pytest.mark.parametrize("answers, gate, inverted, switch, final", [
+    ((4, 3), "null", False, "true", 3), ((4, 4), "null", False, "true", 4), ((4, 2), "null", False, "true", 4),
+    ((4, 3), "0.01", False, "true", 4), ((4, 3), "0.05", False, "true", 3), ((4, 3), "0.01", True, "true", 3),
+    ((4, 3), "0.01", True, "false", 4), ((4, 4), "0.01", True, "true", 4)])
+def test_the_mask_follows_the_verified_answer(monkeypatch, answers, gate, inverted, switch, final):
     decisions = iter(answers)
     monkeypatch.setattr(train_module, "choose_dimension", lambda *args, **kwargs: next(decisions))
     monkeypatch.setattr(train_module, "dimension_share", lambda curve, k: 0.02)  # the candidate's 4th: 2%
+    monkeypatch.setattr(train_module, "inverted_order", lambda curve, k: inverted)
     cfg = build_config("synthetic", overrides=VERIFIED + ["train.discovery_focus=0",
-                                                          f"model.discovery_verify_gate={gate}"])
+                                                          f"model.discovery_verify_gate={gate}",
+                                                          f"model.discovery_verify_inversion={switch}"])
     trainer = Trainer(build_model(cfg, (10,)), torch.randn(256, 10, generator=torch.Generator().manual_seed(0)), cfg)
     trainer.run(36)
     assert (trainer.discovery["candidate"]["dimension"], trainer.discovery["answer"]) == answers

@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 9
+    assert saved["schema_version"] == SCHEMA_VERSION == 10
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -85,6 +85,14 @@ def test_a_version_8_config_takes_the_verification_ungated():
     del v8["model"]["discovery_verify_gate"]
     assert saved_config_from_dict(v8).model.discovery_verify_gate is None
     assert Config().model.discovery_verify_gate == 0.01
+
+
+def test_a_version_9_config_has_the_gate_alone():
+    v9 = Config().to_dict()
+    v9["schema_version"] = 9
+    del v9["model"]["discovery_verify_inversion"]
+    assert saved_config_from_dict(v9).model.discovery_verify_inversion is False
+    assert Config().model.discovery_verify_inversion is True
 
 
 def test_newer_or_malformed_versions_are_refused_naming_the_file():

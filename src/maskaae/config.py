@@ -83,6 +83,11 @@ class ModelConfig:
     # dimension explains less than this share of the total (a borderline dimension); null: whatever it explains
     # (the verification before schema 9). A clearly real weak dimension is then left alone (experiments/README.md)
     discovery_verify_gate: float | None = 0.01
+    # With train.discovery_verify_steps: the verification may also take k - 1 when the candidate's k-th
+    # dimension explains more than its (k - 1)-th, whatever the gate says (an inverted order: nested training
+    # puts the larger part of a factor first, so a k-th above the (k - 1)-th is a factor split over the two);
+    # false: the gate alone (the verification before schema 10)
+    discovery_verify_inversion: bool = True
 
     def validate(self) -> None:
         _check(0.0 <= self.discovery_tolerance < 1.0, "model.discovery_tolerance", self.discovery_tolerance,
@@ -357,4 +362,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10

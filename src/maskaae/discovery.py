@@ -45,7 +45,9 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    dimension of the curved maps (1.5-2.6% of the total, 0.5-0.75% after them), trading n + 1 at large n for
    n - 1 elsewhere; the gate (model.discovery_verify_gate, 1%) takes k - 1 only when the candidate's k-th
    dimension explained less than that: the split fragments of the benchmark and the held-out check
-   explained 0.2-0.9%.
+   explained 0.2-0.9%. A split can also be lopsided, its larger part second (n = 16, m = 34: 0.14% then
+   1.41%); nested training puts real factors in order of what they explain, so a k-th dimension that explains
+   more than the (k - 1)-th is borderline too (model.discovery_verify_inversion, inverted_order).
 4. The mask is then set to ones on the first k dimensions and zeros after them and training continues as
    MaskAAE with that mask (critic and generator on the k kept dimensions).
 
@@ -121,13 +123,24 @@ def dimension_share(curve: np.ndarray | list[float], k: int) -> float:
     return float(shares(curve)[k - 1])
 
 
-def verified_dimension(candidate: int, answer: int, share: float = 0.0, gate: float | None = None) -> int:
+def inverted_order(curve: np.ndarray | list[float], k: int) -> bool:
+    """Whether the k-th dimension explains more than the (k - 1)-th (shares; k = 1: False). Nested training
+    orders real factors by what they explain, so an inversion at the candidate is a factor split over the two
+    dimensions (the lopsided split at n = 16, m = 34: 0.14% then 1.41%; experiments/README.md)."""
+    s = shares(curve)
+    return bool(k > 1 and s[k - 1] > s[k - 2])
+
+
+def verified_dimension(candidate: int, answer: int, share: float = 0.0, gate: float | None = None,
+                       inverted: bool = False) -> int:
     """The final answer after the verification steps: candidate - 1 when the rule, applied again after them,
-    answers exactly candidate - 1 and the candidate's k-th dimension explained less than `gate` of the total
-    (`share`; None: any share); else the candidate. An answer below candidate - 1 means the steps squeezed
-    other dimensions too, so the test is not trusted; a k-th dimension above the gate is not borderline, and the
-    steps can squeeze a real one (the curved maps' 6th dimension, 1.5-2.6% of the total, went to 0.5-0.75%)."""
-    borderline = gate is None or share < gate
+    answers exactly candidate - 1 and the candidate's k-th dimension was borderline: it explained less than
+    `gate` of the total (`share`; gate None: any share), or more than the (k - 1)-th (`inverted`, with
+    model.discovery_verify_inversion); else the candidate. An answer below candidate - 1 means the steps
+    squeezed other dimensions too, so the test is not trusted; a k-th dimension above the gate and in order is
+    not borderline, and the steps can squeeze a real one (the curved maps' 6th dimension, 1.5-2.6% of the
+    total, went to 0.5-0.75%)."""
+    borderline = gate is None or share < gate or inverted
     return candidate - 1 if candidate > 1 and answer == candidate - 1 and borderline else candidate
 
 

@@ -9,7 +9,8 @@ tolerance, 0.005, is written in every version-3 config); version 4 adds the mode
 loss.mmd_weight); version 5 the baseline families' keys (loss.iaf_steps, loss.rae_*, train.stage2_share);
 version 6 train.discovery_focus (0 before it existed); version 7 model.discovery_relative_tolerance (none
 before it existed); version 8 train.discovery_verify_steps (0 before it existed); version 9 model.discovery_verify_gate (none
-before it existed: the verification's answer was taken whatever the candidate's k-th dimension explained).
+before it existed: the verification's answer was taken whatever the candidate's k-th dimension explained);
+version 10 model.discovery_verify_inversion (false before it existed: the gate alone decided).
 """
 
 from __future__ import annotations
@@ -107,8 +108,14 @@ def _upgrade_8_to_9(values: dict[str, Any]) -> dict[str, Any]:
     return _fill(values, {"model.discovery_verify_gate": None})
 
 
+def _upgrade_9_to_10(values: dict[str, Any]) -> dict[str, Any]:
+    # the gate alone decided whether the verification's k - 1 was taken
+    return _fill(values, {"model.discovery_verify_inversion": False})
+
+
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
-             5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9}  # version -> function returning the next version's dict
+             5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9,
+             9: _upgrade_9_to_10}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
