@@ -6,13 +6,14 @@
 A document marks each table with `<!-- table:NAME -->` and `<!-- /table:NAME -->`; the lines between are
 what TABLES[NAME] writes. tests/test_tables.py runs the check, so a number typed into a table by hand, or a
 result changed without its table, fails the tests. The experiments behind the folders are in
-experiments/experiments.toml. The paper's numbers come from SPEC.md section 8 (paper Tables 1 and 2, Fig. 4).
+experiments/experiments.toml. The paper's numbers come from SPEC.md section 8 (paper Tables 1 and 2, Fig. 4),
+kept in table_cells.py with the helpers that read results and format cells; the discovery tables (issue 11)
+are in tables_discovery.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import difflib
 import json
 import re
@@ -21,79 +22,11 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "results"
+from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
+                         minutes, per_seed, row, select, spread, summary, sweep_rows)
+from tables_discovery import discovery_mnist, discovery_summary, fig4_default, rule_check, table2_ordered
+
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "experiments" / "README.md"]
-
-# The paper's Table 2 (m_A / NAC, WAE then MaskAAE) and Table 1 (FID, N = 10,000), SPEC.md section 8.
-PAPER_TABLE2 = {"synthetic n = 8": (16, 0.040, 9, 0.030), "synthetic n = 16": (32, 0.031, 16, 0.013),
-                "MNIST": (64, 0.027, 13, 0.020), "Fashion-MNIST": (128, 0.025, 40, 0.019)}
-PAPER_FID = {"MNIST": {"wae-gan": 12.4, "maskaae": 10.5}, "Fashion-MNIST": {"wae-gan": 31.5, "maskaae": 28.4}}
-PAPER_MNIST_M_A = {16: "10-13", 32: "10-13", 64: "13 (Table 2)", 110: "10-13"}
-# The paper's Table 1 rows (FID at N = 10,000), in its order, with the model name our results use.
-PAPER_TABLE1 = [("VAE (cross-entropy)", "vae-bernoulli", 16.6, 43.6), ("VAE (fixed variance)", "vae-gaussian", 52.0, 84.6),
-                ("VAE (learned variance)", "vae-gamma", 54.5, 60.0), ("VAE + Flow", "vae-iaf", 54.8, 62.1),
-                ("WAE-MMD", "wae-mmd", 115.0, 101.7), ("WAE-GAN", "wae-gan", 12.4, 31.5),
-                ("2-Stage VAE", "vae-2stage", 12.6, 29.3), ("MaskAAE", "maskaae", 10.5, 28.4),
-                ("RAE-L2 (not in the paper; Ghosh et al. 2020: 8.69 on MNIST)", "rae", None, None)]
-
-
-# ----------------------------------------------------------------------------
-# Reading results
-
-def summary(name: str) -> dict:
-    return json.loads((RESULTS / name / "summary.json").read_text())
-
-
-def sweep_rows(name: str) -> list[dict]:
-    """The finished runs of a committed sweep, numbers parsed."""
-    with (RESULTS / name / "results.csv").open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["status"] == "done"]
-    for row in rows:
-        for key, value in row.items():
-            try:
-                row[key] = json.loads(value) if value != "" else None
-            except (json.JSONDecodeError, TypeError):
-                pass
-    return rows
-
-
-def select(rows: list[dict], **where) -> list[dict]:
-    return sorted((r for r in rows if all(r.get(k) == v for k, v in where.items())), key=lambda r: r["seed"])
-
-
-def g(value: float) -> str:
-    return f"{value:g}"
-
-
-def median(rows: list[dict], key: str) -> float:
-    return statistics.median(r[key] for r in rows)
-
-
-def per_seed(rows: list[dict], key: str, digits: int | None = None) -> str:
-    return ", ".join(g(r[key]) if digits is None else f"{r[key]:.{digits}f}" for r in rows)
-
-
-def spread(s: dict | None, digits: int | None) -> str:
-    """An aggregate's median [min, max] (count), or the value alone for one run; "-" for none."""
-    if s is None:
-        return "-"
-    fmt = g if digits is None else (lambda v: f"{v:.{digits}f}")
-    if s["count"] == 1:
-        return fmt(s["median"])
-    return f"{fmt(s['median'])} [{fmt(s['min'])}, {fmt(s['max'])}] ({s['count']})"
-
-
-def minutes(seconds: float) -> str:
-    return f"{seconds / 60:.1f} min"
-
-
-def row(*cells: object) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
-
-
-def header(*names: str) -> list[str]:
-    return [row(*names), "|" + "---|" * len(names)]
 
 
 # ----------------------------------------------------------------------------
@@ -116,57 +49,6 @@ def fig4(*sweeps: str) -> list[str]:
                          spread(stats["fd"][wae], 2), f"{spread(stats['precision'][wae], 3)} / "
                          f"{spread(stats['recall'][wae], 3)}", f"{seeds[0]} / {seeds[1]}"))
     return lines
-
-
-def fig4_default(name: str, *paper_sweeps: str) -> list[str]:
-    """Fig. 4a/4b's MaskAAE rows with an ordered default (sweep `name`) beside the paper's mask at 3,000 steps
-    (the committed Fig. 4 sweeps): m_A, fd and precision/recall by m, median [min, max] (seed count), and in
-    how many runs today's default answers the same (default_check)."""
-    from maskaae.report import aggregate, panels, read_sweeps
-
-    (mine,) = panels(*read_sweeps([RESULTS / name]))
-    (old,) = panels(*read_sweeps([RESULTS / s for s in paper_sweeps]))
-    ours = {key: aggregate(mine, key) for key in ("active_dims", "fd", "precision", "recall")}
-    paper_m_a = aggregate(old, "active_dims")
-    same = {r["run"]: r["same"] for r in default_check(name)}
-    lines = header("m", "m_A", "fd", "precision / recall", "runs today's default answers the same",
-                   "paper mask (3,000 steps) m_A", "seeds (ours / paper mask)")
-    for m in mine.ms():
-        key = ("maskaae", m)
-        runs = [same[r["run"]] for r in mine.select("maskaae", m) if r["run"] in same]
-        lines.append(row(m, spread(ours["active_dims"][key], None), spread(ours["fd"][key], 2),
-                         f"{spread(ours['precision'][key], 3)} / {spread(ours['recall'][key], 3)}",
-                         f"{sum(runs)} of {len(runs)}", spread(paper_m_a.get(key), None),
-                         f"{len(mine.select('maskaae', m))} / {len(old.select('maskaae', m))}"))
-    return lines
-
-
-def default_check(name: str) -> list[dict]:
-    """For each run of a sweep: whether today's default would answer the same, from the run's decision record.
-
-    A run with verification steps recorded the candidate k, the answer after the steps, and the candidate curve;
-    today's gate and inversion switch decide from those exactly (maskaae/discovery.verified_dimension). A run
-    without them (the nested phase before the decision is the same computation) is known to get the same
-    answer where the verification cannot take k - 1: k = 1, or the k-th dimension explained at least the gate's
-    share of the total and not more than the (k - 1)-th; elsewhere it is not known without running it ("same"
-    False)."""
-    from maskaae.config import ModelConfig
-    from maskaae.discovery import dimension_share, inverted_order, verified_dimension
-
-    model = ModelConfig()
-    gate, inversion = model.discovery_verify_gate, model.discovery_verify_inversion
-    out = []
-    for path in sorted((RESULTS / name / "runs").glob("*/summary.json")):
-        record = json.loads(path.read_text())["discovery"]
-        decided = record.get("candidate", record)
-        k, curve = decided["dimension"], decided["curve"]
-        share, inverted = dimension_share(curve, k), inverted_order(curve, k) and inversion
-        if "answer" in record:
-            same = verified_dimension(k, record["answer"], share, gate, inverted) == record["dimension"]
-        else:
-            same = k == 1 or (share >= gate and not inverted)
-        out.append({"run": path.parent.name, "share": share, "same": same})
-    return out
 
 
 def table2() -> list[str]:
@@ -372,68 +254,12 @@ def presets() -> list[str]:
     return lines
 
 
-def rule_check() -> list[str]:
-    """Both decision rules on the MNIST / Fashion-MNIST nested-phase curves (experiments/rule_check.py)."""
-    rows = json.loads((RESULTS / "rule-check" / "rules.json").read_text())
-    lines = header("run", "data, m, seed (nested steps)", "truncations; the run's cap", "used to choose the gain rule",
-                   "gain 0.5%, capped at 5% of the mean (default)", "gain rule, 0.5%", "level rule, 1%",
-                   "gain 0.4% / 0.6%", "provisional (the run's rule, before the focus)")
-    for r in rows:
-        focus = f"{r['truncation']}, focus {r['focus']:g}" if r["focus"] else f"{r['truncation']}, no focus"
-        cap = f"{r['relative_cap']:g}" if r.get("relative_cap") else "none"
-        lines.append(row(r["run"], f"{r['data']}, m = {r['m']}, seed {r['seed']} ({r['nested_steps']:,})",
-                         f"{focus}; {cap}", "yes" if r["used_to_choose"] else "no", r["gain 0.005 cap 0.05"],
-                         r["gain 0.005"], r["level 0.01"], f"{r['gain 0.004']} / {r['gain 0.006']}",
-                         r["provisional"] or "–"))
-    return lines
-
-
-def discovery_summary(folder: str = "discovery") -> list[str]:
-    """The discovery benchmark's tables as experiments/discovery.py wrote them (results/FOLDER/summary.md)."""
-    return (RESULTS / folder / "summary.md").read_text().rstrip("\n").split("\n")
-
-
 def mnist_fid10k() -> list[str]:
     lines = header("model", "m", "m_A", "FID N = 10,000", "FID N = 2,000", "FID N = 10,000 evaluation (1 thread)")
     for model, label in (("maskaae", "MaskAAE"), ("wae", "WAE-GAN")):
         big = summary(f"mnist-cpu-{model}-m64-fid10000")
         lines.append(row(label, big["latent_dim"], big["active_dims"], f"{big['fid']:.2f}",
                          f"{big['fid_at_training_end']['fid']:.2f}", big["evaluation_wall_clock"]))
-    return lines
-
-
-def table2_ordered(name: str = "table2-ordered", label: str = "default", check: bool = False) -> list[str]:
-    """Table 2's synthetic rows with an ordered-discovery default (sweep `name`), beside the paper's mask;
-    `check`: a column saying how many of its runs today's default answers the same (default_check)."""
-    rows = sweep_rows(name)
-    same = {r["run"]: r["same"] for r in default_check(name)} if check else {}
-    old = {(8, 16): select(sweep_rows("sweep-synthetic-n8"), latent_dim=16, model="maskaae"),
-           (16, 32): select(sweep_rows("sweep-table2-n16-m32"), model="maskaae")}
-    lines = header("data", "m", "paper MaskAAE m_A / NAC", f"ours, {label}: m_A per seed", "NAC (median)",
-                   "fd per seed", "recall per seed", "ours, paper mask (3,000 steps): m_A per seed",
-                   *(["runs today's default answers the same"] if check else []))
-    for n, m in sorted({(r["data.latent_dim"], r["latent_dim"]) for r in rows}):
-        mine = select(rows, **{"data.latent_dim": n, "latent_dim": m})
-        paper = PAPER_TABLE2.get(f"synthetic n = {n}") if (n, m) in old else None
-        lines.append(row(f"synthetic n = {n}", m, f"{paper[2]} / {paper[3]:.3f}" if paper else "",
-                         per_seed(mine, "active_dims"), f"{median(mine, 'nac'):.3g}", per_seed(mine, "fd", 2),
-                         per_seed(mine, "recall", 2), per_seed(old[(n, m)], "active_dims") if (n, m) in old else "",
-                         *([f"{sum(same[r['run']] for r in mine)} of {len(mine)}"] if check else [])))
-    return lines
-
-
-def discovery_mnist() -> list[str]:
-    """Issue 11 item 4: MNIST m_A and FID with the default (ordered, gain rule) beside the paper's mask."""
-    rows = sweep_rows("discovery-mnist")
-    paper = {r["latent_dim"]: r for r in sweep_rows("sweep-mnist-m")}
-    paper[64] = summary("mnist-cpu-maskaae-m64")
-    lines = header("m", "seed", "m_A (ordered)", "FID, N = 2,000", "precision / recall", "NAC", "training time",
-                   "paper mask, seed 0: m_A, FID")
-    for r in sorted(rows, key=lambda r: (r["latent_dim"], r["seed"])):
-        old = paper.get(r["latent_dim"]) if r["seed"] == 0 else None
-        lines.append(row(r["latent_dim"], r["seed"], r["active_dims"], f"{r['fid']:.2f}",
-                         f"{r['precision']:.3f} / {r['recall']:.3f}", f"{r['nac']:.3g}", minutes(r["seconds"]),
-                         f"{old['active_dims']}, {old['fid']:.2f}" if old else ""))
     return lines
 
 

@@ -1,0 +1,118 @@
+"""The documents' tables of issue 11 (dimension discovery): the ordered defaults' Fig. 4 and Table 2 rows,
+which runs today's default answers the same, the discovery benchmark and its MNIST runs.
+
+Registered in experiments/tables.py's TABLES, which writes them into the documents."""
+
+from __future__ import annotations
+
+import json
+
+from table_cells import (PAPER_TABLE2, RESULTS, header, median, minutes, per_seed, row, select, spread, summary,
+                         sweep_rows)
+
+
+def fig4_default(name: str, *paper_sweeps: str) -> list[str]:
+    """Fig. 4a/4b's MaskAAE rows with an ordered default (sweep `name`) beside the paper's mask at 3,000 steps
+    (the committed Fig. 4 sweeps): m_A, fd and precision/recall by m, median [min, max] (seed count), and in
+    how many runs today's default answers the same (default_check)."""
+    from maskaae.report import aggregate, panels, read_sweeps
+
+    (mine,) = panels(*read_sweeps([RESULTS / name]))
+    (old,) = panels(*read_sweeps([RESULTS / s for s in paper_sweeps]))
+    ours = {key: aggregate(mine, key) for key in ("active_dims", "fd", "precision", "recall")}
+    paper_m_a = aggregate(old, "active_dims")
+    same = {r["run"]: r["same"] for r in default_check(name)}
+    lines = header("m", "m_A", "fd", "precision / recall", "runs today's default answers the same",
+                   "paper mask (3,000 steps) m_A", "seeds (ours / paper mask)")
+    for m in mine.ms():
+        key = ("maskaae", m)
+        runs = [same[r["run"]] for r in mine.select("maskaae", m) if r["run"] in same]
+        lines.append(row(m, spread(ours["active_dims"][key], None), spread(ours["fd"][key], 2),
+                         f"{spread(ours['precision'][key], 3)} / {spread(ours['recall'][key], 3)}",
+                         f"{sum(runs)} of {len(runs)}", spread(paper_m_a.get(key), None),
+                         f"{len(mine.select('maskaae', m))} / {len(old.select('maskaae', m))}"))
+    return lines
+
+
+def default_check(name: str) -> list[dict]:
+    """For each run of a sweep: whether today's default would answer the same, from the run's decision record.
+
+    A run with verification steps recorded the candidate k, the answer after the steps, and the candidate curve;
+    today's gate and inversion switch decide from those exactly (maskaae/discovery.verified_dimension). A run
+    without them (the nested phase before the decision is the same computation) is known to get the same
+    answer where the verification cannot take k - 1: k = 1, or the k-th dimension explained at least the gate's
+    share of the total and not more than the (k - 1)-th; elsewhere it is not known without running it ("same"
+    False)."""
+    from maskaae.config import ModelConfig
+    from maskaae.discovery import dimension_share, inverted_order, verified_dimension
+
+    model = ModelConfig()
+    gate, inversion = model.discovery_verify_gate, model.discovery_verify_inversion
+    out = []
+    for path in sorted((RESULTS / name / "runs").glob("*/summary.json")):
+        record = json.loads(path.read_text())["discovery"]
+        decided = record.get("candidate", record)
+        k, curve = decided["dimension"], decided["curve"]
+        share, inverted = dimension_share(curve, k), inverted_order(curve, k) and inversion
+        if "answer" in record:
+            same = verified_dimension(k, record["answer"], share, gate, inverted) == record["dimension"]
+        else:
+            same = k == 1 or (share >= gate and not inverted)
+        out.append({"run": path.parent.name, "share": share, "same": same})
+    return out
+
+
+def table2_ordered(name: str = "table2-ordered", label: str = "default", check: bool = False) -> list[str]:
+    """Table 2's synthetic rows with an ordered-discovery default (sweep `name`), beside the paper's mask;
+    `check`: a column saying how many of its runs today's default answers the same (default_check)."""
+    rows = sweep_rows(name)
+    same = {r["run"]: r["same"] for r in default_check(name)} if check else {}
+    old = {(8, 16): select(sweep_rows("sweep-synthetic-n8"), latent_dim=16, model="maskaae"),
+           (16, 32): select(sweep_rows("sweep-table2-n16-m32"), model="maskaae")}
+    lines = header("data", "m", "paper MaskAAE m_A / NAC", f"ours, {label}: m_A per seed", "NAC (median)",
+                   "fd per seed", "recall per seed", "ours, paper mask (3,000 steps): m_A per seed",
+                   *(["runs today's default answers the same"] if check else []))
+    for n, m in sorted({(r["data.latent_dim"], r["latent_dim"]) for r in rows}):
+        mine = select(rows, **{"data.latent_dim": n, "latent_dim": m})
+        paper = PAPER_TABLE2.get(f"synthetic n = {n}") if (n, m) in old else None
+        lines.append(row(f"synthetic n = {n}", m, f"{paper[2]} / {paper[3]:.3f}" if paper else "",
+                         per_seed(mine, "active_dims"), f"{median(mine, 'nac'):.3g}", per_seed(mine, "fd", 2),
+                         per_seed(mine, "recall", 2), per_seed(old[(n, m)], "active_dims") if (n, m) in old else "",
+                         *([f"{sum(same[r['run']] for r in mine)} of {len(mine)}"] if check else [])))
+    return lines
+
+
+def discovery_mnist() -> list[str]:
+    """Issue 11 item 4: MNIST m_A and FID with the default (ordered, gain rule) beside the paper's mask."""
+    rows = sweep_rows("discovery-mnist")
+    paper = {r["latent_dim"]: r for r in sweep_rows("sweep-mnist-m")}
+    paper[64] = summary("mnist-cpu-maskaae-m64")
+    lines = header("m", "seed", "m_A (ordered)", "FID, N = 2,000", "precision / recall", "NAC", "training time",
+                   "paper mask, seed 0: m_A, FID")
+    for r in sorted(rows, key=lambda r: (r["latent_dim"], r["seed"])):
+        old = paper.get(r["latent_dim"]) if r["seed"] == 0 else None
+        lines.append(row(r["latent_dim"], r["seed"], r["active_dims"], f"{r['fid']:.2f}",
+                         f"{r['precision']:.3f} / {r['recall']:.3f}", f"{r['nac']:.3g}", minutes(r["seconds"]),
+                         f"{old['active_dims']}, {old['fid']:.2f}" if old else ""))
+    return lines
+
+
+def rule_check() -> list[str]:
+    """Both decision rules on the MNIST / Fashion-MNIST nested-phase curves (experiments/rule_check.py)."""
+    rows = json.loads((RESULTS / "rule-check" / "rules.json").read_text())
+    lines = header("run", "data, m, seed (nested steps)", "truncations; the run's cap", "used to choose the gain rule",
+                   "gain 0.5%, capped at 5% of the mean (default)", "gain rule, 0.5%", "level rule, 1%",
+                   "gain 0.4% / 0.6%", "provisional (the run's rule, before the focus)")
+    for r in rows:
+        focus = f"{r['truncation']}, focus {r['focus']:g}" if r["focus"] else f"{r['truncation']}, no focus"
+        cap = f"{r['relative_cap']:g}" if r.get("relative_cap") else "none"
+        lines.append(row(r["run"], f"{r['data']}, m = {r['m']}, seed {r['seed']} ({r['nested_steps']:,})",
+                         f"{focus}; {cap}", "yes" if r["used_to_choose"] else "no", r["gain 0.005 cap 0.05"],
+                         r["gain 0.005"], r["level 0.01"], f"{r['gain 0.004']} / {r['gain 0.006']}",
+                         r["provisional"] or "–"))
+    return lines
+
+
+def discovery_summary(folder: str = "discovery") -> list[str]:
+    """The discovery benchmark's tables as experiments/discovery.py wrote them (results/FOLDER/summary.md)."""
+    return (RESULTS / folder / "summary.md").read_text().rstrip("\n").split("\n")
