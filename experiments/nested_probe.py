@@ -22,7 +22,7 @@ relative to the data's variance, for k = 0..M, on 2,000 test samples. Outputs in
 The out_* files predate the `med` field and the KIND argument (the script only gained options since).
 """
 import sys, time, json, os
-import numpy as np, torch
+import torch
 torch.set_num_threads(1)
 from maskaae.presets import build_config
 from maskaae.data import load_data
@@ -32,7 +32,6 @@ from maskaae.losses import critic_loss, generator_loss
 
 n = int(sys.argv[1]); m = int(sys.argv[2]); steps = int(sys.argv[3]); seed = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 kind = sys.argv[5] if len(sys.argv) > 5 else "gaussian"
-import os
 CRITIC = int(os.environ.get("CRITIC", "1")); PFULL = float(os.environ.get("PFULL", "0")); LR = float(os.environ.get("LR", "5e-4"))
 cfg = build_config("synthetic", overrides=[f"data.latent_dim={n}", f"model.latent_dim={m}", f"seed={seed}", f"data.seed={seed}", f"data.kind={kind}", f"data.noise={os.environ.get('NOISE','0')}"])
 train, test = load_data(cfg.data)

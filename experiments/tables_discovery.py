@@ -85,8 +85,7 @@ def table2_ordered(name: str = "table2-ordered", label: str = "default", check: 
 def discovery_mnist() -> list[str]:
     """Issue 11 item 4: MNIST m_A and FID with the default (ordered, gain rule) beside the paper's mask."""
     rows = sweep_rows("discovery-mnist")
-    paper = {r["latent_dim"]: r for r in sweep_rows("sweep-mnist-m")}
-    paper[64] = summary("mnist-cpu-maskaae-m64")
+    paper = paper_mask_mnist()
     lines = header("m", "seed", "m_A (ordered)", "FID, N = 2,000", "precision / recall", "NAC", "training time",
                    "paper mask, seed 0: m_A, FID")
     for r in sorted(rows, key=lambda r: (r["latent_dim"], r["seed"])):
@@ -94,6 +93,37 @@ def discovery_mnist() -> list[str]:
         lines.append(row(r["latent_dim"], r["seed"], r["active_dims"], f"{r['fid']:.2f}",
                          f"{r['precision']:.3f} / {r['recall']:.3f}", f"{r['nac']:.3g}", minutes(r["seconds"]),
                          f"{old['active_dims']}, {old['fid']:.2f}" if old else ""))
+    return lines
+
+
+def paper_mask_mnist() -> dict[int, dict]:
+    """The `mnist` preset's runs with the paper's mask, seed 0, by m (Fig. 4c sweep and the m = 64 run)."""
+    paper = {r["latent_dim"]: r for r in sweep_rows("sweep-mnist-m")}
+    paper[64] = summary("mnist-cpu-maskaae-m64")
+    return paper
+
+
+def discovery_mnist_verified(name: str = "discovery-mnist-verified") -> list[str]:
+    """Issue 11 item 4 with today's default: per run m_A with its decisions (provisional, candidate, the answer
+    after the verification steps), FID, precision / recall, NAC and time, beside the earlier MNIST runs at the
+    same m and seed (the ordered default before the focus phase; the paper's mask, seed 0)."""
+    runs = {(r["latent_dim"], r["seed"]): r for r in sweep_rows(name)}
+    before = {(r["latent_dim"], r["seed"]): r for r in sweep_rows("discovery-mnist")}
+    paper = paper_mask_mnist()
+    lines = header("m", "seed", "m_A", "decisions: provisional, candidate, answer after the steps",
+                   "FID, N = 2,000", "precision / recall", "NAC", "time (training)",
+                   "ordered before the focus phase: m_A, FID", "paper mask (seed 0): m_A, FID")
+    for (m, seed), r in sorted(runs.items()):
+        record = json.loads((RESULTS / name / "runs" / r["run"] / "summary.json").read_text())["discovery"]
+        old, mask = before.get((m, seed)), paper.get(m) if seed == 0 else None
+        lines.append(row(m, seed, r["active_dims"], f"{record['provisional']['dimension']}, "
+                         f"{record['candidate']['dimension']}, {record['answer']}", f"{r['fid']:.2f}",
+                         f"{r['precision']:.3f} / {r['recall']:.3f}", f"{r['nac']:.3g}", minutes(r["seconds"]),
+                         f"{old['active_dims']}, {old['fid']:.2f}" if old else "",
+                         f"{mask['active_dims']}, {mask['fid']:.2f}" if mask else ""))
+    m_a = [r["active_dims"] for r in runs.values()]
+    lines += ["", f"{len(runs)} of 8 runs; m_A from {min(m_a)} to {max(m_a)} (the target: within 2 of each other "
+                  "across all eight, between 9 and 15)." if runs else "No run has finished."]
     return lines
 
 
