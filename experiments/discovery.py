@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from maskaae.data import load_data
-from maskaae.discovery import dimension_share, inverted_order
+from maskaae.discovery import candidate_signals
 from maskaae.sweep import SweepSpec, build_points, run_sweep
 
 from discovery_variants import (DECIDED_IN_RECORDS, SAME_TRAINING_UNTIL_DECIDED, VARIANTS, decided_from_curves,
@@ -130,18 +130,6 @@ def intrinsic_estimates(data_cfg, cache: dict, lock: threading.Lock) -> dict:
     return est
 
 
-def candidate_share(record: dict | None) -> float | None:
-    """What the verification's candidate k-th dimension explained (share of the total), when there was one."""
-    candidate = (record or {}).get("candidate")
-    return round(dimension_share(candidate["curve"], candidate["dimension"]), 6) if candidate else None
-
-
-def candidate_inverted(record: dict | None) -> bool | None:
-    """Whether the candidate's k-th dimension explained more than its (k - 1)-th, when there was one."""
-    candidate = (record or {}).get("candidate")
-    return inverted_order(candidate["curve"], candidate["dimension"]) if candidate else None
-
-
 def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: threading.Lock) -> list[dict]:
     rows = []
     for run in sorted((sweep_dir / "runs").glob("*")):
@@ -155,18 +143,17 @@ def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: thread
         data_cfg = saved_config_from_dict(cfg).data
         est = intrinsic_estimates(data_cfg, cache, lock)
         n, m, m_a = data_cfg.latent_dim, cfg["model"]["latent_dim"], summary["active_dims"]
+        record = summary.get("discovery") or {}
+        share, inverted = candidate_signals(record["candidate"]) if record.get("candidate") else (None, None)
         rows.append({"variant": variant, "group": group, "run": run.name, "kind": data_cfg.kind, "n": n, "m": m,
                      "noise": data_cfg.noise, "data_seed": data_cfg.seed, "seed": cfg["seed"], "m_A": m_a,
                      "error": m_a - n, "decided_from": "its own run",
-                     "candidate": ((summary.get("discovery") or {}).get("candidate") or {}).get("dimension"),
-                     "answer": (summary.get("discovery") or {}).get("answer"),
-                     "candidate_share": candidate_share(summary.get("discovery")),
-                     "candidate_inverted": candidate_inverted(summary.get("discovery")),
+                     "candidate": (record.get("candidate") or {}).get("dimension"), "answer": record.get("answer"),
+                     "candidate_share": None if share is None else round(share, 6), "candidate_inverted": inverted,
                      "fd": summary["fd"],
                      "precision": summary["precision"], "recall": summary["recall"], "seconds": summary["seconds"],
                      "twonn": round(est["twonn"], 3), "mle": round(est["mle"], 3), "danco": round(est["danco"], 3),
-                     "curve": (summary.get("discovery") or {}).get("curve"),
-                     "provisional": (summary.get("discovery") or {}).get("provisional")})
+                     "curve": record.get("curve"), "provisional": record.get("provisional")})
     return rows
 
 

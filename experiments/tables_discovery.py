@@ -44,7 +44,7 @@ def default_check(name: str) -> list[dict]:
     share of the total and not more than the (k - 1)-th; elsewhere it is not known without running it ("same"
     False)."""
     from maskaae.config import ModelConfig
-    from maskaae.discovery import dimension_share, inverted_order, verified_dimension
+    from maskaae.discovery import candidate_signals, verified_dimension
 
     model = ModelConfig()
     gate, inversion = model.discovery_verify_gate, model.discovery_verify_inversion
@@ -52,8 +52,8 @@ def default_check(name: str) -> list[dict]:
     for path in sorted((RESULTS / name / "runs").glob("*/summary.json")):
         record = json.loads(path.read_text())["discovery"]
         decided = record.get("candidate", record)
-        k, curve = decided["dimension"], decided["curve"]
-        share, inverted = dimension_share(curve, k), inverted_order(curve, k) and inversion
+        k, (share, inverted) = decided["dimension"], candidate_signals(decided)
+        inverted = inverted and inversion
         if "answer" in record:
             same = verified_dimension(k, record["answer"], share, gate, inverted) == record["dimension"]
         else:

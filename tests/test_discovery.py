@@ -5,9 +5,9 @@ from torch import nn
 
 from maskaae import MaskAAE, Trainer, build_config, build_model
 from maskaae import train as train_module
-from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, VERIFY_LR_SHARE, choose_dimension, dimension_share,
-                               focus_window, inverted_order, nested_truncation, tolerances, unexplained_curve,
-                               verified_dimension, verify_window)
+from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension,
+                               dimension_share, focus_window, inverted_order, nested_truncation, tolerances,
+                               unexplained_curve, verified_dimension, verify_window)
 from maskaae.runs import train_run
 
 from conftest import TINY
@@ -311,6 +311,14 @@ def test_an_inversion_is_a_k_th_dimension_explaining_more_than_the_one_before():
     assert not inverted_order([1.0, 0.5, 0.0], 2)  # equal drops (0.5, 0.5) are in order
 
 
+def test_a_candidate_s_signals_are_its_share_and_its_order():
+    curve = [1.0, 0.5, 0.45, 0.3, 0.29, 0.29]  # u* = 0.29, total 0.71; drops 0.5, 0.05, 0.15, 0.01, 0
+    share, inverted = candidate_signals({"dimension": 3, "curve": curve})
+    assert share == pytest.approx(0.15 / 0.71) and inverted is True
+    share, inverted = candidate_signals({"dimension": 4, "curve": curve})
+    assert share == pytest.approx(0.01 / 0.71) and inverted is False
+
+
 def test_a_dimension_share_is_its_drop_over_the_total_reduction():
     curve = [1.0, 0.5, 0.3, 0.25, 0.3]  # u* = 0.25, total 0.75
     assert dimension_share(curve, 1) == pytest.approx(0.5 / 0.75)
@@ -365,8 +373,8 @@ def test_the_verification_steps_train_the_window_then_decide_again(monkeypatch):
 def test_the_mask_follows_the_verified_answer(monkeypatch, answers, gate, inverted, switch, final):
     decisions = iter(answers)
     monkeypatch.setattr(train_module, "choose_dimension", lambda *args, **kwargs: next(decisions))
-    monkeypatch.setattr(train_module, "dimension_share", lambda curve, k: 0.02)  # the candidate's 4th: 2%
-    monkeypatch.setattr(train_module, "inverted_order", lambda curve, k: inverted)
+    # the candidate's 4th dimension: 2% of the total, inverted or not
+    monkeypatch.setattr(train_module, "candidate_signals", lambda candidate: (0.02, inverted))
     cfg = build_config("synthetic", overrides=VERIFIED + ["train.discovery_focus=0",
                                                           f"model.discovery_verify_gate={gate}",
                                                           f"model.discovery_verify_inversion={switch}"])

@@ -131,6 +131,13 @@ def inverted_order(curve: np.ndarray | list[float], k: int) -> bool:
     return bool(k > 1 and s[k - 1] > s[k - 2])
 
 
+def candidate_signals(candidate: dict) -> tuple[float, bool]:
+    """What the verification weighs from a decision record ({"dimension": k, "curve": u}): the k-th dimension's
+    share of the total (dimension_share) and whether it explained more than the (k - 1)-th (inverted_order)."""
+    k, curve = candidate["dimension"], candidate["curve"]
+    return dimension_share(curve, k), inverted_order(curve, k)
+
+
 def verified_dimension(candidate: int, answer: int, share: float = 0.0, gate: float | None = None,
                        inverted: bool = False) -> int:
     """The final answer after the verification steps: candidate - 1 when the rule, applied again after them,

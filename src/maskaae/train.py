@@ -17,9 +17,8 @@ import torch
 
 from .config import Config, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
-from .discovery import (THETA_ON, VERIFY_LR_SHARE, choose_dimension, dimension_share, focus_window,
-                        inverted_order, nested_truncation, set_prefix_mask, unexplained_curve, verified_dimension,
-                        verify_window)
+from .discovery import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window,
+                        nested_truncation, set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
@@ -219,9 +218,8 @@ class Trainer(BaseTrainer):
             self.discovery = {**earlier, "candidate": record, "verify_window": list(verify_window(k))}
             return
         if "candidate" in earlier:
-            candidate, candidate_curve = earlier["candidate"]["dimension"], earlier["candidate"]["curve"]
-            share = dimension_share(candidate_curve, candidate)
-            inverted = inverted_order(candidate_curve, candidate)
+            candidate = earlier["candidate"]["dimension"]
+            share, inverted = candidate_signals(earlier["candidate"])
             record = {**record, "answer": k, "candidate_share": round(share, 6), "candidate_inverted": inverted,
                       "dimension": verified_dimension(candidate, k, share, model.discovery_verify_gate,
                                                       inverted and model.discovery_verify_inversion)}
