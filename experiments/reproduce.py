@@ -65,6 +65,8 @@ def commands(name: str, entry: dict, jobs: int) -> list[list[str]]:
         budget = ["--budget", str(entry["budget"])] if "budget" in entry else []
         out.append(cli + ["sweep", "--preset", entry["preset"], *sets, "--grid", *entry["grid"], *budget, "--out",
                           run, "--jobs", str(jobs)])
+        if "fid_samples" in entry:  # every run evaluated again at that N; results.csv then shows it
+            out.append(cli + ["evaluate", run, "--fid-samples", str(entry["fid_samples"]), "--jobs", str(jobs)])
     elif kind == "evaluate":
         out.append(cli + ["evaluate", f"runs/{entry['from']}", "--fid-samples", str(entry["fid_samples"])])
     else:
@@ -96,8 +98,9 @@ def collect(name: str, entry: dict, wall_seconds: float | None = None) -> Path:
         for run in sorted((src / "runs").iterdir()):
             if (run / "summary.json").is_file():
                 (staging / "runs" / run.name).mkdir(parents=True)
-                for file in ("config.json", "summary.json", "metrics.jsonl"):
-                    shutil.copy2(run / file, staging / "runs" / run.name / file)
+                for file in ("config.json", "summary.json", "metrics.jsonl", "evaluation.json"):
+                    if (run / file).is_file():
+                        shutil.copy2(run / file, staging / "runs" / run.name / file)
     else:
         evaluation = json.loads((src / "evaluation.json").read_text())
         trained = json.loads((src / "summary.json").read_text())

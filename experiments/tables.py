@@ -263,18 +263,32 @@ def mnist_fid10k() -> list[str]:
 
 
 def table1(name: str, column: int) -> list[str]:
-    """Table 1 from a sweep over models at an equal training budget: ours beside the paper's FID."""
+    """Table 1 from a sweep over models at an equal training budget: ours beside the paper's FID. Where the
+    sweep's runs were evaluated again (`fid_samples` in the manifest: results.csv holds that evaluation), the
+    FID at training end (each run's summary.json) is a second column."""
+    from reproduce import load_manifest
+
     rows = {r["model"]: r for r in sweep_rows(name) if r["seed"] == 0}
     spec = json.loads((RESULTS / name / "sweep.json").read_text())
-    n = {r["fid_samples"] for r in rows.values()}
-    lines = header("model", "paper FID (N = 10,000)", f"ours FID (N = {', '.join(f'{x:,}' for x in sorted(n))})",
+    again = load_manifest()[name].get("fid_samples")
+    trained = {model: json.loads((RESULTS / name / "runs" / r["run"] / "summary.json").read_text())
+               for model, r in rows.items()}
+    end_n = ", ".join(f"{x:,}" for x in sorted({t["fid_samples"] for t in trained.values()}))
+    fid_columns = ([f"ours FID (N = {again:,})", f"ours FID at training end (N = {end_n})"] if again
+                   else [f"ours FID (N = {end_n})"])
+    lines = header("model", "paper FID (N = 10,000)", *fid_columns,
                    "precision / recall", "m_A", "steps", "training time (1 thread, 2 runs at a time)")
     for label, model, *paper in PAPER_TABLE1:
         r = rows.get(model)
         fid = paper[column]
-        cells = ([f"{r['fid']:.2f}", f"{r['precision']:.3f} / {r['recall']:.3f}",
-                  r["active_dims"] if model == "maskaae" else "–", f"{r['steps']:,}", minutes(r["seconds"])]
-                 if r else ["not finished (the sweep resumes it)"] + [""] * 4)
+        if r is None:
+            cells = ["not finished (the sweep resumes it)"] + [""] * (len(fid_columns) + 3)
+        else:
+            end = f"{trained[model]['fid']:.2f}"
+            evaluated = (f"{r['fid']:.2f}" if r["fid_samples"] == again else "not yet evaluated")
+            cells = ([evaluated, end] if again else [end]) + [
+                f"{r['precision']:.3f} / {r['recall']:.3f}", r["active_dims"] if model == "maskaae" else "–",
+                f"{r['steps']:,}", minutes(r["seconds"])]
         lines.append(row(f"{label} (`{model}`)", "–" if fid is None else g(fid), *cells))
     lines += ["", f"Budget: {spec['budget']:g} s of training per model, timed before the runs "
                   "(`sweep.json`, `budget_steps`); seed 0."]

@@ -74,11 +74,19 @@ def test_sweep_entries_are_the_committed_sweeps(name):
         pytest.skip(f"{name} has not been collected into results/ yet")
     entry, spec = MANIFEST[name], load_spec(ROOT / "results" / name)
     assert (spec.preset, spec.overrides, spec.budget) == (entry["preset"], entry.get("set", []), entry.get("budget"))
-    command = commands(name, entry, jobs=1)[-1]
+    ran = commands(name, entry, jobs=2)
+    command = next(c for c in ran if "sweep" in c)
     grid = command[command.index("--grid") + 1:command.index("--budget" if "budget" in entry else "--out")]
     from maskaae.grid import parse_grid
 
     assert parse_grid(grid) == spec.grid
+    # with fid_samples, every run is evaluated again at that N after the sweep, as many at once as it trained
+    evaluate = [c for c in ran if "evaluate" in c]
+    assert ran.index(command) == len(ran) - 1 - len(evaluate)
+    if "fid_samples" in entry:
+        assert evaluate[0][-5:] == [f"runs/{name}", "--fid-samples", str(entry["fid_samples"]), "--jobs", "2"]
+    else:
+        assert evaluate == []
 
 
 def test_script_and_evaluate_entries_point_at_what_exists():

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from .openmp import SWEEP_THREADS, choose_wait_policy, set_threads
 from .results import ACTIVE_DIMS, LATENT_DIM, SUMMARY_COLUMNS, format_value
@@ -91,8 +91,12 @@ def cmd_dimension(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .runs import evaluate_run
+    from .runs import RunError, evaluate_run
 
+    if (Path(args.run_dir) / "sweep.json").is_file():
+        return _evaluate_sweep(args)
+    if args.jobs is not None:
+        raise RunError(f"--jobs is for a sweep folder; {args.run_dir} is a run folder (it has no sweep.json)")
     metrics = evaluate_run(args.run_dir, args.fid_samples)
     _print_summary(metrics)
     print(f"written to {Path(args.run_dir) / 'evaluation.json'}")
@@ -154,6 +158,30 @@ def cmd_fid(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_sweep(args: argparse.Namespace) -> int:
+    from .sweep_evaluate import evaluate_sweep
+
+    return _sweep_status(
+        lambda: evaluate_sweep(args.run_dir, args.fid_samples, jobs=1 if args.jobs is None else args.jobs),
+        "evaluation interrupted; run the same command again to continue (finished evaluations are kept)",
+        lambda result: f"{len(result.failed)} evaluations failed ({'; '.join(result.failed.values())}); run the "
+                       "same command again to retry them")
+
+
+def _sweep_status(work: Callable[[], Any], interrupted: str, failures: Callable[[Any], str]) -> int:
+    """The exit status of a command over a sweep's runs: 130 after Ctrl-C (saying `interrupted`), 1 when some
+    runs failed (saying failures(result)), else 0."""
+    try:
+        result = work()
+    except KeyboardInterrupt:
+        print(f"maskaae: {interrupted}", file=sys.stderr)
+        return 130
+    if result.failed:
+        print(f"maskaae: {failures(result)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     from .presets import PRESETS, build_config
 
@@ -183,18 +211,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         spec = load_spec(args.out)  # continue the saved sweep
     if args.jobs is not None and args.executor == "ray":
         raise SweepError("--jobs is for the local executor; Ray runs as many points as the cluster has CPUs")
-    try:
-        jobs = 1 if args.jobs is None else args.jobs
-        result = run_sweep(spec, args.out, jobs=jobs, executor=args.executor, address=args.address)
-    except KeyboardInterrupt:
-        print("maskaae: sweep interrupted; run the same command again to continue (finished runs are kept, "
-              "interrupted ones resume from their last checkpoint)", file=sys.stderr)
-        return 130
-    if result.failed:
-        print(f"maskaae: {len(result.failed)} of {len(result.points)} runs failed (see the error column of "
-              f"{result.results}); run the same command again to retry them", file=sys.stderr)
-        return 1
-    return 0
+    jobs = 1 if args.jobs is None else args.jobs
+    return _sweep_status(
+        lambda: run_sweep(spec, args.out, jobs=jobs, executor=args.executor, address=args.address),
+        "sweep interrupted; run the same command again to continue (finished runs are kept, interrupted ones "
+        "resume from their last checkpoint)",
+        lambda result: f"{len(result.failed)} of {len(result.points)} runs failed (see the error column of "
+                       f"{result.results}); run the same command again to retry them")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -246,13 +269,18 @@ def build_parser() -> argparse.ArgumentParser:
     dimension.add_argument("--quiet", action="store_true", help="no progress bar")
     dimension.set_defaults(func=cmd_dimension)
 
-    evaluate = sub.add_parser("evaluate", help="recompute held-out metrics from a run's checkpoint",
+    evaluate = sub.add_parser("evaluate", help="recompute held-out metrics from a run's (or a sweep's) checkpoints",
                               description="Recompute m_A, fd, precision/recall, NAC, recon and omega from "
-                                          "RUN_DIR/checkpoint.pt; writes RUN_DIR/evaluation.json.")
-    evaluate.add_argument("run_dir", metavar="RUN_DIR")
+                                          "RUN_DIR/checkpoint.pt; writes RUN_DIR/evaluation.json. Given a sweep "
+                                          "folder, evaluates each finished run not yet evaluated at that N and "
+                                          "rewrites its results.csv with the evaluations (run it again to continue "
+                                          "a stopped one).")
+    evaluate.add_argument("run_dir", metavar="RUN_DIR|SWEEP_DIR")
     evaluate.add_argument("--fid-samples", type=int, metavar="N",
                           help="image runs: Inception FID with N generated images against the first N test images "
                                "(default: the run's eval.fid_samples; 0: no FID)")
+    evaluate.add_argument("--jobs", type=int, metavar="J",
+                          help="a sweep folder: runs evaluated at once, one thread each (default 1)")
     evaluate.set_defaults(func=cmd_evaluate)
 
     sample = sub.add_parser("sample", help="generate samples from a trained run",

@@ -1,4 +1,5 @@
-"""Where a sweep's points run: local worker processes or a Ray cluster; both call `run_point`.
+"""Where a sweep's points run: local worker processes or a Ray cluster; both call `run_point` (training) or
+`evaluate_point` (`maskaae evaluate SWEEP_DIR`).
 
 Executors. `local` runs points in a `concurrent.futures.ProcessPoolExecutor`
 with the 'spawn' start method rather than in subprocesses of `maskaae train`:
@@ -20,7 +21,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from .openmp import set_threads, worker_environment
+from .openmp import SWEEP_THREADS, set_threads, worker_environment
 from .runfolder import RunError
 
 RAY_EXTRA = "pip install 'maskaae[sweep-ray]'"
@@ -58,6 +59,21 @@ def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
     return {"status": "resumed" if resume else "ran", "summary": summary}
 
 
+def evaluate_point(run_dir: str, fid_samples: int | None) -> dict[str, Any]:
+    """Evaluate one finished run again from its checkpoint into run_dir/evaluation.json (runs.evaluate_run, on
+    SWEEP_THREADS threads); never raises. Returns {'status': 'evaluated', 'summary': metrics} or a failure as
+    run_point does."""
+    _die_with_parent()
+    try:
+        set_threads(SWEEP_THREADS)
+        from .runs import evaluate_run
+
+        metrics = evaluate_run(run_dir, fid_samples)
+    except Exception as err:  # recorded; the other runs are evaluated
+        return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+    return {"status": "evaluated", "summary": metrics}
+
+
 def _die_with_parent() -> None:
     """A worker whose parent (the sweep) is gone stops at once instead of training on unobserved."""
     import threading
@@ -73,14 +89,17 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="maskaae-parent-watch").start()
 
 
-def run_local(tasks: list[tuple[str, dict, str]], jobs: int, record: Callable[[str, dict], None]) -> None:
+def run_local(tasks: list[tuple], jobs: int, record: Callable[[str, dict], None],
+              worker: Callable[..., dict[str, Any]] = run_point) -> None:
+    """worker(*args) for every task (name, *args), `jobs` at a time in spawned processes; record(name, result)
+    as each finishes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     with worker_environment():
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
         try:
-            futures = {pool.submit(run_point, config, run_dir): name for name, config, run_dir in tasks}
+            futures = {pool.submit(worker, *args): name for name, *args in tasks}
             for future in as_completed(futures):
                 try:
                     result = future.result()

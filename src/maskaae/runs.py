@@ -326,11 +326,12 @@ def evaluate_run(run_dir: str | Path, fid_samples: int | None = None) -> dict[st
         raise RunError(f"--fid-samples must be >= 0, got {fid_samples}")
     if fid_samples and cfg.data.name == "synthetic":
         raise RunError(f"FID needs image data; run {run_dir} trained on {cfg.data.name!r}")
-    _, test = load_data(cfg.data)
-    start = time.perf_counter()
-    metrics = {**_run_header(cfg), **evaluate(model, test, cfg, fid_samples), STEPS: step, SEED: cfg.seed}
-    metrics["eval_seconds"] = round(time.perf_counter() - start, 2)
-    atomic_write_json(metrics, Path(run_dir) / "evaluation.json")
+    with FolderLock(run_dir, "run"):  # not while the run trains, nor beside another evaluation of it
+        _, test = load_data(cfg.data)
+        start = time.perf_counter()
+        metrics = {**_run_header(cfg), **evaluate(model, test, cfg, fid_samples), STEPS: step, SEED: cfg.seed}
+        metrics["eval_seconds"] = round(time.perf_counter() - start, 2)
+        atomic_write_json(metrics, Path(run_dir) / "evaluation.json")
     return metrics
 
 

@@ -3,7 +3,8 @@
 A sweep folder holds
     sweep.json      preset, --config file contents, --set overrides, the grid, the command
     runs/NAME/      one run folder per grid point (see runs.py); NAME comes from the grid values
-    results.csv     one row per grid point: its config values, status, summary metrics, error
+    results.csv     one row per grid point: its config values, status, summary metrics (those of a later
+                    `maskaae evaluate` where the run has one, run_results), error
     errors/NAME.txt the traceback of a point that failed (removed when it later succeeds)
 
 The grid (its syntax and point names in grid.py) is the product of its axes, in the order given. The
@@ -41,7 +42,7 @@ from .lock import LOCK_NAME, FolderLock
 from .nets import NETWORKS
 from .openmp import SWEEP_THREADS
 from .results import (ACTIVE_DIMS, ERROR, FD, KIND, LATENT_DIM, MODEL, OPTIONAL_COLUMNS, PRECISION, PRESET, RUN,
-                      SECONDS, SEED, STATUS, SWEEP_COLUMNS, TRUE_N)
+                      SECONDS, SEED, STATUS, STEPS, SWEEP_COLUMNS, TRUE_N)
 
 SWEEP_FORMAT = "maskaae-sweep-v2"  # v2 saves the resolved base config; v1 saved only preset, file and --set
 LEGACY_FORMATS = ("maskaae-sweep-v1",)
@@ -201,6 +202,22 @@ def _cell(value: Any) -> str:
     return json.dumps(value)
 
 
+def run_results(run_dir: Path) -> dict[str, Any] | None:
+    """A finished run's results (None while it has no summary.json): its summary, with the held-out metrics of
+    a later `maskaae evaluate` (evaluation.json, e.g. FID with more samples) in their place when that evaluated
+    the summary's final checkpoint; the training time stays the summary's."""
+    summary_path = run_dir / "summary.json"
+    if not summary_path.is_file():
+        return None
+    summary = json.loads(summary_path.read_text())
+    evaluation_path = run_dir / "evaluation.json"
+    if evaluation_path.is_file():
+        evaluation = json.loads(evaluation_path.read_text())
+        if evaluation.get(STEPS) == summary.get(STEPS):
+            summary.update({key: value for key, value in evaluation.items() if key != SECONDS})
+    return summary
+
+
 def result_row(point: Point, status: str, summary: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
     """Identity columns come from the config (so failed points have them too), metrics from the summary."""
     cfg = point.config
@@ -287,9 +304,9 @@ def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int
     result = SweepResult(points=[p.name for p in points], results=out / "results.csv")
     tasks = []
     for p in points:
-        summary_path = out / "runs" / p.name / "summary.json"
-        if summary_path.is_file():
-            rows[p.name] = result_row(p, "done", json.loads(summary_path.read_text()), None)
+        summary = run_results(out / "runs" / p.name)
+        if summary is not None:
+            rows[p.name] = result_row(p, "done", summary, None)
             result.skipped.append(p.name)
         else:
             rows[p.name] = result_row(p, "pending", None, None)
@@ -325,9 +342,9 @@ def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int
     except BaseException:
         # interrupted: record the runs that finished but were not reported yet
         for p in points:
-            summary_path = out / "runs" / p.name / "summary.json"
-            if rows[p.name][STATUS] == "pending" and summary_path.is_file():
-                rows[p.name] = result_row(p, "done", json.loads(summary_path.read_text()), None)
+            summary = run_results(out / "runs" / p.name)
+            if rows[p.name][STATUS] == "pending" and summary is not None:
+                rows[p.name] = result_row(p, "done", summary, None)
         write_results([rows[p.name] for p in points], grid_keys, out / "results.csv")
         raise
     log(f"results: {out / 'results.csv'} ({len(points) - len(result.failed)} done, {len(result.failed)} failed)")
