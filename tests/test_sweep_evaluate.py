@@ -89,3 +89,19 @@ def test_a_run_is_not_evaluated_while_another_process_writes_it(finished_sweep):
         with pytest.raises(LockError, match="in use by"):
             evaluate_run(run, fid_samples=0)
     assert evaluate_run(run, fid_samples=0)["steps"] == json.loads((run / "summary.json").read_text())["steps"]
+
+
+def test_unfinished_points_keep_their_status(tmp_path):
+    out = tmp_path / "sweep"
+    run_sweep(SweepSpec.from_args(["model.latent_dim=2,3"], "synthetic", None, TINY), out, jobs=1, log=None)
+    (out / "runs" / "latent_dim=3" / "summary.json").unlink()  # as if it had failed
+    (out / "errors").mkdir()
+    (out / "errors" / "latent_dim=3.txt").write_text("Traceback ...\nTrainingDiverged: loss is nan at step 3\n")
+    result = evaluate_sweep(out, fid_samples=0, log=None)
+    assert result.evaluated == ["latent_dim=2"] and result.unfinished == ["latent_dim=3"]
+    rows = _rows(out)
+    assert rows["latent_dim=3"]["status"] == "failed"
+    assert rows["latent_dim=3"]["error"] == "TrainingDiverged: loss is nan at step 3"
+    (out / "errors" / "latent_dim=3.txt").unlink()
+    evaluate_sweep(out, fid_samples=0, log=None)
+    assert _rows(out)["latent_dim=3"]["status"] == "pending"

@@ -39,6 +39,16 @@ def evaluated_at(run_dir: Path, fid_samples: int) -> bool:
     return (saved.get(FID_SAMPLES) or 0) == fid_samples and saved.get(STEPS) == json.loads(summary.read_text()).get(STEPS)
 
 
+def _unfinished_row(out: Path, point: Point) -> dict[str, Any]:
+    """The row of a point without a summary: failed, with its error's last line, when the sweep recorded a
+    failure (errors/NAME.txt), else pending."""
+    error_file = out / "errors" / f"{point.name}.txt"
+    if error_file.is_file():
+        lines = error_file.read_text().strip().splitlines()
+        return result_row(point, "failed", None, lines[-1] if lines else "failed")
+    return result_row(point, "pending", None, None)
+
+
 def evaluate_sweep(sweep_dir: str | Path, fid_samples: int | None = None, jobs: int = 1,
                    log: Callable[[str], Any] | None = print) -> EvaluationResult:
     """Evaluate the sweep's finished runs that are not yet evaluated at fid_samples (None: each run's
@@ -63,7 +73,7 @@ def _evaluate_locked(out: Path, grid_keys: list[str], points: list[Point], fid_s
     for p in points:
         run_dir = out / "runs" / p.name
         summary = run_results(run_dir)
-        rows[p.name] = result_row(p, "done" if summary is not None else "pending", summary, None)
+        rows[p.name] = result_row(p, "done", summary, None) if summary is not None else _unfinished_row(out, p)
         n = p.config.eval.fid_samples if fid_samples is None else fid_samples
         if summary is None:
             result.unfinished.append(p.name)
