@@ -210,12 +210,23 @@ def run_results(run_dir: Path) -> dict[str, Any] | None:
     if not summary_path.is_file():
         return None
     summary = json.loads(summary_path.read_text())
-    evaluation_path = run_dir / "evaluation.json"
-    if evaluation_path.is_file():
-        evaluation = json.loads(evaluation_path.read_text())
-        if evaluation.get(STEPS) == summary.get(STEPS):
-            summary.update({key: value for key, value in evaluation.items() if key != SECONDS})
+    evaluation = current_evaluation(run_dir, summary)
+    if evaluation is not None:
+        summary.update({key: value for key, value in evaluation.items() if key != SECONDS})
     return summary
+
+
+def current_evaluation(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any] | None:
+    """run_dir/evaluation.json when it evaluated the checkpoint the summary describes (the same steps), else
+    None (none made, or made before the run trained on)."""
+    path = run_dir / "evaluation.json"
+    evaluation = json.loads(path.read_text()) if path.is_file() else None
+    return evaluation if evaluation is not None and evaluation.get(STEPS) == summary.get(STEPS) else None
+
+
+def error_file(out: Path, name: str) -> Path:
+    """Where a sweep keeps the traceback of its point `name` that failed."""
+    return out / "errors" / f"{name}.txt"
 
 
 def result_row(point: Point, status: str, summary: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
@@ -316,18 +327,18 @@ def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int
     log(f"sweep {out}: {len(points)} points, {len(result.skipped)} finished before, {len(tasks)} to run ({where})")
 
     def record(name: str, outcome: dict[str, Any]) -> None:
-        error_file = out / "errors" / f"{name}.txt"
+        failure = error_file(out, name)
         if outcome["status"] == "failed":
             rows[name] = result_row(by_name[name], "failed", None, outcome["error"])
             result.failed[name] = outcome["error"]
-            error_file.parent.mkdir(exist_ok=True)
-            error_file.write_text(outcome.get("traceback") or outcome["error"])
+            failure.parent.mkdir(exist_ok=True)
+            failure.write_text(outcome.get("traceback") or outcome["error"])
             message = f"FAILED: {outcome['error']}"
         else:
             summary = outcome["summary"]
             rows[name] = result_row(by_name[name], "done", summary, None)
             (result.resumed if outcome["status"] == "resumed" else result.ran).append(name)
-            error_file.unlink(missing_ok=True)
+            failure.unlink(missing_ok=True)
             message = (f"{outcome['status']}: m_A={summary[ACTIVE_DIMS]} fd={summary[FD]:.4g} "
                        f"precision={summary[PRECISION]:.3g} ({summary[SECONDS]:.1f} s)")
         write_results([rows[p.name] for p in points], grid_keys, out / "results.csv")

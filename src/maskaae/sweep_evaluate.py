@@ -16,8 +16,9 @@ from typing import Any, Callable
 
 from .executors import SweepError, evaluate_point, run_local
 from .lock import FolderLock
-from .results import FID_SAMPLES, STEPS
-from .sweep import Point, build_points, load_spec, result_row, run_results, write_results
+from .results import FID_SAMPLES
+from .sweep import (Point, build_points, current_evaluation, error_file, load_spec, result_row, run_results,
+                    write_results)
 
 
 @dataclass
@@ -32,19 +33,17 @@ class EvaluationResult:
 def evaluated_at(run_dir: Path, fid_samples: int) -> bool:
     """Whether run_dir/evaluation.json holds an evaluation of the final checkpoint with FID at fid_samples
     (0: one without FID)."""
-    evaluation, summary = run_dir / "evaluation.json", run_dir / "summary.json"
-    if not (evaluation.is_file() and summary.is_file()):
-        return False
-    saved = json.loads(evaluation.read_text())
-    return (saved.get(FID_SAMPLES) or 0) == fid_samples and saved.get(STEPS) == json.loads(summary.read_text()).get(STEPS)
+    summary = run_dir / "summary.json"
+    evaluation = current_evaluation(run_dir, json.loads(summary.read_text())) if summary.is_file() else None
+    return evaluation is not None and (evaluation.get(FID_SAMPLES) or 0) == fid_samples
 
 
 def _unfinished_row(out: Path, point: Point) -> dict[str, Any]:
     """The row of a point without a summary: failed, with its error's last line, when the sweep recorded a
     failure (errors/NAME.txt), else pending."""
-    error_file = out / "errors" / f"{point.name}.txt"
-    if error_file.is_file():
-        lines = error_file.read_text().strip().splitlines()
+    failure = error_file(out, point.name)
+    if failure.is_file():
+        lines = failure.read_text().strip().splitlines()
         return result_row(point, "failed", None, lines[-1] if lines else "failed")
     return result_row(point, "pending", None, None)
 
