@@ -26,7 +26,9 @@ the curve).
 
 Beside every case: TwoNN, MLE and DANCo from scikit-dimension on the first 2,000 training points of the
 same data (cached in OUT/intrinsic.json). Writes OUT/runs.csv (one row per run), OUT/summary.json (figures
-per variant), OUT/summary.md (the same as Markdown tables, for experiments/README.md) and OUT/discovery.png (m_A against n with the line m_A = n).
+per variant), OUT/summary.md (the same as Markdown tables, for experiments/README.md), OUT/discovery.png (m_A
+against n with the line m_A = n) and OUT/provisional.json (each default run's provisional decision and its curve,
+taken before the focus phase; experiments/share_overlap.py reads them).
 """
 
 from __future__ import annotations
@@ -365,6 +367,8 @@ def main() -> None:
     write_csv([{k: v for k, v in r.items() if k not in ("curve", "provisional")} for r in rows], out / "runs.csv")
     (out / "curves.json").write_text(json.dumps({f"{r['variant']}/{r['group']}/{r['run']}": r["curve"]
                                                  for r in rows if r.get("curve")}) + "\n")
+    (out / "provisional.json").write_text(json.dumps({f"{r['group']}/{r['run']}": r["provisional"] for r in rows
+                                                      if r["variant"] == "default" and r.get("provisional")}) + "\n")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     summary = {"grid": grid, "command": " ".join(["python", "experiments/discovery.py", *sys.argv[1:]]),
                "git_commit": commit, "python": platform.python_version(),
