@@ -43,7 +43,8 @@ def synthetic_cases() -> list[dict]:
                 key = f"{row['group']}/{row['run']}"
                 if row["variant"] == "default" and key in provisional:
                     cases.append({"grid": grid, "case": key, "kind": row["kind"], "n": int(row["n"]), "m": int(row["m"]),
-                                  "curve": provisional[key]["curve"], "provisional": provisional[key]["dimension"]})
+                                  "curve": provisional[key]["curve"], "shares": shares(provisional[key]["curve"]),
+                                  "provisional": provisional[key]["dimension"]})
     return cases
 
 
@@ -53,7 +54,8 @@ def mnist_cases() -> list[dict]:
         summary = json.loads(path.read_text())
         record = summary["discovery"]["provisional"]
         cases.append({"case": path.parent.name, "m": summary["latent_dim"], "seed": summary["seed"],
-                      "curve": record["curve"], "provisional": record["dimension"], "m_A": summary["active_dims"]})
+                      "curve": record["curve"], "shares": shares(record["curve"]), "provisional": record["dimension"],
+                      "m_A": summary["active_dims"]})
     return cases
 
 
@@ -61,10 +63,10 @@ def main() -> None:
     synthetic, mnist = synthetic_cases(), mnist_cases()
     real = [c for c in synthetic if c["m"] > c["n"] and c["kind"] != "torus"]
     for c in real:
-        s = shares(c["curve"])
+        s = c["shares"]
         c["smallest_real_share"], c["largest_share_beyond_n"] = float(s[:c["n"]].min()), float(s[c["n"]:].max())
     for c in mnist:
-        c["largest_share_beyond_15"] = float(shares(c["curve"])[MNIST_BOUND:].max())
+        c["largest_share_beyond_15"] = float(c["shares"][MNIST_BOUND:].max())
     sweep = {}
     for t in TOLERANCES:
         for rel in RELATIVE:
@@ -114,7 +116,7 @@ def plot(real: list[dict], mnist: list[dict], path: Path) -> None:
     fig = Figure(figsize=(9, 4.5))
     ax = fig.subplots()
     for c in mnist:
-        s = 100 * shares(c["curve"])[:40]
+        s = 100 * c["shares"][:40]
         ax.plot(np.arange(1, len(s) + 1), np.clip(s, 1e-3, None), lw=1, alpha=0.8,
                 label=f"MNIST m = {c['m']}, seed {c['seed']}")
     ax.scatter([c["n"] for c in real], [max(100 * c["smallest_real_share"], 1e-3) for c in real], marker="o", c="k",
