@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from maskaae import build_config
+from maskaae import ConfigError, build_config
 from maskaae.cli import main
 from maskaae.data import DataError, load_data
 from maskaae.data.files import file_defaults, read_array
@@ -99,3 +99,9 @@ def test_train_and_dimension_on_a_users_file(tmp_path, vectors, capsys):
     result = json.loads(capsys.readouterr().out)
     assert 1 <= result["m_A"] <= 7 and result["m"] == 7 and len(result["mask"]) == 7
     assert set(result["estimators"]) == {"TwoNN", "MLE", "DANCo"}
+
+
+def test_a_path_without_data_name_file_is_an_error_not_ignored(tmp_path):
+    # without the check the run trained on the preset's synthetic data and never read the file
+    with pytest.raises(ConfigError, match=r"data\.path.*data\.name = file.*'synthetic'.*--data PATH"):
+        build_config("synthetic", overrides=[f"data.path={tmp_path / 'x.npy'}"])

@@ -50,6 +50,10 @@ class DataConfig:
         _check(0.0 <= self.leaky_slope < 1.0, "data.leaky_slope", self.leaky_slope, "must be in [0, 1)")
         _check(math.isfinite(self.noise) and self.noise >= 0, "data.noise", self.noise, "must be finite and >= 0")
         _check(0.0 < self.test_fraction < 1.0, "data.test_fraction", self.test_fraction, "must be in (0, 1)")
+        # a path beside another data set would be ignored without a word, and the run would train on that set
+        _check(self.path is None or self.name == "file", "data.path", self.path,
+               f"is read only with data.name = file, and data.name is {self.name!r}: give the file with --data PATH "
+               "(it sets both), or add data.name=file")
 
 
 @dataclass
