@@ -53,7 +53,8 @@ from maskaae.discovery import candidate_signals
 from maskaae.sweep import SweepSpec, build_points, run_sweep
 
 from discovery_variants import (DECIDED_IN_RECORDS, SAME_TRAINING_UNTIL_DECIDED, VARIANTS, decided_from_curves,
-                                derived_rows, record_source, recorded_rows, same_training, with_variant)
+                                DECISION_ONLY, derived_rows, record_source, recorded_rows, same_training,
+                                with_variant)
 
 GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
 MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
@@ -156,6 +157,9 @@ def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: thread
                      "precision": summary["precision"], "recall": summary["recall"], "seconds": summary["seconds"],
                      "twonn": round(est["twonn"], 3), "mle": round(est["mle"], 3), "danco": round(est["danco"], 3),
                      "curve": record.get("curve"), "provisional": record.get("provisional")})
+        if variant in DECISION_ONLY:  # stopped after the decision: the phase with the critic never ran
+            rows[-1].update(decided_from="its own run, stopped after the decision", fd=None, precision=None,
+                            recall=None, seconds=None)
     return rows
 
 
@@ -306,7 +310,8 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
-    parser.add_argument("--variants", nargs="+", default=["default", "gated", "cap", "verify", "focus", "gain", "level", "paper"],
+    parser.add_argument("--variants", nargs="+", default=["default", "gated", "cap", "verify", "focus", "gain", "level", "paper",
+                                                     "log"],
                         choices=list(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")

@@ -49,11 +49,19 @@ VARIANTS: dict[str, list[str]] = {
     # benchmark of 2026-11-28)
     "level": ["model.discovery_rule=level", "model.discovery_tolerance=0.01", "train.discovery_focus=0",
               "model.discovery_relative_tolerance=null", *NO_VERIFY],
+    # a candidate (2026-11-29, third session): the default with nested truncations drawn from the log law
+    # (train.discovery_truncation=log), which gives a prefix of length k a share that depends on m only through
+    # ln m; on MNIST it removed the growth of the provisional answer with m (experiments/README.md). Its runs stop
+    # right after the final decision (train.steps = 12,000 nested + 2,000 verification steps), so they give m_A
+    # as a full run would, but no fd, precision, recall or full-run time (DECISION_ONLY).
+    "log": ["train.discovery_truncation=log", "train.discovery_verify_steps=2000", "train.steps=14000"],
     "paper": ["model.discovery=paper", "loss.lambda2=1", "model.mask_init_min=0", "train.mask_warmup_steps=0",
               "train.steps=8000"],
     # the previous default of the synthetic preset (gradient mask, lambda2 3, U[2, 5], 500 warm-up steps)
     "previous": ["model.discovery=paper", "train.steps=8000"],
 }
+# Variants whose runs stop after the decision: their rows keep m_A and leave fd, precision, recall and seconds empty.
+DECISION_ONLY = {"log"}
 # A variant that differs from another only in the decision's tolerance trains the same nested phase up to
 # the provisional decision; where that decision is the same, the whole run is the same computation up to
 # the final decision. So a group is run for `variant` only where some point's provisional decision would

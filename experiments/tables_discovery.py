@@ -146,3 +146,20 @@ def rule_check() -> list[str]:
 def discovery_summary(folder: str = "discovery") -> list[str]:
     """The discovery benchmark's tables as experiments/discovery.py wrote them (results/FOLDER/summary.md)."""
     return (RESULTS / folder / "summary.md").read_text().rstrip("\n").split("\n")
+
+
+def mnist_noise() -> list[str]:
+    """MNIST decisions on other samples of the same checkpoint (experiments/decision_noise.py), for the default's
+    provisional decision, the log law's, and the log law's curve after the verification steps: run by run, the
+    run's recorded answer, the rule on its own 2,000 samples, on five other sets of 2,000, on 10,000 (median,
+    mean) and on the test set."""
+    stages = [("mnist-provisional", "default, provisional (step 3,000)"),
+              ("mnist-provisional-log", "log law, provisional (step 3,000)"),
+              ("mnist-decision-log", "log law, after the verification steps (step 6,000)")]
+    lines = header("decision", "m", "seed", "the run's answer (m_A at step 6,000)", "own 2,000 samples",
+                   "5 other sets of 2,000", "10,000, median", "10,000, mean", "test set")
+    for name, label in stages:
+        for r in sorted(json.loads((RESULTS / name / "noise.json").read_text()), key=lambda r: (r["seed"], r["m"])):
+            lines.append(row(label, r["m"], r["seed"], r["recorded_final"], r["own_samples"], ", ".join(map(str, r["other_sets"])),
+                             r["median_10000"], r["mean_10000"], r["test_median"]))
+    return lines
