@@ -16,7 +16,6 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from maskaae.data import load_data
@@ -26,22 +25,6 @@ from maskaae.train import DECISION_SAMPLES, decision_samples
 
 SETS = 5
 LARGE = 10000
-
-
-@torch.inference_mode()
-def mean_curve(model, x: torch.Tensor, batch_size: int = 2048) -> np.ndarray:
-    """u(k) as unexplained_curve, with the mean over samples instead of the median."""
-    codes = torch.cat([model.encoder(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
-    flat = x.flatten(1)
-    variance = float(((flat - flat.mean(0)) ** 2).mean())
-    m = codes.shape[1]
-    out = []
-    for k in range(m + 1):
-        keep = (torch.arange(m) < k).to(codes.dtype)
-        err = sum(float(((model.decoder(codes[i:i + batch_size] * keep).flatten(1) - flat[i:i + batch_size]) ** 2)
-                        .sum()) for i in range(0, len(x), batch_size))
-        out.append(err / (flat.numel() * variance))
-    return np.asarray(out)
 
 
 def probe(run_dir: Path) -> dict:
@@ -58,7 +41,8 @@ def probe(run_dir: Path) -> dict:
             "recorded_final": summary["discovery"]["dimension"], "recorded_answer": summary["discovery"].get("answer"),
             "own_samples": rule(own),
             "other_sets": [rule(unexplained_curve(model, s)) for s in sets],
-            "median_10000": rule(unexplained_curve(model, large)), "mean_10000": rule(mean_curve(model, large)),
+            "median_10000": rule(unexplained_curve(model, large)),
+            "mean_10000": rule(unexplained_curve(model, large, statistic="mean")),
             "test_median": rule(unexplained_curve(model, test[:LARGE]))}
 
 

@@ -130,6 +130,9 @@ def test_unexplained_curve_matches_a_direct_computation():
     expected = [np.median((x[:, k:] ** 2).sum(1) / 3.0) / variance for k in range(4)]
     np.testing.assert_allclose(curve, expected, rtol=1e-5, atol=1e-7)
     assert curve[-1] == 0.0
+    mean = unexplained_curve(model, torch.tensor(x, dtype=torch.float32), batch_size=100, statistic="mean")
+    expected = [np.mean((x[:, k:] ** 2).sum(1) / 3.0) / variance for k in range(4)]
+    np.testing.assert_allclose(mean, expected, rtol=1e-5, atol=1e-7)
 
 
 # -- nested truncation --------------------------------------------------------------------------------------

@@ -151,10 +151,17 @@ def verified_dimension(candidate: int, answer: int, share: float = 0.0, gate: fl
     return candidate - 1 if candidate > 1 and answer == candidate - 1 and borderline else candidate
 
 
+# How unexplained_curve summarises the samples' errors: the decision uses the median (a few badly reconstructed
+# samples, such as those at a sphere's seam, do not decide alone); the mean is there for probes.
+CURVE_STATISTICS = {"median": torch.median, "mean": torch.mean}
+
+
 @torch.inference_mode()
-def unexplained_curve(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
-    """u(k), k = 0..m: median over samples of ||x - D(E(x)[:k], 0, ..)||^2 / (d Var(x)), Var the mean
-    coordinate variance of x. Uses the raw codes E(x) (the mask is not applied)."""
+def unexplained_curve(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096,
+                      statistic: str = "median") -> np.ndarray:
+    """u(k), k = 0..m: `statistic` (median or mean) over samples of ||x - D(E(x)[:k], 0, ..)||^2 / (d Var(x)), Var
+    the mean coordinate variance of x. Uses the raw codes E(x) (the mask is not applied)."""
+    reduce = CURVE_STATISTICS[statistic]
     was_training = model.training
     model.eval()
     try:
@@ -167,7 +174,7 @@ def unexplained_curve(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096) -
             keep = (torch.arange(m) < k).to(codes.dtype)
             errors = torch.cat([((model.decoder(codes[i:i + batch_size] * keep).flatten(1)
                                   - flat[i:i + batch_size]) ** 2).mean(1) for i in range(0, len(x), batch_size)])
-            curve.append(float(errors.median()) / max(variance, 1e-12))
+            curve.append(float(reduce(errors)) / max(variance, 1e-12))
     finally:
         model.train(was_training)
     return np.asarray(curve)
