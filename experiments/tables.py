@@ -306,6 +306,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "discovery-summary": discovery_summary,
     "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
     "discovery-stress": lambda: discovery_summary("discovery-stress"),
+    "discovery-log": lambda: discovery_summary("discovery-log"),
     "mnist-noise": mnist_noise,
     "mnist-fid10k": mnist_fid10k,
     "presets": presets,
