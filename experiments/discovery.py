@@ -113,16 +113,17 @@ def groups(quick: bool) -> dict[str, SweepSpec]:
     return out
 
 
-def intrinsic_estimates(data_cfg, cache: dict, lock: threading.Lock) -> dict:
-    """TwoNN, MLE and DANCo on the first ID_POINTS training points; cached by the data's identity."""
-    key = f"{data_cfg.kind}-n{data_cfg.latent_dim}-seed{data_cfg.seed}-noise{data_cfg.noise}-d{data_cfg.data_dim}"
+def intrinsic_estimates(data_cfg, cache: dict, lock: threading.Lock, key: str | None = None) -> dict:
+    """TwoNN, MLE and DANCo on the first ID_POINTS training points (flattened); cached under `key`, by default
+    the synthetic data's identity."""
+    key = key or f"{data_cfg.kind}-n{data_cfg.latent_dim}-seed{data_cfg.seed}-noise{data_cfg.noise}-d{data_cfg.data_dim}"
     with lock:
         if key in cache:
             return cache[key]
     import skdim
 
     train, _ = load_data(data_cfg)
-    x = train[:ID_POINTS].double().numpy()
+    x = train[:ID_POINTS].double().flatten(1).numpy()
     est = {}
     for name, cls in (("twonn", skdim.id.TwoNN), ("mle", skdim.id.MLE), ("danco", skdim.id.DANCo)):
         t0 = time.perf_counter()

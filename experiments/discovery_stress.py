@@ -22,7 +22,6 @@ figures over these cases), summary.md and intrinsic.json (the estimates, cached)
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import subprocess
 import sys
@@ -32,12 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from maskaae.data import load_data
 from maskaae.discovery import shares
 from maskaae.sweep import SweepSpec, run_sweep
 from maskaae.versions import saved_config_from_dict
 
-from discovery import ID_POINTS, figures
+from discovery import ID_POINTS, figures, intrinsic_estimates, write_csv
 
 OUT = Path("results/discovery-stress")
 FILE_POINTS = 25000  # rows of each file case; data.test_fraction (0.1) of them are held out
@@ -118,20 +116,6 @@ def cases(runs: Path) -> dict[str, tuple[int, SweepSpec]]:
     return out
 
 
-def intrinsic(name: str, data_cfg, cache: dict, lock: threading.Lock) -> dict:
-    with lock:
-        if name in cache:
-            return cache[name]
-    import skdim
-
-    x = load_data(data_cfg)[0][:ID_POINTS].double().flatten(1).numpy()
-    est = {key: float(cls().fit(x).dimension_)
-           for key, cls in (("twonn", skdim.id.TwoNN), ("mle", skdim.id.MLE), ("danco", skdim.id.DANCo))}
-    with lock:
-        cache[name] = est
-    return est
-
-
 def row(name: str, n: int, folder: Path, cache: dict, lock: threading.Lock) -> dict | None:
     runs = sorted(folder.glob("runs/*/summary.json"))
     if not runs:
@@ -141,12 +125,12 @@ def row(name: str, n: int, folder: Path, cache: dict, lock: threading.Lock) -> d
     record = summary["discovery"]
     candidate = record.get("candidate", record)
     s = shares(candidate["curve"])
-    est = intrinsic(name, cfg.data, cache, lock)
+    est = intrinsic_estimates(cfg.data, cache, lock, key=name)
     return {"case": name, "n": n, "m": cfg.model.latent_dim, "m_A": summary["active_dims"],
             "error": summary["active_dims"] - n,
             "provisional": record.get("provisional", {}).get("dimension"), "candidate": candidate["dimension"],
             "candidate_shares_pct_n-1..n+2": " ".join(f"{100 * v:.2f}" for v in s[max(0, n - 2):n + 2]),
-            "seconds": summary["seconds"], **{key: round(value, 2) for key, value in est.items()}}
+            "seconds": summary["seconds"], **{key: round(est[key], 2) for key in ("twonn", "mle", "danco")}}
 
 
 def markdown(rows: list[dict], summary: dict) -> str:
@@ -186,10 +170,7 @@ def main() -> None:
                                                           "torch_threads")}, sort_keys=True)
                  for header in (json.loads(path.read_text()) for path in runs.glob("*/runs/*/config.json"))}
     cache_file.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
-    with (OUT / "runs.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(rows, OUT / "runs.csv")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     summary = {"command": " ".join(["python", "experiments/discovery_stress.py", *sys.argv[1:]]), "git_commit": commit,
                "cases": len(todo), "finished": len(rows), "intrinsic_points": ID_POINTS,

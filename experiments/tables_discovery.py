@@ -156,7 +156,7 @@ def mnist_noise() -> list[str]:
     stages = [("mnist-provisional", "default, provisional (step 3,000)"),
               ("mnist-provisional-log", "log law, provisional (step 3,000)"),
               ("mnist-decision-log", "log law, after the verification steps (step 6,000)")]
-    lines = header("decision", "m", "seed", "the run's answer (m_A at step 6,000)", "own 2,000 samples",
+    lines = header("decision", "m", "seed", "the run's answer at that step", "own 2,000 samples",
                    "5 other sets of 2,000", "10,000, median", "10,000, mean", "test set")
     for name, label in stages:
         for r in sorted(json.loads((RESULTS / name / "noise.json").read_text()), key=lambda r: (r["seed"], r["m"])):
