@@ -6,8 +6,8 @@ from torch import nn
 from maskaae import MaskAAE, Trainer, build_config, build_model
 from maskaae import train as train_module
 from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension,
-                               dimension_share, focus_window, inverted_order, nested_truncation, tolerances,
-                               unexplained_curve, verified_dimension, verify_window)
+                               dimension_share, focus_window, inverted_order, nested_truncation, reach_window,
+                               tolerances, unexplained_curve, verified_dimension, verify_window)
 from maskaae.runs import train_run
 
 from conftest import TINY
@@ -194,6 +194,13 @@ def test_focus_window_is_the_answer_give_or_take_the_half_width_inside_1_to_m():
     assert focus_window(1, 1) == (1, 1)
 
 
+def test_the_reach_window_is_r_times_the_answer_at_least_the_focus_half_width_above_it_inside_1_to_m():
+    assert reach_window(10, 110, 2.0) == (1, 20)
+    assert reach_window(7, 110, 1.5) == (1, 11)  # ceil(10.5)
+    assert reach_window(2, 110, 2.0) == (1, 2 + FOCUS_HALF_WIDTH)
+    assert reach_window(20, 32, 2.0) == (1, 32)
+
+
 # -- the trainer in ordered mode ------------------------------------------------------------------------
 
 ORDERED = TINY + ["model.latent_dim=6", "train.disc_training_ratio=1", "train.discovery_steps=30", "train.steps=40",
@@ -277,6 +284,27 @@ def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkey
     final = trainer.discovery
     assert final["step"] == 30 and final["provisional"] == provisional
     np.testing.assert_array_equal(trainer.model.mask, [1.0] * final["dimension"] + [0.0] * (6 - final["dimension"]))
+
+
+REACHED = FOCUSED + ["train.discovery_reach=2"]  # preliminary after step 11 (22 // 2)
+
+
+def test_the_reach_draws_from_1_to_r_times_a_preliminary_answer_until_the_focus(monkeypatch):
+    trainer, windows = recording_trainer(monkeypatch, REACHED)
+    trainer.run(11)
+    assert windows == [None] * 11
+    preliminary = trainer.discovery["preliminary"]
+    assert preliminary["step"] == 11 and trainer.discovery["reach_window"] == list(reach_window(
+        preliminary["dimension"], 6, 2.0))
+    assert torch.all(trainer.model.latent.theta == THETA_ON)
+    trainer.run(30)
+    assert windows[11:22] == [tuple(trainer.discovery["reach_window"])] * 11
+    assert windows[22:] == [tuple(trainer.discovery["window"])] * 8  # the focus window takes over
+    assert trainer.discovery["preliminary"] == preliminary and trainer.discovery["provisional"]["step"] == 22
+
+
+def test_a_reached_run_resumes_bitwise_across_the_preliminary_decision(tmp_path):
+    assert "preliminary" in assert_resumes_bitwise(tmp_path, REACHED, 15)["discovery"]
 
 
 def test_a_focused_run_resumes_bitwise_across_the_provisional_decision(tmp_path):

@@ -182,6 +182,10 @@ class TrainConfig:
     # How the truncated half draws its prefix lengths before the focus phase: uniform over 1..m, or log
     # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
     discovery_truncation: Literal["uniform", "log"] = "uniform"
+    # r > 0: a preliminary decision k0 halfway to the focus phase, then truncations uniform over
+    # 1..min(m, ceil(r k0)) (at least k0 + FOCUS_HALF_WIDTH) until it, so the prefixes near the answer get the same
+    # share at every m (maskaae/discovery.py, reach_window); 0: the law above until the focus phase.
+    discovery_reach: float = 0.0
     # After the decision k at discovery_steps, this many more nested steps with truncations at k - 1 and k
     # only, then the rule again: k - 1 when it now answers exactly k - 1 and the k-th dimension was borderline
     # (model.discovery_verify_gate): a factor split over dimensions k - 1 and k moves into the first k - 1
@@ -212,6 +216,8 @@ class TrainConfig:
                "must be >= 0")
         _check(0.0 <= self.discovery_focus < 1.0, "train.discovery_focus", self.discovery_focus,
                "must be in [0, 1)")
+        _check(math.isfinite(self.discovery_reach) and self.discovery_reach >= 0.0, "train.discovery_reach",
+               self.discovery_reach, "must be >= 0 (0: off)")
         _check(0.0 <= self.stage2_share < 1.0, "train.stage2_share", self.stage2_share, "must be in [0, 1)")
 
 

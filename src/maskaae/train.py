@@ -18,7 +18,7 @@ import torch
 from .config import Config, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
 from .discovery import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window,
-                        nested_truncation, set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
+                        nested_truncation, reach_window, set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
@@ -199,7 +199,8 @@ class Trainer(BaseTrainer):
     def decide(self, stage: str = "final") -> None:
         """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask.
 
-        stage "provisional" (train.discovery_focus) only sets the window the remaining nested steps draw from;
+        stage "preliminary" (train.discovery_reach) only sets the range the nested steps draw from until the focus;
+        "provisional" (train.discovery_focus) only sets the window the remaining nested steps draw from;
         "candidate" (train.discovery_verify_steps) sets the verification steps' window; "final" sets the mask,
         to the candidate's answer less one when the verification confirms it (discovery.verified_dimension).
         """
@@ -210,9 +211,13 @@ class Trainer(BaseTrainer):
         record = {"step": self.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
                   "rule": rule, "tolerance": tolerance, "relative_tolerance": relative}
         earlier = {key: value for key, value in (self.discovery or {}).items()
-                   if key in ("provisional", "window", "candidate", "verify_window")}
+                   if key in ("preliminary", "reach_window", "provisional", "window", "candidate", "verify_window")}
+        if stage == "preliminary":
+            self.discovery = {"preliminary": record,
+                              "reach_window": list(reach_window(k, self.model.latent_dim, self.cfg.train.discovery_reach))}
+            return
         if stage == "provisional":
-            self.discovery = {"provisional": record, "window": list(focus_window(k, self.model.latent_dim))}
+            self.discovery = {**earlier, "provisional": record, "window": list(focus_window(k, self.model.latent_dim))}
             return
         if stage == "candidate":
             self.discovery = {**earlier, "candidate": record, "verify_window": list(verify_window(k))}
@@ -236,8 +241,8 @@ class Trainer(BaseTrainer):
         for group in opt.param_groups:
             group["lr"] = lr
         x = self._batch()
-        key = "verify_window" if verifying else "window"
-        window = tuple(self.discovery[key]) if self.discovery and key in self.discovery else None
+        keys = ["verify_window"] if verifying else ["window", "reach_window"]
+        window = next((tuple(self.discovery[key]) for key in keys if key in (self.discovery or {})), None)
         keep = nested_truncation(len(x), self.model.latent_dim, self.generator, window, t.discovery_truncation)
         recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
         apply_update(opt, recon)
@@ -246,12 +251,15 @@ class Trainer(BaseTrainer):
             raise TrainingDiverged(self.step, {"recon": value})
         # A run shorter than the discovery phase decides at its last step; extending it redoes the decision.
         end = t.discovery_steps + t.discovery_verify_steps
+        focus_start = t.discovery_steps - round(t.discovery_focus * t.discovery_steps)
         if self.step == end or self.step == t.steps:
             self.decide()
         elif self.step == t.discovery_steps:
             self.decide("candidate")
-        elif t.discovery_focus > 0 and self.step == t.discovery_steps - round(t.discovery_focus * t.discovery_steps):
+        elif t.discovery_focus > 0 and self.step == focus_start:
             self.decide("provisional")
+        elif t.discovery_reach > 0 and self.step == focus_start // 2:
+            self.decide("preliminary")
         return {"recon": value}
 
     def iteration(self) -> dict[str, float]:
