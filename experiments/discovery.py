@@ -312,7 +312,7 @@ def main() -> None:
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
     parser.add_argument("--variants", nargs="+", default=["default", "gated", "cap", "verify", "focus", "gain", "level", "paper",
-                                                     "log"],
+                                                     "log", "reach"],
                         choices=list(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
