@@ -234,6 +234,8 @@ def tolerance_sensitivity(rows: list[dict], tolerances=(0.003, 0.004, 0.005, 0.0
     from maskaae.discovery import DECISION_RULES, choose_dimension
 
     with_curve = [r for r in rows if r.get("curve")]
+    if not with_curve:  # variants without the default's saved curves: no table of empty rows
+        return {}
     return {rule: {str(t): figures([{**r, "m_A": choose_dimension(r["curve"], t, rule)} for r in with_curve])
                    for t in tolerances} for rule in DECISION_RULES}
 

@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 10
+    assert saved["schema_version"] == SCHEMA_VERSION == 11
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -93,6 +93,15 @@ def test_a_version_9_config_has_the_gate_alone():
     del v9["model"]["discovery_verify_inversion"]
     assert saved_config_from_dict(v9).model.discovery_verify_inversion is False
     assert Config().model.discovery_verify_inversion is True
+
+
+def test_a_version_10_config_draws_over_1_to_m_until_the_focus_unless_it_says_otherwise():
+    v10 = Config().to_dict()
+    v10["schema_version"] = 10
+    v10["train"]["discovery_reach"] = 2.0  # written while the key was new: kept
+    assert saved_config_from_dict(v10).train.discovery_reach == 2.0
+    del v10["train"]["discovery_reach"]
+    assert saved_config_from_dict(v10).train.discovery_reach == 0.0
 
 
 def test_newer_or_malformed_versions_are_refused_naming_the_file():
