@@ -25,7 +25,7 @@ from typing import Callable
 from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
 from tables_discovery import (discovery_mnist, discovery_mnist_verified, discovery_summary, fig4_default, mnist_noise,
-                              rule_check, table2_ordered)
+                              mnist_truncations, rule_check, table2_ordered)
 
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "experiments" / "README.md"]
 
@@ -308,6 +308,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "discovery-stress": lambda: discovery_summary("discovery-stress"),
     "discovery-log": lambda: discovery_summary("discovery-log"),
     "mnist-noise": mnist_noise,
+    "mnist-truncations": mnist_truncations,
     "mnist-fid10k": mnist_fid10k,
     "presets": presets,
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),

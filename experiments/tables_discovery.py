@@ -163,3 +163,30 @@ def mnist_noise() -> list[str]:
             lines.append(row(label, r["m"], r["seed"], r["recorded_final"], r["own_samples"], ", ".join(map(str, r["other_sets"])),
                              r["median_10000"], r["mean_10000"], r["test_median"]))
     return lines
+
+
+def decisions(name: str) -> dict[tuple[int, int], dict]:
+    """(m, seed) -> the run's discovery record, for a committed MNIST sweep of ordered runs."""
+    return {(r["latent_dim"], r["seed"]): json.loads((RESULTS / name / "runs" / r["run"] / "summary.json")
+                                                      .read_text())["discovery"] for r in sweep_rows(name)}
+
+
+def mnist_truncations() -> list[str]:
+    """Issue 11 item 4: MNIST's decisions under three ways of drawing the nested truncations before the focus
+    phase (uniform over 1..m, the log law, the reach), by m and seed: provisional -> candidate -> m_A."""
+    laws = {"uniform over 1..m (discovery-mnist-verified)": "discovery-mnist-verified",
+            "log law (mnist-decision-log)": "mnist-decision-log",
+            "reach, r = 2 (mnist-decision-reach)": "mnist-decision-reach"}
+    records = {law: decisions(name) for law, name in laws.items()}
+    chain = lambda d: f"{d['provisional']['dimension']} -> {d['candidate']['dimension']} -> **{d['dimension']}**"  # noqa: E731
+    lines = header("m", "seed", *laws, "reach: preliminary k0, then truncations over")
+    for key in sorted(records["reach, r = 2 (mnist-decision-reach)"]):
+        reach = records["reach, r = 2 (mnist-decision-reach)"][key]
+        lo, hi = reach["reach_window"]
+        lines.append(row(*key, *(chain(records[law][key]) if key in records[law] else "" for law in laws),
+                         f"{reach['preliminary']['dimension']}, {lo}..{hi}"))
+    lines.append("")
+    for law in laws:
+        m_a = [d["dimension"] for d in records[law].values()]
+        lines.append(f"- {law}: m_A from {min(m_a)} to {max(m_a)} over {len(m_a)} runs.")
+    return lines
