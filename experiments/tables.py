@@ -307,6 +307,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
     "discovery-stress": lambda: discovery_summary("discovery-stress"),
     "discovery-log": lambda: discovery_summary("discovery-log"),
+    "discovery-reach": lambda: discovery_summary("discovery-reach"),
     "mnist-noise": mnist_noise,
     "mnist-truncations": mnist_truncations,
     "mnist-fid10k": mnist_fid10k,
