@@ -1,6 +1,6 @@
 """Discovery off the benchmark's grid: m_A with the default on data unlike anything it was chosen or checked on.
 
-    OMP_NUM_THREADS=1 .venv/bin/python experiments/discovery_stress.py [--jobs 2] [--collect-only]
+    OMP_NUM_THREADS=1 .venv/bin/python experiments/discovery_stress.py [--variant NAME] [--jobs 2] [--collect-only]
 
 The benchmark (discovery.py) and its held-out check vary n, m and the latent's shape at 0 or 1% noise, 20,000
 training points, 128 data dimensions. A user's data differs in other ways, so each case here changes one of
@@ -16,7 +16,9 @@ data.name=file, the way a user's data comes in (written by this script into RUNS
 Every case is one default run of the `synthetic` preset (one thread) through `maskaae sweep`, under
 RUNS/CASE (resumable: run the same command again). Beside each: TwoNN, MLE and DANCo (scikit-dimension) on
 the first 2,000 training points. Writes results/discovery-stress/: runs.csv, summary.json (the benchmark's
-figures over these cases), summary.md and intrinsic.json (the estimates, cached).
+figures over these cases), summary.md and intrinsic.json (the estimates, cached). `--variant NAME` runs a
+variant of the benchmark's (discovery_variants.VARIANTS, its overrides added to every case) under RUNS-NAME
+into results/discovery-stress-NAME instead.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from maskaae.sweep import SweepSpec, run_sweep
 from maskaae.versions import saved_config_from_dict
 
 from discovery import ID_POINTS, figures, intrinsic_estimates, write_csv
+from discovery_variants import VARIANTS
 
 OUT = Path("results/discovery-stress")
 FILE_POINTS = 25000  # rows of each file case; data.test_fraction (0.1) of them are held out
@@ -106,13 +109,14 @@ def write_files(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def cases(runs: Path) -> dict[str, tuple[int, SweepSpec]]:
-    out = {name: (n, SweepSpec(grid=[("seed", [6])], overrides=[*overrides, "data.seed=6"]))
+def cases(runs: Path, extra: list[str]) -> dict[str, tuple[int, SweepSpec]]:
+    """Case -> (n, sweep spec); `extra`: overrides added to every case (a variant's)."""
+    out = {name: (n, SweepSpec(grid=[("seed", [6])], overrides=[*overrides, "data.seed=6", *extra]))
            for name, (n, overrides) in SYNTHETIC.items()}
     for name, path in write_files(runs / "data").items():
         n, m, _ = FILES[name]
         out[name] = (n, SweepSpec(grid=[("seed", [7])], overrides=["data.name=file", f"data.path={path.resolve()}",
-                                                                   f"model.latent_dim={m}"]))
+                                                                   f"model.latent_dim={m}", *extra]))
     return out
 
 
@@ -133,15 +137,16 @@ def row(name: str, n: int, folder: Path, cache: dict, lock: threading.Lock) -> d
             "seconds": summary["seconds"], **{key: round(est[key], 2) for key in ("twonn", "mle", "danco")}}
 
 
-def markdown(rows: list[dict], summary: dict) -> str:
+def markdown(rows: list[dict], summary: dict, variant: str) -> str:
     keys = ["case", "n", "m", "m_A", "provisional", "candidate", "candidate_shares_pct_n-1..n+2", "twonn", "mle",
             "danco", "seconds"]
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows]
-    f = summary["default"]
+    f = summary[variant]
+    seconds = "" if f["default_seconds"] is None else f"; median run {f['default_seconds']:.0f} s"
     lines += ["", f"Over the {f['runs_m_ge_n']} cases: exact_rate {f['exact_rate']:.3g}, within1_rate "
               f"{f['within1_rate']:.3g}, mae {f['mae']:.3g}, max_abs_err {f['max_abs_err']}; TwoNN, MLE, DANCo mae "
-              f"{f['twonn_mae']:.3g}, {f['mle_mae']:.3g}, {f['danco_mae']:.3g}; median run {f['default_seconds']:.0f} s."]
+              f"{f['twonn_mae']:.3g}, {f['mle_mae']:.3g}, {f['danco_mae']:.3g}{seconds}."]
     return "\n".join(lines) + "\n"
 
 
@@ -150,9 +155,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery/stress", help="sweep folders (checkpoints; not committed)")
     parser.add_argument("--collect-only", action="store_true", help="only collect what has finished")
+    parser.add_argument("--variant", default="default", choices=list(VARIANTS),
+                        help="a benchmark variant: its overrides on every case, RUNS-VARIANT, OUT-VARIANT")
     args = parser.parse_args()
-    runs = Path(args.runs)
-    todo = cases(runs)
+    default = args.variant == "default"  # the preset as it is: no overrides, the committed folders
+    runs = Path(args.runs if default else f"{args.runs}-{args.variant}")
+    out = OUT if default else OUT.with_name(f"{OUT.name}-{args.variant}")
+    todo = cases(runs, [] if default else VARIANTS[args.variant])
     if not args.collect_only:
         command = [sys.executable, *sys.argv]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -160,8 +169,8 @@ def main() -> None:
                                        lambda msg, tag=name: print(f"{tag}: {msg}", flush=True))
                            for name, (_, spec) in todo.items()]:
                 future.result()
-    OUT.mkdir(parents=True, exist_ok=True)
-    cache_file = OUT / "intrinsic.json"
+    out.mkdir(parents=True, exist_ok=True)
+    cache_file = out / "intrinsic.json"
     cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
     lock = threading.Lock()
     rows = [r for name, (n, _) in todo.items() if (r := row(name, n, runs / name, cache, lock)) is not None]
@@ -170,14 +179,14 @@ def main() -> None:
                                                           "torch_threads")}, sort_keys=True)
                  for header in (json.loads(path.read_text()) for path in runs.glob("*/runs/*/config.json"))}
     cache_file.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
-    write_csv(rows, OUT / "runs.csv")
+    write_csv(rows, out / "runs.csv")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     summary = {"command": " ".join(["python", "experiments/discovery_stress.py", *sys.argv[1:]]), "git_commit": commit,
                "cases": len(todo), "finished": len(rows), "intrinsic_points": ID_POINTS,
-               "runs_made_with": [json.loads(entry) for entry in sorted(made_with)], "default": figures(rows)}
-    (OUT / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    (OUT / "summary.md").write_text(markdown(rows, summary))
-    print((OUT / "summary.md").read_text())
+               "runs_made_with": [json.loads(entry) for entry in sorted(made_with)], args.variant: figures(rows)}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out / "summary.md").write_text(markdown(rows, summary, args.variant))
+    print((out / "summary.md").read_text())
 
 
 if __name__ == "__main__":

@@ -103,16 +103,17 @@ def paper_mask_mnist() -> dict[int, dict]:
     return paper
 
 
-def discovery_mnist_verified(name: str = "discovery-mnist-verified") -> list[str]:
-    """Issue 11 item 4 with today's default: per run m_A with its decisions (provisional, candidate, the answer
-    after the verification steps), FID, precision / recall, NAC and time, beside the earlier MNIST runs at the
-    same m and seed (the ordered default before the focus phase; the paper's mask, seed 0)."""
+def discovery_mnist_verified(name: str = "discovery-mnist-verified", earlier: str = "discovery-mnist",
+                             earlier_label: str = "ordered before the focus phase") -> list[str]:
+    """Issue 11 item 4: per run m_A with its decisions (provisional, candidate, the answer after the verification
+    steps), FID, precision / recall, NAC and time, beside earlier MNIST runs at the same m and seed (the sweep
+    `earlier`; the paper's mask, seed 0)."""
     runs = {(r["latent_dim"], r["seed"]): r for r in sweep_rows(name)}
-    before = {(r["latent_dim"], r["seed"]): r for r in sweep_rows("discovery-mnist")}
+    before = {(r["latent_dim"], r["seed"]): r for r in sweep_rows(earlier)}
     paper = paper_mask_mnist()
     lines = header("m", "seed", "m_A", "decisions: provisional, candidate, answer after the steps",
                    "FID, N = 2,000", "precision / recall", "NAC", "time (training)",
-                   "ordered before the focus phase: m_A, FID", "paper mask (seed 0): m_A, FID")
+                   f"{earlier_label}: m_A, FID", "paper mask (seed 0): m_A, FID")
     for (m, seed), r in sorted(runs.items()):
         record = json.loads((RESULTS / name / "runs" / r["run"] / "summary.json").read_text())["discovery"]
         old, mask = before.get((m, seed)), paper.get(m) if seed == 0 else None
