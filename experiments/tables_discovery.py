@@ -108,6 +108,8 @@ def discovery_mnist_verified(name: str = "discovery-mnist-verified", earlier: st
     """Issue 11 item 4: per run m_A with its decisions (provisional, candidate, the answer after the verification
     steps), FID, precision / recall, NAC and time, beside earlier MNIST runs at the same m and seed (the sweep
     `earlier`; the paper's mask, seed 0)."""
+    if not (RESULTS / name / "results.csv").is_file():
+        return [f"Not collected yet: `.venv/bin/python experiments/reproduce.py {name}`."]
     runs = {(r["latent_dim"], r["seed"]): r for r in sweep_rows(name)}
     before = {(r["latent_dim"], r["seed"]): r for r in sweep_rows(earlier)}
     paper = paper_mask_mnist()

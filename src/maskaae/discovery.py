@@ -19,7 +19,9 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    k_i ~ U{1..max(ceil(r k0), k0 + 2)} (within 1..m) until the focus. Under U{1..m} the prefixes near the answer
    get 1/(2m) of the samples each, so how tightly the first dimensions are packed depends on m: MNIST's
    provisional answer grew with it (10, 11, 13, 18 at m = 16, 32, 64, 110); with r = 2 the range depends on
-   the data's own answer, and where 2 k0 >= m the run is the same computation as without it.
+   the data's own answer, and where 2 k0 >= m the run is the same computation as without it. The price: prefixes
+   beyond the range are trained only through the full half, so an answer much above 2 k0 would be hard to reach;
+   on the benchmark k0 was never below the final answer (experiments/README.md, "The reach").
 2. A decision: u(k) is the median over samples of the squared reconstruction error from the first k
    dimensions, relative to the data's variance (k = 0..m), on training samples. With u* = min_k>=1 u(k)
    and the total reduction u(0) - u*, the default `gain` rule keeps the smallest k after which the next
