@@ -308,6 +308,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "discovery-summary": discovery_summary,
     "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
     "discovery-stress": lambda: discovery_summary("discovery-stress"),
+    "discovery-stress-reach": lambda: discovery_summary("discovery-stress-reach"),
     "discovery-log": lambda: discovery_summary("discovery-log"),
     "discovery-reach": lambda: discovery_summary("discovery-reach"),
     "mnist-noise": mnist_noise,
