@@ -18,7 +18,8 @@ import torch
 from .config import Config, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
 from .discovery import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window,
-                        nested_truncation, reach_window, set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
+                        nested_truncation, reach_window, set_prefix_mask, unexplained_curve, verified_dimension,
+                        verify_window)
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
                      wasserstein_estimate)
 from .model import MaskAAE
@@ -213,8 +214,8 @@ class Trainer(BaseTrainer):
         earlier = {key: value for key, value in (self.discovery or {}).items()
                    if key in ("preliminary", "reach_window", "provisional", "window", "candidate", "verify_window")}
         if stage == "preliminary":
-            self.discovery = {"preliminary": record,
-                              "reach_window": list(reach_window(k, self.model.latent_dim, self.cfg.train.discovery_reach))}
+            reach = reach_window(k, self.model.latent_dim, self.cfg.train.discovery_reach)
+            self.discovery = {"preliminary": record, "reach_window": list(reach)}
             return
         if stage == "provisional":
             self.discovery = {**earlier, "provisional": record, "window": list(focus_window(k, self.model.latent_dim))}
