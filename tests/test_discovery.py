@@ -199,6 +199,9 @@ def test_the_reach_window_is_r_times_the_answer_at_least_the_focus_half_width_ab
     assert reach_window(7, 110, 1.5) == (1, 11)  # ceil(10.5)
     assert reach_window(2, 110, 2.0) == (1, 2 + FOCUS_HALF_WIDTH)
     assert reach_window(20, 32, 2.0) == (1, 32)
+    assert reach_window(5, 110, 2.0, least=32) == (1, 32)  # never narrower than the minimum
+    assert reach_window(20, 110, 2.0, least=32) == (1, 40)  # above it, r k0 again
+    assert reach_window(5, 20, 2.0, least=32) == (1, 20)  # m <= the minimum: 1..m, as without the reach
 
 
 # -- the trainer in ordered mode ------------------------------------------------------------------------
@@ -286,7 +289,7 @@ def test_the_focus_phase_decides_provisionally_then_draws_from_its_window(monkey
     np.testing.assert_array_equal(trainer.model.mask, [1.0] * final["dimension"] + [0.0] * (6 - final["dimension"]))
 
 
-REACHED = FOCUSED + ["train.discovery_reach=2"]  # preliminary after step 11 (22 // 2)
+REACHED = FOCUSED + ["train.discovery_reach=2", "train.discovery_reach_min=0"]  # preliminary after step 11 (22 // 2)
 
 
 def test_the_reach_draws_from_1_to_r_times_a_preliminary_answer_until_the_focus(monkeypatch):
@@ -301,6 +304,19 @@ def test_the_reach_draws_from_1_to_r_times_a_preliminary_answer_until_the_focus(
     assert windows[11:22] == [tuple(trainer.discovery["reach_window"])] * 11
     assert windows[22:] == [tuple(trainer.discovery["window"])] * 8  # the focus window takes over
     assert trainer.discovery["preliminary"] == preliminary and trainer.discovery["provisional"]["step"] == 22
+
+
+def test_where_m_is_at_most_the_reach_minimum_the_run_is_the_computation_without_the_reach(monkeypatch):
+    reached, windows = recording_trainer(monkeypatch, FOCUSED + ["train.discovery_reach=2",
+                                                                 "train.discovery_reach_min=6"])
+    reached.run(30)
+    assert reached.discovery["reach_window"] == [1, 6] and windows[11:22] == [(1, 6)] * 11
+    plain, _ = recording_trainer(monkeypatch, FOCUSED)
+    plain.run(30)
+    assert plain.discovery["dimension"] == reached.discovery["dimension"]
+    assert plain.discovery["curve"] == reached.discovery["curve"]
+    a, b = plain.model.state_dict(), reached.model.state_dict()
+    assert all(torch.equal(a[key], b[key]) for key in a)
 
 
 def test_a_reached_run_resumes_bitwise_across_the_preliminary_decision(tmp_path):

@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 11
+    assert saved["schema_version"] == SCHEMA_VERSION == 12
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -102,6 +102,15 @@ def test_a_version_10_config_draws_over_1_to_m_until_the_focus_unless_it_says_ot
     assert saved_config_from_dict(v10).train.discovery_reach == 2.0
     del v10["train"]["discovery_reach"]
     assert saved_config_from_dict(v10).train.discovery_reach == 0.0
+
+
+def test_a_version_11_config_has_a_reach_without_minimum_unless_it_says_otherwise():
+    v11 = Config().to_dict()
+    v11["schema_version"] = 11
+    v11["train"]["discovery_reach_min"] = 32  # written while the key was new: kept
+    assert saved_config_from_dict(v11).train.discovery_reach_min == 32
+    del v11["train"]["discovery_reach_min"]
+    assert saved_config_from_dict(v11).train.discovery_reach_min == 0
 
 
 def test_newer_or_malformed_versions_are_refused_naming_the_file():

@@ -186,6 +186,10 @@ class TrainConfig:
     # 1..min(m, ceil(r k0)) (at least k0 + FOCUS_HALF_WIDTH) until it, so the prefixes near the answer get the same
     # share at every m (maskaae/discovery.py, reach_window); 0: the law above until the focus phase.
     discovery_reach: float = 0.0
+    # The reach's range never ends below this many dimensions (within 1..m), so where m <= it the reach changes
+    # nothing, and a small answer's range is never narrower than what 1..m drew there (a narrow range
+    # squeezes a weak real factor, as the log law did; experiments/README.md, "The reach"). 0: no minimum.
+    discovery_reach_min: int = 32
     # After the decision k at discovery_steps, this many more nested steps with truncations at k - 1 and k
     # only, then the rule again: k - 1 when it now answers exactly k - 1 and the k-th dimension was borderline
     # (model.discovery_verify_gate): a factor split over dimensions k - 1 and k moves into the first k - 1
@@ -218,6 +222,8 @@ class TrainConfig:
                "must be in [0, 1)")
         _check(math.isfinite(self.discovery_reach) and self.discovery_reach >= 0.0, "train.discovery_reach",
                self.discovery_reach, "must be >= 0 (0: off)")
+        _check(self.discovery_reach_min >= 0, "train.discovery_reach_min", self.discovery_reach_min,
+               "must be >= 0 (0: no minimum)")
         _check(0.0 <= self.stage2_share < 1.0, "train.stage2_share", self.stage2_share, "must be in [0, 1)")
 
 
@@ -372,4 +378,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12

@@ -105,12 +105,13 @@ def focus_window(k: int, dim: int) -> tuple[int, int]:
     return max(1, k - FOCUS_HALF_WIDTH), min(dim, k + FOCUS_HALF_WIDTH)
 
 
-def reach_window(k: int, dim: int, reach: float) -> tuple[int, int]:
+def reach_window(k: int, dim: int, reach: float, least: int = 0) -> tuple[int, int]:
     """The truncations drawn after a preliminary answer k (train.discovery_reach = r): 1 .. ceil(r k), at least
-    k + FOCUS_HALF_WIDTH, at most dim. Under U{1..m} a prefix near the answer gets 1/(2m) of the samples, so
-    how tightly the first dimensions are packed depends on m (MNIST's answer grew with it, experiments/README.md);
-    over 1..ceil(r k) it depends on the data's answer only."""
-    return 1, min(dim, max(math.ceil(reach * k), k + FOCUS_HALF_WIDTH))
+    k + FOCUS_HALF_WIDTH and `least` (train.discovery_reach_min), at most dim. Under U{1..m} a prefix near the
+    answer gets 1/(2m) of the samples, so how tightly the first dimensions are packed depends on m (MNIST's
+    answer grew with it, experiments/README.md); over the range here it depends on the data's answer only, once
+    m is above `least`."""
+    return 1, min(dim, max(math.ceil(reach * k), k + FOCUS_HALF_WIDTH, least))
 
 
 # The verification steps' learning rate starts at this share of train.lr_discovery and decays by a cosine.

@@ -214,7 +214,8 @@ class Trainer(BaseTrainer):
         earlier = {key: value for key, value in (self.discovery or {}).items()
                    if key in ("preliminary", "reach_window", "provisional", "window", "candidate", "verify_window")}
         if stage == "preliminary":
-            reach = reach_window(k, self.model.latent_dim, self.cfg.train.discovery_reach)
+            t = self.cfg.train
+            reach = reach_window(k, self.model.latent_dim, t.discovery_reach, t.discovery_reach_min)
             self.discovery = {"preliminary": record, "reach_window": list(reach)}
             return
         if stage == "provisional":

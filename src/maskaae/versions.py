@@ -12,7 +12,8 @@ before it existed); version 8 train.discovery_verify_steps (0 before it existed)
 before it existed: the verification's answer was taken whatever the candidate's k-th dimension explained);
 version 10 model.discovery_verify_inversion (false before it existed: the gate alone decided); version 11
 train.discovery_reach (0 before it existed: truncations over 1..m until the focus phase; a version-10 config
-written while the key was new has it, and keeps its value).
+written while the key was new has it, and keeps its value); version 12 train.discovery_reach_min (0 before it
+existed: the reach's range was 1..max(ceil(r k0), k0 + 2) within 1..m, however small).
 """
 
 from __future__ import annotations
@@ -120,9 +121,15 @@ def _upgrade_10_to_11(values: dict[str, Any]) -> dict[str, Any]:
     return _fill(values, {"train.discovery_reach": 0.0})
 
 
+def _upgrade_11_to_12(values: dict[str, Any]) -> dict[str, Any]:
+    # the reach's range had no minimum
+    return _fill(values, {"train.discovery_reach_min": 0})
+
+
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
              5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9,
-             9: _upgrade_9_to_10, 10: _upgrade_10_to_11}  # version -> function returning the next version's dict
+             9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
+             11: _upgrade_11_to_12}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
