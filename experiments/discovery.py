@@ -27,8 +27,8 @@ the curve).
 Beside every case: TwoNN, MLE and DANCo from scikit-dimension on the first 2,000 training points of the
 same data (cached in OUT/intrinsic.json). Writes OUT/runs.csv (one row per run), OUT/summary.json (figures
 per variant), OUT/summary.md (the same as Markdown tables, for experiments/README.md), OUT/discovery.png (m_A
-against n with the line m_A = n) and OUT/provisional.json (each default run's provisional decision and its curve,
-taken before the focus phase; experiments/share_overlap.py reads them).
+against n with the line m_A = n) and OUT/provisional.json (each run's provisional decision and its curve, taken before the
+focus phase, by variant/group/run; experiments/share_overlap.py reads the sixth default's).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ from maskaae.discovery import candidate_signals
 from maskaae.sweep import SweepSpec, build_points, run_sweep
 
 from discovery_variants import (DECIDED_IN_RECORDS, SAME_TRAINING_UNTIL_DECIDED, VARIANTS, decided_from_curves,
-                                DECISION_ONLY, derived_rows, record_source, recorded_rows, same_training,
-                                with_variant)
+                                DECISION_ONLY, derived_rows, kept_rows, record_source, recorded_rows, same_computation,
+                                same_training, with_variant)
 
 GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
 MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
@@ -313,8 +313,8 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
-    parser.add_argument("--variants", nargs="+", default=["default", "gated", "cap", "verify", "focus", "gain", "level", "paper",
-                                                     "log", "reach"],
+    parser.add_argument("--variants", nargs="+", default=["default", "inversion", "gated", "cap", "verify", "focus", "gain",
+                                                     "level", "paper"],
                         choices=list(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
@@ -347,7 +347,9 @@ def main() -> None:
     recorded = {(v, g): source for (v, g) in specs if v in DECIDED_IN_RECORDS and (v, g) not in derived
                 and not (runs_root / v / g).exists()
                 and (source := record_source(v, lambda s, g=g: runs_root / s / g)) is not None}
-    derived |= set(recorded)
+    same = {(v, g): source for (v, g), spec in specs.items() if not (runs_root / v / g).exists()
+            and (source := same_computation(spec, v)) is not None}
+    derived |= set(recorded) | set(same)
     if not args.collect_only:
         # groups in parallel, one job each, so that small groups do not leave a core idle
         command = [sys.executable, *sys.argv]
@@ -359,24 +361,34 @@ def main() -> None:
                 future.result()
     cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
     lock = threading.Lock()
+    kept = kept_rows(out)
+
+    def rows_here(v: str, g: str) -> list[dict]:
+        """The group's rows from its runs on this machine, else the rows out/ kept from an earlier collection."""
+        folder = runs_root / v / g
+        return rows_of(v, g, folder, cache, lock) if folder.exists() else kept.get((v, g), [])
+
     rows = []
     for (v, g) in specs:
         if (v, g) in recorded:
             source = recorded[v, g]
-            rows += recorded_rows(rows_of(source, g, runs_root / source / g, cache, lock), v, source)
+            rows += recorded_rows(rows_here(source, g), v, source)
+        elif (v, g) in same:
+            rows += [{**r, "variant": v, "decided_from": f"{r['decided_from']} (as {same[v, g]}: the same computation)"}
+                     for r in rows_here(same[v, g], g)]
         elif (v, g) in derived:
             source = SAME_TRAINING_UNTIL_DECIDED[v]
-            rows += derived_rows(rows_of(source, g, runs_root / source / g, cache, lock), v)
+            rows += derived_rows(rows_here(source, g), v)
         else:
-            rows += rows_of(v, g, runs_root / v / g, cache, lock)
+            rows += rows_here(v, g)
     if "gain" in args.variants and "level" in args.variants:
         rows += decided_from_curves(rows, "gain", "level")
     cache_file.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
     write_csv([{k: v for k, v in r.items() if k not in ("curve", "provisional")} for r in rows], out / "runs.csv")
     (out / "curves.json").write_text(json.dumps({f"{r['variant']}/{r['group']}/{r['run']}": r["curve"]
                                                  for r in rows if r.get("curve")}) + "\n")
-    (out / "provisional.json").write_text(json.dumps({f"{r['group']}/{r['run']}": r["provisional"] for r in rows
-                                                      if r["variant"] == "default" and r.get("provisional")}) + "\n")
+    (out / "provisional.json").write_text(json.dumps({f"{r['variant']}/{r['group']}/{r['run']}": r["provisional"]
+                                                      for r in rows if r.get("provisional")}) + "\n")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     summary = {"grid": grid, "command": " ".join(["python", "experiments/discovery.py", *sys.argv[1:]]),
                "git_commit": commit, "python": platform.python_version(),

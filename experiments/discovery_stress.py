@@ -86,6 +86,7 @@ SYNTHETIC = {
     "curved3-n5-train5000": (5, ["data.kind=curved3", "data.latent_dim=5", "data.n_train=5000", "model.latent_dim=32"]),
     "sphere-n4": (4, ["data.kind=sphere", "data.latent_dim=4", "model.latent_dim=32"]),
 }
+UNSUFFIXED = "inversion"  # the variant in runs/discovery/stress and results/discovery-stress
 # case -> (true n, m, generator); seed 7 for the file cases (the file's rows from default_rng(7))
 FILES = {
     "file-swiss-roll": (2, 8, _swiss_roll),
@@ -158,10 +159,12 @@ def main() -> None:
     parser.add_argument("--variant", default="default", choices=list(VARIANTS),
                         help="a benchmark variant: its overrides on every case, RUNS-VARIANT, OUT-VARIANT")
     args = parser.parse_args()
-    default = args.variant == "default"  # the preset as it is: no overrides, the committed folders
-    runs = Path(args.runs if default else f"{args.runs}-{args.variant}")
-    out = OUT if default else OUT.with_name(f"{OUT.name}-{args.variant}")
-    todo = cases(runs, [] if default else VARIANTS[args.variant])
+    # the folders without a suffix hold the sixth default's runs, made (without overrides) while it was the preset;
+    # its overrides now say what it was, so those finished runs are collected (--collect-only), not resumed
+    plain = args.variant == UNSUFFIXED
+    runs = Path(args.runs if plain else f"{args.runs}-{args.variant}")
+    out = OUT if plain else OUT.with_name(f"{OUT.name}-{args.variant}")
+    todo = cases(runs, VARIANTS[args.variant])
     if not args.collect_only:
         command = [sys.executable, *sys.argv]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:

@@ -17,57 +17,78 @@ from maskaae.sweep import SweepSpec, build_points
 # Variants: overrides on the `synthetic` preset. "default" is the preset as it is; "paper" is the
 # paper's gradient-trained mask with the paper's lambda2 = 1, theta ~ U[0, 5] and mask updates from the
 # first step, at the CPU preset's networks and lambda3 schedule (the paper's 500,000 steps do not fit).
-# Without verification (pinned for the variants made before it existed).
+# Without verification (pinned for the variants made before it existed). The variants made before the reach
+# existed pin it off (BEFORE_REACH): the preset has it on since the seventh default.
 NO_VERIFY = ["train.discovery_verify_steps=0", "train.steps=15000"]
+BEFORE_REACH = ["train.discovery_reach=0"]
 VARIANTS: dict[str, list[str]] = {
+    # the seventh default (2026-11-29, fifth session): the sixth with the reach, r = 2 (train.discovery_reach): a
+    # preliminary answer k0 halfway to the focus phase, then truncations over 1..max(2 k0, 16) instead of 1..m
+    # until the focus (train.discovery_reach_min = 16), so the prefixes near the answer get a share that depends
+    # on the data's answer, not on m (MNIST's m_A grew with m under 1..m). Measured first as the candidates
+    # "reach" (no minimum: one stress miss) and "reach16" (decision-only; the same m_A as this variant's full
+    # runs, which are the same computation up to the final decision). Where m <= 16 its runs are the sixth
+    # default's computation (SAME_COMPUTATION_UP_TO_M). The overrides are the preset's own values, written out.
+    "default": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
+                "train.steps=17000"],
     # the sixth default (2026-11-29): the fifth, and the verification's k - 1 is also taken when the candidate's
     # k-th dimension explained more than its (k - 1)-th (model.discovery_verify_inversion), whatever the gate
     # says. Chosen on one case (Fig. 4b, n = 16, m = 34, seed 0: a lopsided split, 0.14% then 1.41%); on the
     # 124 other saved verification records it changes no answer. Tested on the Fig. 4b runs made after it.
-    # The overrides are the preset's own values, written out so that its runs' sweep.json match.
-    "default": ["train.discovery_verify_steps=2000", "train.steps=17000"],
+    # Collected as "default" until the seventh default; its rows in results/discovery were renamed then.
+    "inversion": [*BEFORE_REACH, "train.discovery_verify_steps=2000", "train.steps=17000"],
     # the fifth default: the fourth with 2,000 verification steps after the decision (and 2,000 more steps,
     # so the phase with the critic keeps its length), k - 1 only when the candidate's k-th dimension explained
     # less than model.discovery_verify_gate (1%) of the total. The gate was chosen on the verify runs' records
     # (the ungated steps took the curved maps' real 6th dimension, 1.5-2.6%; the split fragments explained
     # 0.2-0.9%), then tested on the held-out seed pairs 4 and 5, which no choice had seen. Its held-out runs
     # were made as "default"; their local folders were renamed and their sweep.json given these overrides.
-    "gated": ["train.discovery_verify_steps=2000", "train.steps=17000", "model.discovery_verify_inversion=false"],
+    "gated": [*BEFORE_REACH, "train.discovery_verify_steps=2000", "train.steps=17000",
+              "model.discovery_verify_inversion=false"],
     # the fourth default: the cap relative to the kept dimensions' mean share, no verification steps. Its
     # runs were made as "default"; their local folders were renamed and their sweep.json given these overrides.
-    "cap": [*NO_VERIFY],
+    "cap": [*BEFORE_REACH, *NO_VERIFY],
     # the verification without the gate (k - 1 whatever the k-th dimension explained). Its runs were made as
     # "default" while it was the default for a session; folders renamed, sweep.json given these overrides.
-    "verify": ["train.discovery_verify_steps=2000", "train.steps=17000", "model.discovery_verify_gate=null"],
+    "verify": [*BEFORE_REACH, "train.discovery_verify_steps=2000", "train.steps=17000",
+               "model.discovery_verify_gate=null"],
     # the third default (2026-11-28): the focus phase, the gain rule's tolerance a fixed 0.5% of the total
     # (without the cap relative to the kept dimensions' mean share).
-    "focus": ["model.discovery_relative_tolerance=null", *NO_VERIFY],
+    "focus": [*BEFORE_REACH, "model.discovery_relative_tolerance=null", *NO_VERIFY],
     # the second default: the gain rule without the focus phase, nested truncations uniform throughout; its
     # m_A is decided from the level runs' saved curves (the same nested training)
-    "gain": ["train.discovery_focus=0", "model.discovery_relative_tolerance=null", *NO_VERIFY],
+    "gain": [*BEFORE_REACH, "train.discovery_focus=0", "model.discovery_relative_tolerance=null", *NO_VERIFY],
     # the first default: ordered discovery with the level rule at tolerance 0.01 (its 72 runs were the
     # benchmark of 2026-11-28)
-    "level": ["model.discovery_rule=level", "model.discovery_tolerance=0.01", "train.discovery_focus=0",
+    "level": [*BEFORE_REACH, "model.discovery_rule=level", "model.discovery_tolerance=0.01", "train.discovery_focus=0",
               "model.discovery_relative_tolerance=null", *NO_VERIFY],
     # a candidate (2026-11-29, third session): the default with nested truncations drawn from the log law
     # (train.discovery_truncation=log), which gives a prefix of length k a share that depends on m only through
     # ln m; on MNIST it removed the growth of the provisional answer with m (experiments/README.md). Its runs stop
     # right after the final decision (train.steps = 12,000 nested + 2,000 verification steps), so they give m_A
     # as a full run would, but no fd, precision, recall or full-run time (DECISION_ONLY).
-    "log": ["train.discovery_truncation=log", "train.discovery_verify_steps=2000", "train.steps=14000"],
+    "log": [*BEFORE_REACH, "train.discovery_truncation=log", "train.discovery_verify_steps=2000", "train.steps=14000"],
     # a candidate (2026-11-29, fourth session): the default with train.discovery_reach=2: a preliminary answer k0
     # halfway to the focus phase (step 4,500), then truncations over 1..max(2 k0, k0 + 2) instead of 1..m until the
     # focus, so the prefixes near the answer get a share that depends on the data's answer, not on m. r = 2 was
     # fixed before any run and is the only value tried. Where 2 k0 >= m the run is the default's computation.
     # On MNIST (mnist-decision-reach) it gave 9-11 over m = 16..110 and two seeds. Decision-only, like log.
-    "reach": ["train.discovery_reach=2", "train.discovery_verify_steps=2000", "train.steps=14000"],
+    "reach": ["train.discovery_reach=2", "train.discovery_reach_min=0", "train.discovery_verify_steps=2000",
+              "train.steps=14000"],
+    # a candidate (2026-11-29, fifth session): the reach with its range never narrower than 1..16
+    # (train.discovery_reach_min=16). The reach's one stress miss (curved3 n = 5 with 5,000 points) drew over
+    # 1..10; a minimum of 32 (the first try) left MNIST at m = 32 as the default had it (12 for seed 1, so 9-12
+    # over the eight runs); 16 is below every preliminary answer's 2 k0 on MNIST (k0 >= 9), so there it is the
+    # reach's computation. Decision-only.
+    "reach16": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
+                "train.steps=14000"],
     "paper": ["model.discovery=paper", "loss.lambda2=1", "model.mask_init_min=0", "train.mask_warmup_steps=0",
               "train.steps=8000"],
     # the previous default of the synthetic preset (gradient mask, lambda2 3, U[2, 5], 500 warm-up steps)
     "previous": ["model.discovery=paper", "train.steps=8000"],
 }
 # Variants whose runs stop after the decision: their rows keep m_A and leave fd, precision, recall and seconds empty.
-DECISION_ONLY = {"log", "reach"}
+DECISION_ONLY = {"log", "reach", "reach16"}
 # A variant that differs from another only in the decision's tolerance trains the same nested phase up to
 # the provisional decision; where that decision is the same, the whole run is the same computation up to
 # the final decision. So a group is run for `variant` only where some point's provisional decision would
@@ -81,11 +102,60 @@ SAME_TRAINING_UNTIL_DECIDED = {"cap": "focus"}
 # computation to the end (`same_after`: the same steps and the same final decision), else left empty.
 # variant -> (sources, m_A from a row, same_after).
 DECIDED_IN_RECORDS: dict[str, tuple[tuple[str, ...], Callable[[dict], int], bool]] = {
-    "default": (("gated", "verify"), lambda r: verified_decision(r, "default"), True),
-    "gated": (("default", "verify"), lambda r: verified_decision(r, "gated"), True),
-    "verify": (("gated", "default"), lambda r: verified_decision(r, "verify"), True),
-    "cap": (("gated", "default", "verify"), lambda r: r["candidate"], False),
+    "inversion": (("gated", "verify"), lambda r: verified_decision(r, "inversion"), True),
+    "gated": (("inversion", "verify"), lambda r: verified_decision(r, "gated"), True),
+    "verify": (("gated", "inversion"), lambda r: verified_decision(r, "verify"), True),
+    "cap": (("gated", "inversion", "verify"), lambda r: r["candidate"], False),
 }
+
+
+# variant -> (source, largest m): on a group whose every point has m at most that, the variant's run is the source's
+# computation (the reach's range is 1..m there whatever the preliminary answer, train.discovery_reach_min; checked
+# bit for bit in tests/test_discovery.py), so its rows are the source's.
+SAME_COMPUTATION_UP_TO_M: dict[str, tuple[str, int]] = {"default": ("inversion", 16)}
+
+
+def same_computation(spec: SweepSpec, variant: str) -> str | None:
+    """The SAME_COMPUTATION_UP_TO_M source whose rows are the variant's on this group, if every m is small enough."""
+    if variant not in SAME_COMPUTATION_UP_TO_M:
+        return None
+    source, largest = SAME_COMPUTATION_UP_TO_M[variant]
+    return source if all(p.config.model.latent_dim <= largest for p in build_points(spec)) else None
+
+
+def _typed(value: str):
+    """A runs.csv cell as the collection wrote it: empty -> None, True/False, int, float, else the text."""
+    if value == "":
+        return None
+    if value in ("True", "False"):
+        return value == "True"
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def kept_rows(out: Path) -> dict[tuple[str, str], list[dict]]:
+    """The rows out/runs.csv holds, by (variant, group), with their curves (out/curves.json) and provisional
+    decisions (out/provisional.json): what a collection keeps for a group whose runs are not on this machine
+    (the sweep folders are not committed; older variants' were made on other machines)."""
+    import csv
+
+    if not (out / "runs.csv").is_file():
+        return {}
+    curves = json.loads((out / "curves.json").read_text()) if (out / "curves.json").is_file() else {}
+    provisional = json.loads((out / "provisional.json").read_text()) if (out / "provisional.json").is_file() else {}
+    kept: dict[tuple[str, str], list[dict]] = {}
+    with (out / "runs.csv").open(newline="") as f:
+        for cells in csv.DictReader(f):
+            row = {key: _typed(value) for key, value in cells.items()}
+            key = f"{cells['variant']}/{cells['group']}/{cells['run']}"
+            row.update(variant=cells["variant"], group=cells["group"], run=cells["run"], curve=curves.get(key),
+                       provisional=provisional.get(key))
+            kept.setdefault((cells["variant"], cells["group"]), []).append(row)
+    return kept
 
 
 def verified_decision(row: dict, variant: str) -> int:

@@ -309,6 +309,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
     "discovery-stress": lambda: discovery_summary("discovery-stress"),
     "discovery-stress-reach": lambda: discovery_summary("discovery-stress-reach"),
+    "discovery-stress-reach16": lambda: discovery_summary("discovery-stress-reach16"),
     "discovery-log": lambda: discovery_summary("discovery-log"),
     "discovery-reach": lambda: discovery_summary("discovery-reach"),
     "mnist-noise": mnist_noise,

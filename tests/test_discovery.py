@@ -242,7 +242,7 @@ def test_ordered_run_resumes_bitwise_across_the_decision(tmp_path, tiny_override
     assert_resumes_bitwise(tmp_path, tiny_overrides, 5)  # stops before the decision (step 10)
 
 
-FOCUSED = ORDERED + ["train.discovery_focus=0.25"]  # 30 nested steps: provisional after step 22 (30 - 8)
+FOCUSED = ORDERED + ["train.discovery_focus=0.25", "train.discovery_reach=0"]  # provisional after step 22 (30 - 8)
 
 
 def recording_trainer(monkeypatch, overrides: list[str]) -> tuple[Trainer, list]:
@@ -422,7 +422,8 @@ def test_the_mask_follows_the_verified_answer(monkeypatch, answers, gate, invert
     monkeypatch.setattr(train_module, "choose_dimension", lambda *args, **kwargs: next(decisions))
     # the candidate's 4th dimension: 2% of the total, inverted or not
     monkeypatch.setattr(train_module, "candidate_signals", lambda candidate: (0.02, inverted))
-    cfg = build_config("synthetic", overrides=VERIFIED + ["train.discovery_focus=0",
+    # no focus, no reach: the candidate and the answer are the run's only two decisions
+    cfg = build_config("synthetic", overrides=VERIFIED + ["train.discovery_focus=0", "train.discovery_reach=0",
                                                           f"model.discovery_verify_gate={gate}",
                                                           f"model.discovery_verify_inversion={switch}"])
     trainer = Trainer(build_model(cfg, (10,)), torch.randn(256, 10, generator=torch.Generator().manual_seed(0)), cfg)

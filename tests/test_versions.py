@@ -95,22 +95,21 @@ def test_a_version_9_config_has_the_gate_alone():
     assert Config().model.discovery_verify_inversion is True
 
 
-def test_a_version_10_config_draws_over_1_to_m_until_the_focus_unless_it_says_otherwise():
-    v10 = Config().to_dict()
-    v10["schema_version"] = 10
-    v10["train"]["discovery_reach"] = 2.0  # written while the key was new: kept
-    assert saved_config_from_dict(v10).train.discovery_reach == 2.0
-    del v10["train"]["discovery_reach"]
-    assert saved_config_from_dict(v10).train.discovery_reach == 0.0
+# version -> (the train key it lacked, what a config written while the key was new says, what a missing key means)
+# version 10: truncations over 1..m until the focus; version 11: the reach's range had no minimum
+REACH_KEYS = {10: ("discovery_reach", 3.0, 0.0), 11: ("discovery_reach_min", 32, 0)}
 
 
-def test_a_version_11_config_has_a_reach_without_minimum_unless_it_says_otherwise():
-    v11 = Config().to_dict()
-    v11["schema_version"] = 11
-    v11["train"]["discovery_reach_min"] = 32  # written while the key was new: kept
-    assert saved_config_from_dict(v11).train.discovery_reach_min == 32
-    del v11["train"]["discovery_reach_min"]
-    assert saved_config_from_dict(v11).train.discovery_reach_min == 0
+@pytest.mark.parametrize("version", sorted(REACH_KEYS))
+def test_a_config_without_the_reach_keys_reads_as_before_them_unless_it_says_otherwise(version):
+    key, written, missing = REACH_KEYS[version]
+    saved = Config().to_dict()
+    saved["schema_version"] = version
+    saved["train"][key] = written  # written while the key was new: kept
+    assert getattr(saved_config_from_dict(saved).train, key) == written
+    del saved["train"][key]
+    assert getattr(saved_config_from_dict(saved).train, key) == missing
+    assert getattr(Config().train, key) not in (written, missing)  # today's default is neither
 
 
 def test_newer_or_malformed_versions_are_refused_naming_the_file():

@@ -183,13 +183,15 @@ class TrainConfig:
     # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
     discovery_truncation: Literal["uniform", "log"] = "uniform"
     # r > 0: a preliminary decision k0 halfway to the focus phase, then truncations uniform over
-    # 1..min(m, ceil(r k0)) (at least k0 + FOCUS_HALF_WIDTH) until it, so the prefixes near the answer get the same
-    # share at every m (maskaae/discovery.py, reach_window); 0: the law above until the focus phase.
-    discovery_reach: float = 0.0
-    # The reach's range never ends below this many dimensions (within 1..m), so where m <= it the reach changes
-    # nothing, and a small answer's range is never narrower than what 1..m drew there (a narrow range
-    # squeezes a weak real factor, as the log law did; experiments/README.md, "The reach"). 0: no minimum.
-    discovery_reach_min: int = 32
+    # 1..min(m, max(ceil(r k0), k0 + FOCUS_HALF_WIDTH, discovery_reach_min)) until it, so the prefixes near the
+    # answer get a share that depends on the data's answer, not on m (maskaae/discovery.py, reach_window; under
+    # 1..m MNIST's m_A grew with m); 0: the law above until the focus phase (the default before 2026-11-29's
+    # seventh default).
+    discovery_reach: float = 2.0
+    # The reach's range never ends below this many dimensions (within 1..m): a narrow range gives the smallest
+    # prefixes most of the samples and squeezes a weak real factor (the reach without it lost curved3's 5th
+    # dimension drawing over 1..10; experiments/README.md, "The reach"). Where m <= it, the reach changes nothing.
+    discovery_reach_min: int = 16
     # After the decision k at discovery_steps, this many more nested steps with truncations at k - 1 and k
     # only, then the rule again: k - 1 when it now answers exactly k - 1 and the k-th dimension was borderline
     # (model.discovery_verify_gate): a factor split over dimensions k - 1 and k moves into the first k - 1

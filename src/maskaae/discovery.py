@@ -15,13 +15,16 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    prefixes near the answer stay under-trained and the n-th dimension's share leaks into the (n+1)-th;
    the benchmark's two Gaussian misses (n = 16 at m = 32, n = 20 at m = 64, both n + 1) came from that.
    The window depends only on the provisional answer, never on n or m.
-   Reach (train.discovery_reach = r, 0 by default): a preliminary decision k0 halfway to the focus phase, then
-   k_i ~ U{1..max(ceil(r k0), k0 + 2)} (within 1..m) until the focus. Under U{1..m} the prefixes near the answer
-   get 1/(2m) of the samples each, so how tightly the first dimensions are packed depends on m: MNIST's
-   provisional answer grew with it (10, 11, 13, 18 at m = 16, 32, 64, 110); with r = 2 the range depends on
-   the data's own answer, and where 2 k0 >= m the run is the same computation as without it. The price: prefixes
-   beyond the range are trained only through the full half, so an answer much above 2 k0 would be hard to reach;
-   on the benchmark k0 was never below the final answer (experiments/README.md, "The reach").
+   Reach (train.discovery_reach = r, 2 by default): a preliminary decision k0 halfway to the focus phase, then
+   k_i ~ U{1..max(ceil(r k0), k0 + 2, L)} (within 1..m; L = train.discovery_reach_min, 16) until the focus. Under
+   U{1..m} the prefixes near the answer get 1/(2m) of the samples each, so how tightly the first dimensions are
+   packed depends on m: MNIST's provisional answer grew with it (10, 11, 13, 18 at m = 16, 32, 64, 110); over
+   1..2 k0 the range depends on the data's own answer. The minimum keeps a small answer's range from getting so
+   narrow that the first prefixes take most of the samples and squeeze a weak real factor (over 1..10, curved3's
+   5th dimension fell under the verification's gate); where m <= L the run is the computation without the reach.
+   The price: prefixes beyond the range are trained only through the full half, so an answer much above the
+   range would be hard to reach; on the benchmark k0 was never below the final answer (experiments/README.md,
+   "The reach" and "The seventh default").
 2. A decision: u(k) is the median over samples of the squared reconstruction error from the first k
    dimensions, relative to the data's variance (k = 0..m), on training samples. With u* = min_k>=1 u(k)
    and the total reduction u(0) - u*, the default `gain` rule keeps the smallest k after which the next

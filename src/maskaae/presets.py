@@ -40,7 +40,8 @@ def _preset(*parts: dict[str, Any]) -> dict[str, Any]:
 PRESETS: dict[str, dict[str, Any]] = {
     "synthetic": {
         "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, ordered discovery (12,000 nested "
-                       "auto-encoder steps, the last quarter near a provisional answer, the decision, 2,000 "
+                       "auto-encoder steps, from the 4,500th up to twice a preliminary answer (at least 16), the "
+                       "last quarter near a provisional answer, the decision, 2,000 "
                        "verification steps, then 3,000 steps with the critic and the mask fixed); "
                        "about 2.5 minutes on one thread (not the paper's networks, schedule or mask training)",
         # One thread: at this network size a second thread was slower with passive waiting and barely faster
