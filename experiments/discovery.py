@@ -27,8 +27,8 @@ the curve).
 Beside every case: TwoNN, MLE and DANCo from scikit-dimension on the first 2,000 training points of the
 same data (cached in OUT/intrinsic.json). Writes OUT/runs.csv (one row per run), OUT/summary.json (figures
 per variant), OUT/summary.md (the same as Markdown tables, for experiments/README.md), OUT/discovery.png (m_A
-against n with the line m_A = n) and OUT/provisional.json (each run's provisional decision and its curve, taken before the
-focus phase, by variant/group/run; experiments/share_overlap.py reads the sixth default's).
+against n with the line m_A = n) and OUT/provisional.json (each run's provisional decision and its curve, taken
+before the focus phase, by variant/group/run; experiments/share_overlap.py reads the sixth default's).
 """
 
 from __future__ import annotations
@@ -313,9 +313,8 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
-    parser.add_argument("--variants", nargs="+", default=["default", "inversion", "gated", "cap", "verify", "focus", "gain",
-                                                     "level", "paper"],
-                        choices=list(VARIANTS))
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS),
+                        default=["default", "inversion", "gated", "cap", "verify", "focus", "gain", "level", "paper"])
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
     parser.add_argument("--out", default=None, help="results folder (default results/discovery[-quick])")
