@@ -6,6 +6,7 @@ Used by experiments/discovery.py; see its docstring and experiments/README.md.
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 from pathlib import Path
@@ -109,18 +110,19 @@ DECIDED_IN_RECORDS: dict[str, tuple[tuple[str, ...], Callable[[dict], int], bool
 }
 
 
-# variant -> (source, largest m): on a group whose every point has m at most that, the variant's run is the source's
-# computation (the reach's range is 1..m there whatever the preliminary answer, train.discovery_reach_min; checked
-# bit for bit in tests/test_discovery.py), so its rows are the source's.
-SAME_COMPUTATION_UP_TO_M: dict[str, tuple[str, int]] = {"default": ("inversion", 16)}
+# variant -> source that differs from it only by the reach: on a group whose every point has m at most the variant's
+# train.discovery_reach_min, the reach's range is 1..m whatever the preliminary answer, so the variant's run is the
+# source's computation (checked bit for bit in tests/test_discovery.py) and its rows are the source's.
+SAME_COMPUTATION_UP_TO_M: dict[str, str] = {"default": "inversion"}
 
 
 def same_computation(spec: SweepSpec, variant: str) -> str | None:
     """The SAME_COMPUTATION_UP_TO_M source whose rows are the variant's on this group, if every m is small enough."""
     if variant not in SAME_COMPUTATION_UP_TO_M:
         return None
-    source, largest = SAME_COMPUTATION_UP_TO_M[variant]
-    return source if all(p.config.model.latent_dim <= largest for p in build_points(spec)) else None
+    largest = variant_config(variant).train.discovery_reach_min
+    return SAME_COMPUTATION_UP_TO_M[variant] if all(p.config.model.latent_dim <= largest
+                                                    for p in build_points(spec)) else None
 
 
 def _typed(value: str):
@@ -141,8 +143,6 @@ def kept_rows(out: Path) -> dict[tuple[str, str], list[dict]]:
     """The rows out/runs.csv holds, by (variant, group), with their curves (out/curves.json) and provisional
     decisions (out/provisional.json): what a collection keeps for a group whose runs are not on this machine
     (the sweep folders are not committed; older variants' were made on other machines)."""
-    import csv
-
     if not (out / "runs.csv").is_file():
         return {}
     curves = json.loads((out / "curves.json").read_text()) if (out / "curves.json").is_file() else {}
@@ -177,11 +177,16 @@ def with_variant(spec: SweepSpec, variant: str) -> SweepSpec:
 
 
 @functools.cache
-def variant_model(variant: str):
-    """The variant's model settings (built once: the derivations ask for them once per row)."""
+def variant_config(variant: str):
+    """The variant's config on the `synthetic` preset (built once: the derivations ask for it once per row)."""
     from maskaae.presets import build_config
 
-    return build_config("synthetic", None, VARIANTS[variant]).model
+    return build_config("synthetic", None, VARIANTS[variant])
+
+
+def variant_model(variant: str):
+    """The variant's model settings."""
+    return variant_config(variant).model
 
 
 def decision_settings(variant: str) -> tuple:

@@ -41,10 +41,10 @@ def synthetic_cases() -> list[dict]:
         provisional = json.loads((folder / "provisional.json").read_text())
         with (folder / "runs.csv").open() as f:
             for row in csv.DictReader(f):
-                key = f"{SOURCE}/{row['group']}/{row['run']}"
+                case = f"{row['group']}/{row['run']}"
+                key = f"{SOURCE}/{case}"
                 if row["variant"] == SOURCE and key in provisional:
-                    cases.append({"grid": grid, "case": key.split("/", 1)[1], "kind": row["kind"], "n": int(row["n"]),
-                                  "m": int(row["m"]),
+                    cases.append({"grid": grid, "case": case, "kind": row["kind"], "n": int(row["n"]), "m": int(row["m"]),
                                   "curve": provisional[key]["curve"], "shares": shares(provisional[key]["curve"]),
                                   "provisional": provisional[key]["dimension"]})
     return cases

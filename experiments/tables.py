@@ -218,14 +218,18 @@ def intrinsic() -> list[str]:
 
 
 def _ordered_mnist(name: str = "discovery-mnist-reach", same_below: str = "discovery-mnist-verified") -> str:
-    """Today's default's MNIST runs (docs/REPRODUCTION.md, discovery-mnist-reach); at m = 16 the sixth default's runs
-    (`same_below`), which are the same computation (2 k0 >= 16 = m)."""
+    """Today's default's MNIST runs (docs/REPRODUCTION.md, discovery-mnist-reach); where m <= the reach's minimum
+    range the sixth default's runs (`same_below`), which are the same computation."""
+    from maskaae.config import TrainConfig
+
+    least = TrainConfig().discovery_reach_min
     mine = {(r["seed"], r["latent_dim"]): r for r in sweep_rows(name)}
-    rows = [r for key, r in sorted({**{(r["seed"], r["latent_dim"]): r for r in sweep_rows(same_below)
-                                        if r["latent_dim"] <= 16}, **mine}.items())]
+    by_key = {(r["seed"], r["latent_dim"]): r for r in sweep_rows(same_below) if r["latent_dim"] <= least}
+    by_key.update(mine)
+    rows = [by_key[key] for key in sorted(by_key)]
     runs = "; ".join(f"m = {r['latent_dim']}, seed {r['seed']}: m_A = {r['active_dims']}, FID {r['fid']:.1f}"
                      for r in rows)
-    return (f"today's default, FID at N = 2,000: {runs} (`results/{name}/`, {len(mine)} runs; m = 16: "
+    return (f"today's default, FID at N = 2,000: {runs} (`results/{name}/`, {len(mine)} runs; m <= {least}: "
             f"`results/{same_below}/`, the same computation)")
 
 
