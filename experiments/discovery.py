@@ -116,7 +116,8 @@ def groups(quick: bool) -> dict[str, SweepSpec]:
 def intrinsic_estimates(data_cfg, cache: dict, lock: threading.Lock, key: str | None = None) -> dict:
     """TwoNN, MLE and DANCo on the first ID_POINTS training points (flattened); cached under `key`, by default
     the synthetic data's identity."""
-    key = key or f"{data_cfg.kind}-n{data_cfg.latent_dim}-seed{data_cfg.seed}-noise{data_cfg.noise}-d{data_cfg.data_dim}"
+    key = key or (f"{data_cfg.kind}-n{data_cfg.latent_dim}-seed{data_cfg.seed}-noise{data_cfg.noise}"
+                  f"-d{data_cfg.data_dim}")
     with lock:
         if key in cache:
             return cache[key]

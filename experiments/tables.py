@@ -24,8 +24,9 @@ from typing import Callable
 
 from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
-from tables_discovery import (discovery_mnist, discovery_mnist_verified, discovery_summary, fig4_default, mnist_noise,
-                              mnist_truncations, rule_check, table2_ordered)
+from tables_discovery import (discovery_mnist, discovery_mnist_verified, discovery_summary, fid_noise, fig4_default,
+                              fig4_reach, local_rank, mnist_noise, mnist_truncations, rule_check, table2_ordered,
+                              table2_reach)
 
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "experiments" / "README.md"]
 
@@ -322,6 +323,8 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "discovery-log": lambda: discovery_summary("discovery-log"),
     "discovery-reach": lambda: discovery_summary("discovery-reach"),
     "mnist-noise": mnist_noise,
+    "fid-noise": fid_noise,
+    "local-rank-probe": local_rank,
     "mnist-truncations": mnist_truncations,
     "mnist-fid10k": mnist_fid10k,
     "presets": presets,
@@ -329,7 +332,11 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "fig4-focus-n8": lambda: fig4_default("fig4-focus-n8", "sweep-synthetic-n8"),
     "fig4-gated-n16": lambda: fig4_default("fig4-gated-n16", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
+    "fig4-reach-n8": lambda: fig4_reach(8, ("fig4-reach-n8",), "fig4-focus-n8", "fourth default", "sweep-synthetic-n8"),
+    "fig4-reach-n16": lambda: fig4_reach(16, ("fig4-reach-n16-m18-32", "fig4-reach-n16"), "fig4-gated-n16",
+                                         "fifth default", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "table2": table2,
+    "table2-reach": table2_reach,
     "lambda2": lambda2,
     "mask-start": mask_start,
     "mnist-m": mnist_m,

@@ -6,6 +6,7 @@ Registered in experiments/tables.py's TABLES, which writes them into the documen
 from __future__ import annotations
 
 import json
+import statistics
 
 from table_cells import (PAPER_TABLE2, RESULTS, header, median, minutes, per_seed, row, select, spread, summary,
                          sweep_rows)
@@ -32,6 +33,72 @@ def fig4_default(name: str, *paper_sweeps: str) -> list[str]:
                          f"{sum(runs)} of {len(runs)}", spread(paper_m_a.get(key), None),
                          f"{len(mine.select('maskaae', m))} / {len(old.select('maskaae', m))}"))
     return lines
+
+
+def fig4_reach(n: int, sweeps: tuple[str, ...], earlier: str, earlier_label: str, *paper_sweeps: str) -> list[str]:
+    """Fig. 4a/4b's MaskAAE rows (true dimension n) with the seventh default (the reach): the runs of `sweeps`,
+    and at each m <= train.discovery_reach_min where they have none, the runs of `earlier` (an ordered default
+    that pins only the reach off; there the reach's range is all of 1..m, so those runs are the seventh
+    default's computation), each with today's decision from its record (default_check must say "same").
+    Beside them `earlier`'s own m_A and fd, and the paper's mask at 3,000 steps (the committed Fig. 4
+    sweeps)."""
+    from maskaae.config import TrainConfig
+
+    bound = TrainConfig().discovery_reach_min
+    ours = {r["latent_dim"]: [] for name in sweeps for r in sweep_rows(name)}
+    for name in sweeps:
+        for r in sweep_rows(name):
+            ours[r["latent_dim"]].append({**r, "from": name})
+    before = sweep_rows(earlier)
+    same = {r["run"]: r["same"] for r in default_check(earlier)}
+    own = set(ours)
+    for r in before:
+        if r["latent_dim"] <= bound and r["latent_dim"] not in own:
+            if not same[r["run"]]:
+                raise SystemExit(f"{earlier}/{r['run']}: today's default decides it differently; run it again")
+            ours.setdefault(r["latent_dim"], []).append({**r, "from": earlier})
+    paper = [r for name in paper_sweeps for r in sweep_rows(name) if r["model"] == "maskaae"]
+    lines = header("m", "m_A", "fd", "precision / recall", f"{earlier_label}: m_A, fd", "paper mask (3,000 steps) m_A",
+                   "runs (ours / earlier / paper mask)", "ours from")
+    for m in sorted(ours):
+        mine, old, mask = ours[m], select(before, latent_dim=m), select(paper, latent_dim=m)
+        lines.append(row(m, spread(stats(mine, "active_dims"), None), spread(stats(mine, "fd"), 2),
+                         f"{spread(stats(mine, 'precision'), 3)} / {spread(stats(mine, 'recall'), 3)}",
+                         f"{spread(stats(old, 'active_dims'), None)}, {spread(stats(old, 'fd'), 2)}",
+                         spread(stats(mask, "active_dims"), None), f"{len(mine)} / {len(old)} / {len(mask)}",
+                         ", ".join(sorted({f"`{r['from']}`" for r in mine}))))
+    runs = [r for rows in ours.values() for r in rows]
+    exact = sum(r["active_dims"] == min(r["latent_dim"], n) for r in runs)
+    lines += ["", f"m_A = min(m, n) in {exact} of {len(runs)} runs."]
+    return lines
+
+
+def table2_reach() -> list[str]:
+    """Table 2's synthetic rows with the seventh default, from its Fig. 4 sweeps (n = 8: m = 16 and 32; n = 16:
+    m = 32), beside the earlier defaults' runs at the same m and seeds and the paper's mask at 3,000 steps."""
+    cells = [(8, 16, "fig4-reach-n8", "fig4-focus-n8", "fourth"), (8, 32, "fig4-reach-n8", "fig4-focus-n8", "fourth"),
+             (16, 32, "fig4-reach-n16-m18-32", "fig4-gated-n16", "fifth")]
+    old = {(8, 16): select(sweep_rows("sweep-synthetic-n8"), latent_dim=16, model="maskaae"),
+           (16, 32): select(sweep_rows("sweep-table2-n16-m32"), model="maskaae")}
+    lines = header("data", "m", "paper MaskAAE m_A / NAC", "ours, seventh default: m_A per seed", "NAC (median)",
+                   "fd per seed", "recall per seed", "earlier default (its sweep): m_A per seed, fd per seed",
+                   "ours, paper mask (3,000 steps): m_A per seed")
+    for n, m, name, earlier, label in cells:
+        mine, before = select(sweep_rows(name), latent_dim=m), select(sweep_rows(earlier), latent_dim=m)
+        paper = PAPER_TABLE2[f"synthetic n = {n}"] if (n, m) in old else None
+        lines.append(row(f"synthetic n = {n}", m, f"{paper[2]} / {paper[3]:.3f}" if paper else "",
+                         per_seed(mine, "active_dims"), f"{median(mine, 'nac'):.3g}", per_seed(mine, "fd", 2),
+                         per_seed(mine, "recall", 2),
+                         f"{label} (`{earlier}`): {per_seed(before, 'active_dims')}; {per_seed(before, 'fd', 2)}",
+                         per_seed(old[(n, m)], "active_dims") if (n, m) in old else ""))
+    return lines
+
+
+def stats(rows: list[dict], key: str) -> dict | None:
+    """median, min, max and count of a column over runs, as table_cells.spread takes them; None for no runs."""
+    values = [r[key] for r in rows]
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "count": len(values)} if values else None
 
 
 def default_check(name: str) -> list[dict]:
@@ -130,6 +197,33 @@ def discovery_mnist_verified(name: str = "discovery-mnist-verified", earlier: st
     return lines
 
 
+def fid_noise() -> list[str]:
+    """Issue 11 item 4: FID at N = 2,000 over draws of the generated images from one checkpoint
+    (experiments/fid_noise.py), beside the sixth default's FID at the same m and seed."""
+    runs = json.loads((RESULTS / "fid-noise" / "fid_noise.json").read_text())
+    sixth = {(r["latent_dim"], r["seed"]): r for r in sweep_rows("discovery-mnist-verified")}
+    lines = header("m", "seed", "m_A", "FID per draw (draw 0: the run's own)", "mean", "standard deviation",
+                   "range", "sixth default's FID (same m, seed)", "seventh minus sixth (draw 0)")
+    for r in runs:
+        old = sixth[(r["m"], r["seed"])]["fid"]
+        lines.append(row(r["m"], r["seed"], r["m_A"], ", ".join(f"{f:.2f}" for f in r["fids"]), f"{r['mean']:.2f}",
+                         f"{r['sd']:.2f}", f"{r['range']:.2f}", f"{old:.2f}", f"{r['fids'][0] - old:+.2f}"))
+    return lines
+
+
+def local_rank() -> list[str]:
+    """Issue 11, max_abs_err: the decoder's local rank and the codes' local dimension on the benchmark's runs
+    (experiments/local_rank_probe.py), beside m_A and n."""
+    runs = json.loads((RESULTS / "local-rank-probe" / "local_rank.json").read_text())
+    lines = header("data", "n", "m", "noise", "m_A", "decoder rank (singular values > 0.1 / 0.2 of the largest)",
+                   "smallest relative singular value", "codes' local dimension (95%, 40 neighbours)")
+    for r in runs:
+        lines.append(row(r["kind"], r["n"], r["m"], r["noise"], r["m_A"],
+                         f"{r['decoder_rank_0.1']:g} / {r['decoder_rank_0.2']:g}",
+                         f"{r['decoder_relative_singular_values'][-1]:.3f}", f"{r['code_local_dimension_95']:g}"))
+    return lines
+
+
 def rule_check() -> list[str]:
     """Both decision rules on the MNIST / Fashion-MNIST nested-phase curves (experiments/rule_check.py)."""
     rows = json.loads((RESULTS / "rule-check" / "rules.json").read_text())
@@ -163,7 +257,8 @@ def mnist_noise() -> list[str]:
                    "5 other sets of 2,000", "10,000, median", "10,000, mean", "test set")
     for name, label in stages:
         for r in sorted(json.loads((RESULTS / name / "noise.json").read_text()), key=lambda r: (r["seed"], r["m"])):
-            lines.append(row(label, r["m"], r["seed"], r["recorded_final"], r["own_samples"], ", ".join(map(str, r["other_sets"])),
+            lines.append(row(label, r["m"], r["seed"], r["recorded_final"], r["own_samples"],
+                             ", ".join(map(str, r["other_sets"])),
                              r["median_10000"], r["mean_10000"], r["test_median"]))
     return lines
 
@@ -187,7 +282,9 @@ def mnist_truncations() -> list[str]:
             "reach, r = 2, no minimum or minimum 16: the default (mnist-decision-reach)": reach,
             "reach, minimum 32 (mnist-decision-reach32; m <= 32: the uniform runs)": {
                 **{key: d for key, d in uniform.items() if key[0] <= 32}, **decisions("mnist-decision-reach32")}}
-    chain = lambda d: f"{d['provisional']['dimension']} -> {d['candidate']['dimension']} -> **{d['dimension']}**"  # noqa: E731
+    def chain(d: dict) -> str:
+        return f"{d['provisional']['dimension']} -> {d['candidate']['dimension']} -> **{d['dimension']}**"
+
     lines = header("m", "seed", *laws, "reach: preliminary k0, then truncations over")
     for key in sorted(reach):
         lo, hi = reach[key]["reach_window"]

@@ -34,9 +34,10 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
        u(k) - u* <= tolerance * (u(0) - u*);
    on data with a spectrum rather than an edge (MNIST) it follows the floor u*, which falls as m grows, so
    its answer grew with m (11, 16, 24, 41 at m = 16, 32, 64, 110); the gain rule asks only what the next
-   dimensions add and gave 10-13 there (experiments/README.md). The median keeps a few badly reconstructed samples from deciding alone; it does not make the answer
-   local: on a sphere S^n the benchmark found n + 1 before the focus phase (n since, up to n = 10; 15 for
-   S^14) and on a flat torus up to 2n, the coordinates a continuous encoder needs (experiments/README.md).
+   dimensions add and gave 10-13 there (experiments/README.md). The median keeps a few badly reconstructed
+   samples from deciding alone; it does not make the answer local: on a sphere S^n the benchmark found
+   n + 1 before the focus phase (n since, up to n = 10; 15 for S^14) and on a flat torus up to 2n, the
+   coordinates a continuous encoder needs (experiments/README.md).
    Relative cap (model.discovery_relative_tolerance, default 0.05): at k, the tolerance is at most that
    share of what the k kept dimensions explain on average, (u(0) - u(k)) / k, so the rule stays with the
    data as n grows. A fixed share of the total alone cannot: at n = 40 dimensions 33-40 explain 0.1-0.6%

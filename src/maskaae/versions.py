@@ -8,8 +8,9 @@ Version 2 writes `schema_version` and every key; version 3 adds model.discovery_
 tolerance, 0.005, is written in every version-3 config); version 4 adds the model families (model.kind,
 loss.mmd_weight); version 5 the baseline families' keys (loss.iaf_steps, loss.rae_*, train.stage2_share);
 version 6 train.discovery_focus (0 before it existed); version 7 model.discovery_relative_tolerance (none
-before it existed); version 8 train.discovery_verify_steps (0 before it existed); version 9 model.discovery_verify_gate (none
-before it existed: the verification's answer was taken whatever the candidate's k-th dimension explained);
+before it existed); version 8 train.discovery_verify_steps (0 before it existed); version 9
+model.discovery_verify_gate (none before it existed: the verification's answer was taken whatever the
+candidate's k-th dimension explained);
 version 10 model.discovery_verify_inversion (false before it existed: the gate alone decided); version 11
 train.discovery_reach (0 before it existed: truncations over 1..m until the focus phase; a version-10 config
 written while the key was new has it, and keeps its value); version 12 train.discovery_reach_min (0 before it
