@@ -4,7 +4,7 @@ each run's checkpoint generates N images from DRAWS generator seeds, scored agai
     OMP_NUM_THREADS=1 .venv/bin/python experiments/fid_noise.py RUN_DIR [RUN_DIR ...] [--draws 5]
         --out results/fid-noise/fid_noise.json
 
-Draw 0 is the generator seed evaluation uses (maskaae/evaluate.image_fid), so it must give the FID the run
+Draw 0 is the generator seed evaluation uses (maskaae/evaluate.image_fid's draw 0), so it must give the FID the run
 recorded in its summary.json; the script stops if it does not. The other draws use the next seeds. Written per
 run: every draw's FID, their mean, standard deviation (n - 1) and range, and the seconds per evaluation.
 """
@@ -19,9 +19,7 @@ from pathlib import Path
 
 import torch
 
-from maskaae.data.fetch import default_data_root
-from maskaae.evaluate import EVAL_SEED_OFFSET
-from maskaae.metrics.fid import compute_fid, reference_stats
+from maskaae.evaluate import image_fid
 from maskaae.runs import load_run
 
 
@@ -29,15 +27,12 @@ def draws_fid(run_dir: Path, draws: int) -> dict:
     """The run's FID over `draws` generated sets (draw 0: evaluation's own seed)."""
     cfg, model, test = load_run(run_dir)
     recorded = json.loads((run_dir / "summary.json").read_text())
-    n, e = recorded["fid_samples"], cfg.eval
-    ref = reference_stats(cfg.data.name, "test", test, n, default_data_root() / "fid-stats",
-                          batch_size=e.fid_batch_size)
+    n = recorded["fid_samples"]
     fids, seconds = [], []
     for draw in range(draws):
         start = time.perf_counter()
         with torch.inference_mode():
-            fake = model.generate(n, generator=torch.Generator().manual_seed(cfg.seed + EVAL_SEED_OFFSET + 1 + draw))
-        fids.append(compute_fid(fake, ref, authors_minmax=e.fid_authors_minmax, batch_size=e.fid_batch_size)["fid"])
+            fids.append(image_fid(model, test, cfg, n, draw)["fid"])
         seconds.append(time.perf_counter() - start)
         if draw == 0 and abs(fids[0] - recorded["fid"]) > 1e-3 * max(1.0, abs(recorded["fid"])):
             raise SystemExit(f"{run_dir}: draw 0 gives FID {fids[0]:.4f}, the run recorded {recorded['fid']:.4f}; "

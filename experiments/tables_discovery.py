@@ -6,7 +6,6 @@ Registered in experiments/tables.py's TABLES, which writes them into the documen
 from __future__ import annotations
 
 import json
-import statistics
 
 from table_cells import (PAPER_TABLE2, RESULTS, header, median, minutes, per_seed, row, select, spread, summary,
                          sweep_rows)
@@ -43,12 +42,13 @@ def fig4_reach(n: int, sweeps: tuple[str, ...], earlier: str, earlier_label: str
     Beside them `earlier`'s own m_A and fd, and the paper's mask at 3,000 steps (the committed Fig. 4
     sweeps)."""
     from maskaae.config import TrainConfig
+    from maskaae.report.sweeps import stats
 
     bound = TrainConfig().discovery_reach_min
-    ours = {r["latent_dim"]: [] for name in sweeps for r in sweep_rows(name)}
+    ours: dict[int, list[dict]] = {}
     for name in sweeps:
         for r in sweep_rows(name):
-            ours[r["latent_dim"]].append({**r, "from": name})
+            ours.setdefault(r["latent_dim"], []).append({**r, "from": name})
     before = sweep_rows(earlier)
     same = {r["run"]: r["same"] for r in default_check(earlier)}
     own = set(ours)
@@ -60,12 +60,16 @@ def fig4_reach(n: int, sweeps: tuple[str, ...], earlier: str, earlier_label: str
     paper = [r for name in paper_sweeps for r in sweep_rows(name) if r["model"] == "maskaae"]
     lines = header("m", "m_A", "fd", "precision / recall", f"{earlier_label}: m_A, fd", "paper mask (3,000 steps) m_A",
                    "runs (ours / earlier / paper mask)", "ours from")
+
+    def cell(runs: list[dict], key: str, digits: int | None) -> str:
+        return spread(stats([r[key] for r in runs]), digits)
+
     for m in sorted(ours):
         mine, old, mask = ours[m], select(before, latent_dim=m), select(paper, latent_dim=m)
-        lines.append(row(m, spread(stats(mine, "active_dims"), None), spread(stats(mine, "fd"), 2),
-                         f"{spread(stats(mine, 'precision'), 3)} / {spread(stats(mine, 'recall'), 3)}",
-                         f"{spread(stats(old, 'active_dims'), None)}, {spread(stats(old, 'fd'), 2)}",
-                         spread(stats(mask, "active_dims"), None), f"{len(mine)} / {len(old)} / {len(mask)}",
+        lines.append(row(m, cell(mine, "active_dims", None), cell(mine, "fd", 2),
+                         f"{cell(mine, 'precision', 3)} / {cell(mine, 'recall', 3)}",
+                         f"{cell(old, 'active_dims', None)}, {cell(old, 'fd', 2)}", cell(mask, "active_dims", None),
+                         f"{len(mine)} / {len(old)} / {len(mask)}",
                          ", ".join(sorted({f"`{r['from']}`" for r in mine}))))
     runs = [r for rows in ours.values() for r in rows]
     exact = sum(r["active_dims"] == min(r["latent_dim"], n) for r in runs)
@@ -92,13 +96,6 @@ def table2_reach() -> list[str]:
                          f"{label} (`{earlier}`): {per_seed(before, 'active_dims')}; {per_seed(before, 'fd', 2)}",
                          per_seed(old[(n, m)], "active_dims") if (n, m) in old else ""))
     return lines
-
-
-def stats(rows: list[dict], key: str) -> dict | None:
-    """median, min, max and count of a column over runs, as table_cells.spread takes them; None for no runs."""
-    values = [r[key] for r in rows]
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "count": len(values)} if values else None
 
 
 def default_check(name: str) -> list[dict]:

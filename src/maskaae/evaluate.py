@@ -64,11 +64,12 @@ def evaluate(model: AutoEncoder, test: torch.Tensor, cfg: Config, fid_samples: i
     return metrics
 
 
-def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int) -> dict[str, Any]:
+def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int, draw: int = 0) -> dict[str, Any]:
     """Inception FID of n generated images against the first n test images (SPEC 7).
 
     The reference statistics are cached per (data set, split, N, weights hash)
-    under the data folder, so repeated evaluations only pay for the generated side.
+    under the data folder, so repeated evaluations only pay for the generated side. `draw` > 0 generates
+    from the draw-th seed after evaluation's own (draw 0), to measure how FID moves with the generated set.
     """
     from .data.fetch import default_data_root
     from .metrics.fid import compute_fid, reference_stats
@@ -79,7 +80,7 @@ def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int) -> di
     e = cfg.eval
     ref = reference_stats(cfg.data.name, "test", test, n, default_data_root() / "fid-stats",
                           batch_size=e.fid_batch_size)
-    fake = model.generate(n, generator=torch.Generator().manual_seed(cfg.seed + EVAL_SEED_OFFSET + 1))
+    fake = model.generate(n, generator=torch.Generator().manual_seed(cfg.seed + EVAL_SEED_OFFSET + 1 + draw))
     return compute_fid(fake, ref, authors_minmax=e.fid_authors_minmax, batch_size=e.fid_batch_size)
 
 
