@@ -54,6 +54,8 @@ def test_wrong_types_raise_naming_key(override, key):
     ("train.batch_size=0", "train.batch_size"),
     ("loss.alpha2=-1", "loss.alpha2"),
     ("loss.lambda3_init=0", "loss.lambda3_init"),
+    ("loss.nested_power=0", "loss.nested_power"),
+    ("loss.nested_power=1.5", "loss.nested_power"),
     ("eval.active_threshold=1.5", "eval.active_threshold"),
     ("data.leaky_slope=1.0", "data.leaky_slope"),
     ("seed=-1", "seed"),

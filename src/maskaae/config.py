@@ -133,6 +133,8 @@ class LossConfig:
     rae_decoder_l2: float = 1e-4
     rae_components: int = 10
     lambda3_init: float | None = None  # None: 2 / m
+    # model.discovery=ordered: the nested phase minimises the batch mean of (per-sample recon) ** nested_power
+    nested_power: float = 1.0
     iaf_steps: int = 2  # vae-iaf: inverse autoregressive flow steps on the posterior sample (Kingma et al. 2016)
 
     def validate(self) -> None:
@@ -141,6 +143,7 @@ class LossConfig:
             value = getattr(self, key)
             _check(math.isfinite(value) and value >= 0, f"loss.{key}", value, "must be finite and >= 0")
         _positive(self, "loss", ["iaf_steps"])
+        _check(0.0 < self.nested_power <= 1.0, "loss.nested_power", self.nested_power, "must be in (0, 1]")
         _check(self.rae_components >= 1, "loss.rae_components", self.rae_components, "must be >= 1")
         if self.lambda3_init is not None:
             _check(math.isfinite(self.lambda3_init) and self.lambda3_init > 0, "loss.lambda3_init",

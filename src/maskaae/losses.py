@@ -24,6 +24,26 @@ def reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str) -> torch.Ten
     raise ValueError(f"unknown reconstruction loss {kind!r}; use 'mse', 'bce' or 'l2'")
 
 
+def per_sample_reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str) -> torch.Tensor:
+    """recon(x_i, x_hat_i) for each sample i (shape (batch,)); its batch mean is `reconstruction`."""
+    if kind == "mse":
+        return ((x_hat - x) ** 2).flatten(1).mean(1)
+    if kind == "bce":
+        return F.binary_cross_entropy(x_hat, x, reduction="none").flatten(1).mean(1)
+    if kind == "l2":
+        return (x - x_hat).flatten(1).norm(dim=1)
+    raise ValueError(f"unknown reconstruction loss {kind!r}; use 'mse', 'bce' or 'l2'")
+
+
+def powered_reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str, power: float) -> torch.Tensor:
+    """The batch mean of recon(x_i, x_hat_i) ** power; power 1 is `reconstruction` itself (the same computation).
+    A power below 1 weighs a sample's error less the larger it is (each sample's gradient is scaled by
+    power * recon_i ** (power - 1)), so a thin set of badly reconstructed samples pulls less."""
+    if power == 1.0:
+        return reconstruction(x, x_hat, kind)
+    return (per_sample_reconstruction(x, x_hat, kind).clamp_min(1e-12) ** power).mean()
+
+
 def variance_weights(mu: torch.Tensor, gamma: float, form: str) -> torch.Tensor:
     """delta_j = exp(-gamma mu_j) (paper) or exp(-gamma mu_j^2) (authors' code)."""
     if form == "linear":

@@ -20,8 +20,8 @@ from .data.arrays import DataError, as_tensor
 from .discovery import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window,
                         nested_truncation, reach_window, set_prefix_mask, unexplained_curve, verified_dimension,
                         verify_window)
-from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
-                     wasserstein_estimate)
+from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, powered_reconstruction, reconstruction,
+                     variance_penalty, wasserstein_estimate)
 from .model import MaskAAE
 from .models.base import BaseTrainer, TrainingDiverged, apply_update
 from .optim import make_optimizer
@@ -96,7 +96,7 @@ def mask_objective(model: MaskAAE, x: torch.Tensor, z: torch.Tensor, lambda3: to
 
 def nested_objective(model: MaskAAE, x: torch.Tensor, keep: torch.Tensor, loss: LossConfig) -> torch.Tensor:
     """Reconstruction from the first k_i code dimensions of each sample (model.discovery=ordered, phase 1)."""
-    return reconstruction(x, model.decoder(model.encoder(x) * keep), loss.recon)
+    return powered_reconstruction(x, model.decoder(model.encoder(x) * keep), loss.recon, loss.nested_power)
 
 
 def ae_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, loss: LossConfig,
