@@ -150,6 +150,18 @@ def test_nested_truncation_keeps_prefixes():
     assert abs(float((lengths == 1).float().mean()) - 0.5 / 6) < 0.02
 
 
+def test_nested_truncation_full_share():
+    g = torch.Generator().manual_seed(0)
+    lengths = nested_truncation(4000, 8, g, window=(3, 5), full_share=0.0).sum(1)
+    assert set(lengths.int().tolist()) == {3, 4, 5}  # no row keeps all
+    lengths = nested_truncation(4000, 8, torch.Generator().manual_seed(0), window=(3, 5), full_share=0.2).sum(1)
+    assert abs(float((lengths == 8).float().mean()) - 0.2) < 0.03
+    # the default share is the half the nested phase always used: the same draws, row for row
+    a = nested_truncation(500, 8, torch.Generator().manual_seed(3))
+    b = nested_truncation(500, 8, torch.Generator().manual_seed(3), full_share=0.5)
+    assert torch.equal(a, b)
+
+
 def test_nested_truncation_draws_a_fixed_amount_from_the_stream():
     g1, g2 = torch.Generator().manual_seed(1), torch.Generator().manual_seed(1)
     nested_truncation(10, 3, g1)
@@ -249,9 +261,9 @@ def recording_trainer(monkeypatch, overrides: list[str]) -> tuple[Trainer, list]
     """A Trainer on 256 random 10-d samples, and the list of truncation windows its nested steps draw from."""
     windows = []
 
-    def recording(batch, dim, generator, window=None, law="uniform"):
+    def recording(batch, dim, generator, window=None, law="uniform", full_share=0.5):
         windows.append(window)
-        return nested_truncation(batch, dim, generator, window, law)
+        return nested_truncation(batch, dim, generator, window, law, full_share)
 
     monkeypatch.setattr(train_module, "nested_truncation", recording)
     cfg = build_config("synthetic", overrides=overrides)

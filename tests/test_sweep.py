@@ -342,6 +342,52 @@ def test_worker_processes_are_terminated_on_interrupt(tmp_path):
     assert (log.stat().st_size if log.exists() else 0) == size
 
 
+def test_two_quick_ctrl_c_stop_the_sweep_with_one_keyboard_interrupt(tmp_path):
+    # a terminal's Ctrl-C or `timeout -s INT` signals the whole process group; signals in quick
+    # succession once surfaced as `RuntimeError: release unlocked lock` from inside concurrent.futures
+    import os
+    import signal
+    import threading
+
+    from maskaae.executors import run_local
+
+    long_run = build_points(_spec("seed=0", extra=["train.steps=1000000"]))[0].config.to_dict()
+    tasks = [("long", long_run, str(tmp_path / "b"))]
+    recorded = []
+
+    def twice():
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    before = signal.getsignal(signal.SIGINT)
+    timer = threading.Timer(3.0, twice)
+    timer.start()
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_local(tasks, 1, lambda name, result: recorded.append(name))
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 60
+    assert not recorded
+    assert signal.getsignal(signal.SIGINT) is before  # the handler is put back
+
+
+def test_deferred_interrupt_turns_ctrl_c_into_a_flag():
+    import os
+    import signal
+
+    from maskaae.executors import deferred_interrupt
+
+    before = signal.getsignal(signal.SIGINT)
+    with deferred_interrupt() as interrupted:
+        assert not interrupted()
+        os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt here
+        time.sleep(0.05)
+        assert interrupted()
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 def test_a_worker_exits_when_its_parent_is_gone(tmp_path):
     import subprocess
     import sys

@@ -185,6 +185,8 @@ class TrainConfig:
     # How the truncated half draws its prefix lengths before the focus phase: uniform over 1..m, or log
     # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
     discovery_truncation: Literal["uniform", "log"] = "uniform"
+    # The share of every nested batch that keeps all m code dimensions (the rest keep a prefix)
+    discovery_full_share: float = 0.5
     # r > 0: a preliminary decision k0 halfway to the focus phase, then truncations uniform over
     # 1..min(m, max(ceil(r k0), k0 + FOCUS_HALF_WIDTH, discovery_reach_min)) until it, so the prefixes near the
     # answer get a share that depends on the data's answer, not on m (maskaae/discovery.py, reach_window; under
@@ -223,6 +225,8 @@ class TrainConfig:
         _check(self.discovery_steps >= 1, "train.discovery_steps", self.discovery_steps, "must be >= 1")
         _check(self.discovery_verify_steps >= 0, "train.discovery_verify_steps", self.discovery_verify_steps,
                "must be >= 0")
+        _check(0.0 <= self.discovery_full_share < 1.0, "train.discovery_full_share", self.discovery_full_share,
+               "must be in [0, 1)")
         _check(0.0 <= self.discovery_focus < 1.0, "train.discovery_focus", self.discovery_focus,
                "must be in [0, 1)")
         _check(math.isfinite(self.discovery_reach) and self.discovery_reach >= 0.0, "train.discovery_reach",

@@ -82,10 +82,12 @@ THETA_ON = 30.0
 
 
 def nested_truncation(batch: int, dim: int, generator: torch.Generator,
-                      window: tuple[int, int] | None = None, law: str = "uniform") -> torch.Tensor:
-    """(batch, dim) 0/1 multipliers: half the rows keep the first k_i entries, the rest keep all. k_i is
-    uniform over the window (lo, hi) when one is given, else drawn by `law` over 1..dim: uniform, or log
-    (P(k) = ln((k + 1) / k) / ln(dim + 1), about 1 / (k ln dim): each prefix's share falls slowly with dim).
+                      window: tuple[int, int] | None = None, law: str = "uniform",
+                      full_share: float = 0.5) -> torch.Tensor:
+    """(batch, dim) 0/1 multipliers: each row keeps all entries with probability `full_share` (a half by
+    default), else the first k_i. k_i is uniform over the window (lo, hi) when one is given, else drawn by `law`
+    over 1..dim: uniform, or log (P(k) = ln((k + 1) / k) / ln(dim + 1), about 1 / (k ln dim): each prefix's
+    share falls slowly with dim).
 
     Draws 2 * batch numbers from `generator` whatever the outcome, so the random stream does not depend on it.
     """
@@ -96,7 +98,7 @@ def nested_truncation(batch: int, dim: int, generator: torch.Generator,
         k = torch.exp(u * math.log(dim + 1)).floor().long().clamp(1, dim)
     else:
         k = torch.randint(1, dim + 1, (batch, 1), generator=generator)
-    full = torch.rand(batch, 1, generator=generator) < 0.5
+    full = torch.rand(batch, 1, generator=generator) < full_share
     k = torch.where(full, torch.full_like(k, dim), k)
     return (torch.arange(dim) < k).to(torch.float32)
 

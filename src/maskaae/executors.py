@@ -16,10 +16,13 @@ lazily and is an optional extra.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .openmp import SWEEP_THREADS, set_threads, worker_environment
 from .runfolder import RunError
@@ -89,23 +92,49 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="maskaae-parent-watch").start()
 
 
+@contextmanager
+def deferred_interrupt() -> Iterator[Callable[[], bool]]:
+    """While inside, SIGINT (Ctrl-C) only sets a flag, read by the function yielded; the caller polls it and
+    stops cleanly. A KeyboardInterrupt raised inside a lock's wait, as a second signal in quick succession
+    does (a terminal or `timeout -s INT` signals the whole process group), can surface from
+    concurrent.futures as `RuntimeError: release unlocked lock` instead. Off the main thread, where Python
+    cannot install a handler, nothing changes and the flag stays False."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield lambda: bool(received)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# How often run_local looks at the interrupt flag while its workers run (seconds).
+POLL_SECONDS = 0.25
+
+
 def run_local(tasks: list[tuple], jobs: int, record: Callable[[str, dict], None],
               worker: Callable[..., dict[str, Any]] = run_point) -> None:
     """worker(*args) for every task (name, *args), `jobs` at a time in spawned processes; record(name, result)
-    as each finishes."""
+    as each finishes. Ctrl-C raises KeyboardInterrupt here, once, after the workers are stopped."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    with worker_environment():
+    with worker_environment(), deferred_interrupt() as interrupted:
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
         try:
-            futures = {pool.submit(worker, *args): name for name, *args in tasks}
-            for future in as_completed(futures):
-                try:
-                    result = future.result()
-                except Exception as err:  # the worker process died (killed, out of memory)
-                    result = {"status": "failed", "error": f"worker process failed: {type(err).__name__}: {err}"}
-                record(futures[future], result)
+            pending = {pool.submit(worker, *args): name for name, *args in tasks}
+            while pending:
+                done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                if interrupted():
+                    raise KeyboardInterrupt
+                for future in [f for f in pending if f in done]:  # in submission order
+                    try:
+                        result = future.result()
+                    except Exception as err:  # the worker process died (killed, out of memory)
+                        result = {"status": "failed", "error": f"worker process failed: {type(err).__name__}: {err}"}
+                    record(pending.pop(future), result)
         except BaseException:
             # Ctrl-C or an error in the parent: stop the workers now rather than wait for their runs
             # (their checkpoints let the next invocation resume them)

@@ -245,7 +245,8 @@ class Trainer(BaseTrainer):
         x = self._batch()
         keys = ["verify_window"] if verifying else ["window", "reach_window"]
         window = next((tuple(self.discovery[key]) for key in keys if key in (self.discovery or {})), None)
-        keep = nested_truncation(len(x), self.model.latent_dim, self.generator, window, t.discovery_truncation)
+        keep = nested_truncation(len(x), self.model.latent_dim, self.generator, window, t.discovery_truncation,
+                                 t.discovery_full_share)
         recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
         apply_update(opt, recon)
         value = float(recon.detach())
