@@ -44,6 +44,7 @@ def test_powered_reconstruction_by_hand():
     per_sample = (d ** 2).mean(1)  # 0.05 / 3 and 0.56 / 3
     assert powered_reconstruction(X, XH, "mse", 0.5).item() == pytest.approx(np.sqrt(per_sample).mean())
     assert powered_reconstruction(X, XH, "mse", 0.25).item() == pytest.approx((per_sample ** 0.25).mean())
+    assert powered_reconstruction(X, XH, "mse", 2.0).item() == pytest.approx((per_sample ** 2).mean())
     assert powered_reconstruction(X, XH, "mse", 1.0).item() == reconstruction(X, XH, "mse").item()
 
 

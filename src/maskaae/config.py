@@ -143,7 +143,8 @@ class LossConfig:
             value = getattr(self, key)
             _check(math.isfinite(value) and value >= 0, f"loss.{key}", value, "must be finite and >= 0")
         _positive(self, "loss", ["iaf_steps"])
-        _check(0.0 < self.nested_power <= 1.0, "loss.nested_power", self.nested_power, "must be in (0, 1]")
+        _check(math.isfinite(self.nested_power) and self.nested_power > 0, "loss.nested_power", self.nested_power,
+               "must be finite and > 0")
         _check(self.rae_components >= 1, "loss.rae_components", self.rae_components, "must be >= 1")
         if self.lambda3_init is not None:
             _check(math.isfinite(self.lambda3_init) and self.lambda3_init > 0, "loss.lambda3_init",

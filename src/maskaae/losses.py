@@ -37,8 +37,8 @@ def per_sample_reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str) -
 
 def powered_reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str, power: float) -> torch.Tensor:
     """The batch mean of recon(x_i, x_hat_i) ** power; power 1 is `reconstruction` itself (the same computation).
-    A power below 1 weighs a sample's error less the larger it is (each sample's gradient is scaled by
-    power * recon_i ** (power - 1)), so a thin set of badly reconstructed samples pulls less."""
+    Each sample's gradient is scaled by power * recon_i ** (power - 1): below 1 a sample's error weighs less the
+    larger it is, so a thin set of badly reconstructed samples pulls less; above 1 it weighs more."""
     if power == 1.0:
         return reconstruction(x, x_hat, kind)
     return (per_sample_reconstruction(x, x_hat, kind).clamp_min(1e-12) ** power).mean()
