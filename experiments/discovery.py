@@ -2,6 +2,7 @@
 
     .venv/bin/pip install -e '.[intrinsic]'
     .venv/bin/python experiments/discovery.py [--quick | --holdout] [--variants default paper] [--jobs 2]
+        [--first GROUP ...]   # start these groups before the others (the results do not depend on the order)
 
 Each case is one run of the `synthetic` preset (one thread) through `maskaae sweep`: the cases of a group
 share a sweep folder under runs/discovery/VARIANT/GROUP (checkpoints, not committed), so a stopped
@@ -320,6 +321,8 @@ def main() -> None:
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
     parser.add_argument("--out", default=None, help="results folder (default results/discovery[-quick])")
     parser.add_argument("--collect-only", action="store_true", help="only collect what has finished")
+    parser.add_argument("--first", nargs="+", default=[], metavar="GROUP",
+                        help="start these groups (e.g. manifold-torus-s0) before the others; the order only")
     parser.add_argument("--intrinsic-only", action="store_true",
                         help="only compute the TwoNN/MLE/DANCo estimates of every case's data (cached)")
     args = parser.parse_args()
@@ -329,6 +332,9 @@ def main() -> None:
     runs_root = Path(args.runs) / grid
     # every group of the first variant, then the next variant's (a stopped benchmark has whole variants)
     grid_groups = holdout_groups() if args.holdout else groups(args.quick)
+    unknown = sorted(set(args.first) - set(grid_groups))
+    if unknown:
+        parser.error(f"--first: no group {', '.join(unknown)} in the {grid} grid; it has {', '.join(grid_groups)}")
     specs = {(v, g): with_variant(s, v) for v in args.variants for g, s in grid_groups.items()}
     for spec in specs.values():  # every point validates before anything runs
         build_points(spec)
@@ -354,9 +360,10 @@ def main() -> None:
         # groups in parallel, one job each, so that small groups do not leave a core idle
         command = [sys.executable, *sys.argv]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = [pool.submit(run_sweep, spec, runs_root / v / g, 1, "local", None, command,
+            order = sorted((key for key in specs if key not in derived), key=lambda key: key[1] not in args.first)
+            futures = [pool.submit(run_sweep, specs[v, g], runs_root / v / g, 1, "local", None, command,
                                    lambda msg, tag=f"{v}/{g}": print(f"{tag}: {msg}", flush=True))
-                       for (v, g), spec in specs.items() if (v, g) not in derived]
+                       for (v, g) in order]
             for future in futures:
                 future.result()
     cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}

@@ -83,6 +83,13 @@ VARIANTS: dict[str, list[str]] = {
     # reach's computation. Decision-only.
     "reach16": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
                 "train.steps=14000"],
+    # a candidate (2026-11-29, seventh session): the default with no nested row keeping all m code dimensions
+    # (train.discovery_full_share=0; every row keeps a prefix, as in Rippel et al.'s nested dropout). The full
+    # rows pay for the band around every cut of a circle, while only the rows truncated between a circle's two
+    # coordinates gain from cutting it; on the torus probes T^6 answered 9, 8, 7 at full shares 0.5, 0.25, 0
+    # and T^10 18 and 15 at 0.5 and 0 (results/torus-full-share-probe; seed 0, no noise, m = 32).
+    "packed": ["train.discovery_full_share=0", "train.discovery_reach=2", "train.discovery_reach_min=16",
+               "train.discovery_verify_steps=2000", "train.steps=17000"],
     "paper": ["model.discovery=paper", "loss.lambda2=1", "model.mask_init_min=0", "train.mask_warmup_steps=0",
               "train.steps=8000"],
     # the previous default of the synthetic preset (gradient mask, lambda2 3, U[2, 5], 500 warm-up steps)
