@@ -5,7 +5,9 @@ Registered in experiments/tables.py's TABLES, which writes them into the documen
 
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
 
 from table_cells import (PAPER_TABLE2, RESULTS, header, median, minutes, per_seed, row, select, spread, summary,
                          sweep_rows)
@@ -291,4 +293,45 @@ def mnist_truncations() -> list[str]:
     for law, records in laws.items():
         m_a = [d["dimension"] for d in records.values()]
         lines.append(f"- {law}: m_A from {min(m_a)} to {max(m_a)} over {len(m_a)} runs.")
+    return lines
+
+
+# The torus probes (issue 11, max_abs_err): results folder -> how its runs differ from the default.
+TORUS_PROBES = {"torus-long-nested-probe": "36,000 nested steps",
+                "torus-power-probe": "loss.nested_power",
+                "torus-full-share-probe": "train.discovery_full_share",
+                "torus-power2-probe": "loss.nested_power=2, train.discovery_full_share"}
+
+
+def csv_rows(path: Path) -> list[dict]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def torus_probes() -> list[str]:
+    """The flat torus T^6 and T^10 (seed 0, no noise, m = 32) under changes to the nested phase: each decision
+    on the way (preliminary, provisional, candidate with its k-th dimension's share, final), beside the
+    default's own benchmark runs of the same cases (results/discovery, which keeps only their final answers)."""
+    lines = header("probe", "setting", "n", "preliminary", "provisional", "candidate (its last dimension's share)",
+                   "m_A", "time")
+    default = {r["n"]: r for r in csv_rows(RESULTS / "discovery" / "runs.csv")
+               if r["variant"] == "default" and r["kind"] == "torus" and float(r["noise"]) == 0}
+    for n in (6, 10):
+        r = default[str(n)]
+        lines.append(row("default (results/discovery)", "p = 1, full share 0.5", n, "", "",
+                         f"{r['candidate']} ({float(r['candidate_share']):.1%})", r["m_A"],
+                         minutes(float(r["seconds"]))))
+    for folder, setting in TORUS_PROBES.items():
+        for run in sorted((RESULTS / folder / "runs").glob("*/summary.json")):
+            s = json.loads(run.read_text())
+            config = json.loads((run.parent / "config.json").read_text())["config"]
+            d = s["discovery"]
+            label = {"torus-long-nested-probe": setting,
+                     "torus-power-probe": f"p = {config['loss']['nested_power']:g}",
+                     "torus-full-share-probe": f"full share {config['train']['discovery_full_share']:g}",
+                     "torus-power2-probe": f"p = 2, full share {config['train']['discovery_full_share']:g}"}[folder]
+            decided = [d[key]["dimension"] if key in d else "" for key in ("preliminary", "provisional")]
+            lines.append(row(folder, label, s["true_latent_dim"], *decided,
+                             f"{d['candidate']['dimension']} ({d['candidate_share']:.1%})", s["active_dims"],
+                             minutes(s["seconds"])))
     return lines
