@@ -296,11 +296,13 @@ def mnist_truncations() -> list[str]:
     return lines
 
 
-# The torus probes (issue 11, max_abs_err): results folder -> how its runs differ from the default.
-TORUS_PROBES = {"torus-long-nested-probe": "36,000 nested steps",
-                "torus-power-probe": "loss.nested_power",
-                "torus-full-share-probe": "train.discovery_full_share",
-                "torus-power2-probe": "loss.nested_power=2, train.discovery_full_share"}
+# The torus probes (issue 11, max_abs_err): results folder -> the label of a run's setting, from its config.
+TORUS_PROBES = {
+    "torus-long-nested-probe": lambda c: f"{c['train']['discovery_steps']:,} nested steps",
+    "torus-power-probe": lambda c: f"p = {c['loss']['nested_power']:g}",
+    "torus-full-share-probe": lambda c: f"full share {c['train']['discovery_full_share']:g}",
+    "torus-power2-probe": lambda c: f"p = {c['loss']['nested_power']:g}, full share {c['train']['discovery_full_share']:g}",
+}
 
 
 def csv_rows(path: Path) -> list[dict]:
@@ -321,17 +323,13 @@ def torus_probes() -> list[str]:
         lines.append(row("default (results/discovery)", "p = 1, full share 0.5", n, "", "",
                          f"{r['candidate']} ({float(r['candidate_share']):.1%})", r["m_A"],
                          minutes(float(r["seconds"]))))
-    for folder, setting in TORUS_PROBES.items():
+    for folder, label in TORUS_PROBES.items():
         for run in sorted((RESULTS / folder / "runs").glob("*/summary.json")):
             s = json.loads(run.read_text())
             config = json.loads((run.parent / "config.json").read_text())["config"]
             d = s["discovery"]
-            label = {"torus-long-nested-probe": setting,
-                     "torus-power-probe": f"p = {config['loss']['nested_power']:g}",
-                     "torus-full-share-probe": f"full share {config['train']['discovery_full_share']:g}",
-                     "torus-power2-probe": f"p = 2, full share {config['train']['discovery_full_share']:g}"}[folder]
             decided = [d[key]["dimension"] if key in d else "" for key in ("preliminary", "provisional")]
-            lines.append(row(folder, label, s["true_latent_dim"], *decided,
+            lines.append(row(folder, label(config), s["true_latent_dim"], *decided,
                              f"{d['candidate']['dimension']} ({d['candidate_share']:.1%})", s["active_dims"],
                              minutes(s["seconds"])))
     return lines
