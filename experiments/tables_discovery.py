@@ -268,6 +268,11 @@ def decisions(name: str) -> dict[tuple[int, int], dict]:
                                                       .read_text())["discovery"] for r in sweep_rows(name)}
 
 
+def chain(d: dict) -> str:
+    """A discovery record's decisions: provisional -> candidate -> final (bold)."""
+    return f"{d['provisional']['dimension']} -> {d['candidate']['dimension']} -> **{d['dimension']}**"
+
+
 def mnist_truncations() -> list[str]:
     """Issue 11 item 4: MNIST's decisions under the ways of drawing the nested truncations before the focus
     phase (uniform over 1..m, the log law, the reach with and without a minimum range), by m and seed:
@@ -281,9 +286,6 @@ def mnist_truncations() -> list[str]:
             "reach, r = 2, no minimum or minimum 16: the default (mnist-decision-reach)": reach,
             "reach, minimum 32 (mnist-decision-reach32; m <= 32: the uniform runs)": {
                 **{key: d for key, d in uniform.items() if key[0] <= 32}, **decisions("mnist-decision-reach32")}}
-    def chain(d: dict) -> str:
-        return f"{d['provisional']['dimension']} -> {d['candidate']['dimension']} -> **{d['dimension']}**"
-
     lines = header("m", "seed", *laws, "reach: preliminary k0, then truncations over")
     for key in sorted(reach):
         lo, hi = reach[key]["reach_window"]
@@ -332,4 +334,19 @@ def torus_probes() -> list[str]:
             lines.append(row(folder, label(config), s["true_latent_dim"], *decided,
                              f"{d['candidate']['dimension']} ({d['candidate_share']:.1%})", s["active_dims"],
                              minutes(s["seconds"])))
+    return lines
+
+
+def mnist_packed() -> list[str]:
+    """Issue 11: MNIST's decisions with no nested row keeping all m dimensions (mnist-decision-packed, the
+    candidate `packed`) beside the seventh default's (mnist-decision-reach), by m and seed."""
+    runs = {"the default, full share 0.5 (mnist-decision-reach)": decisions("mnist-decision-reach"),
+            "packed, full share 0 (mnist-decision-packed)": decisions("mnist-decision-packed")}
+    lines = header("m", "seed", *runs)
+    for key in sorted(runs["the default, full share 0.5 (mnist-decision-reach)"]):
+        lines.append(row(*key, *(chain(records[key]) for records in runs.values())))
+    lines.append("")
+    for name, records in runs.items():
+        m_a = [d["dimension"] for d in records.values()]
+        lines.append(f"- {name}: m_A from {min(m_a)} to {max(m_a)} over {len(m_a)} runs.")
     return lines
