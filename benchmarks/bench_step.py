@@ -61,8 +61,9 @@ def peak_gflops(threads: int, n: int = 2048, repeats: int = 10) -> float:
 
 def make_trainer(network: str, batch: int, seed: int = 0, compile: bool = False) -> Trainer:
     data_dim, overrides = NETWORKS[network]
-    cfg = build_config("synthetic", overrides=overrides + [f"train.batch_size={batch}", "train.disc_training_ratio=5", "model.discovery=paper",
-                                                           f"seed={seed}", f"train.compile={str(compile).lower()}",
+    cfg = build_config("synthetic", overrides=overrides + [f"train.batch_size={batch}", "train.disc_training_ratio=5",
+                                                           "model.discovery=paper", f"seed={seed}",
+                                                           f"train.compile={str(compile).lower()}",
                                                            "train.mask_warmup_steps=0"])
     data = torch.rand(4096, data_dim)
     return Trainer(build_model(cfg, (data_dim,)), data, cfg)

@@ -15,7 +15,8 @@ relative to the data's variance, for k = 0..M, on 2,000 test samples. Outputs in
 | out_a | CRITIC=0 PFULL=0 | 16 32 3000 0 |
 | out_b | CRITIC=0 PFULL=0.5 | 16 32 3000 0 |
 | out_c, out_d | CRITIC=0 PFULL=0.5, LR=5e-4 / 2e-3 | 16 32 20000 0 |
-| o_g4, o_s6, o_t2, o_c10 | CRITIC=0 PFULL=0.5 | 4 32 12000 0; 6 32 12000 0 sphere; 2 32 12000 0 torus; 10 32 12000 0 curved3 |
+| o_g4, o_s6 | CRITIC=0 PFULL=0.5 | 4 32 12000 0; 6 32 12000 0 sphere |
+| o_t2, o_c10 | CRITIC=0 PFULL=0.5 | 2 32 12000 0 torus; 10 32 12000 0 curved3 |
 | o_g16, o_g20 | CRITIC=0 PFULL=0.5 | 16 32 12000 1; 20 40 12000 0 |
 | o_g20_cos, o_g20_adam | CRITIC=0 PFULL=0.5 COS=1 LR=1e-3, OPT=tf / adam | 20 40 12000 0 |
 
@@ -30,10 +31,14 @@ from maskaae.model import build_model
 from maskaae.optim import make_optimizer
 from maskaae.losses import critic_loss, generator_loss
 
-n = int(sys.argv[1]); m = int(sys.argv[2]); steps = int(sys.argv[3]); seed = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+n = int(sys.argv[1]); m = int(sys.argv[2]); steps = int(sys.argv[3])
+seed = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 kind = sys.argv[5] if len(sys.argv) > 5 else "gaussian"
-CRITIC = int(os.environ.get("CRITIC", "1")); PFULL = float(os.environ.get("PFULL", "0")); LR = float(os.environ.get("LR", "5e-4"))
-cfg = build_config("synthetic", overrides=[f"data.latent_dim={n}", f"model.latent_dim={m}", f"seed={seed}", f"data.seed={seed}", f"data.kind={kind}", f"data.noise={os.environ.get('NOISE','0')}"])
+CRITIC = int(os.environ.get("CRITIC", "1")); PFULL = float(os.environ.get("PFULL", "0"))
+LR = float(os.environ.get("LR", "5e-4"))
+cfg = build_config("synthetic", overrides=[f"data.latent_dim={n}", f"model.latent_dim={m}", f"seed={seed}",
+                                           f"data.seed={seed}", f"data.kind={kind}",
+                                           f"data.noise={os.environ.get('NOISE','0')}"])
 train, test = load_data(cfg.data)
 model = build_model(cfg, train.shape[1:])
 g = torch.Generator().manual_seed(seed)

@@ -13,11 +13,11 @@ read as train.discovery_focus = 0). The relative-* runs are the focus-* command 
 on the tolerance (model.discovery_relative_tolerance = 0.05; the focus-* runs read as none) for the four
 points whose provisional decision the cap changes (the other four train the same as their focus-* run); the
 relative12k-* runs have 12,000 nested steps (train.steps=12000 train.discovery_steps=12000). The focus-*
-and log-* runs (issue 11, after the focus phase was added) are the same command for m in {16, 32, 64, 110} and seeds 0 and 1 with the focus phase (the default,
-train.discovery_focus = 0.25) and, for log-*, also train.discovery_truncation=log; their provisional
-decision (step 3,000, before the focus phase) is in summary.json under discovery.provisional. This script
-applies both rules, at their tolerances and at a few others, to the saved curves and writes
-results/rule-check/rules.json and rules.md (no training).
+and log-* runs (issue 11, after the focus phase was added) are the same command for m in {16, 32, 64, 110}
+and seeds 0 and 1 with the focus phase (the default, train.discovery_focus = 0.25) and, for log-*, also
+train.discovery_truncation=log; their provisional decision (step 3,000, before the focus phase) is in
+summary.json under discovery.provisional. This script applies both rules, at their tolerances and at a few
+others, to the saved curves and writes results/rule-check/rules.json and rules.md (no training).
 
     .venv/bin/python experiments/rule_check.py
 """

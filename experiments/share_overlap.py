@@ -44,7 +44,8 @@ def synthetic_cases() -> list[dict]:
                 case = f"{row['group']}/{row['run']}"
                 key = f"{SOURCE}/{case}"
                 if row["variant"] == SOURCE and key in provisional:
-                    cases.append({"grid": grid, "case": case, "kind": row["kind"], "n": int(row["n"]), "m": int(row["m"]),
+                    cases.append({"grid": grid, "case": case, "kind": row["kind"], "n": int(row["n"]),
+                                  "m": int(row["m"]),
                                   "curve": provisional[key]["curve"], "shares": shares(provisional[key]["curve"]),
                                   "provisional": provisional[key]["dimension"]})
     return cases

@@ -303,7 +303,8 @@ TORUS_PROBES = {
     "torus-long-nested-probe": lambda c: f"{c['train']['discovery_steps']:,} nested steps",
     "torus-power-probe": lambda c: f"p = {c['loss']['nested_power']:g}",
     "torus-full-share-probe": lambda c: f"full share {c['train']['discovery_full_share']:g}",
-    "torus-power2-probe": lambda c: f"p = {c['loss']['nested_power']:g}, full share {c['train']['discovery_full_share']:g}",
+    "torus-power2-probe": lambda c: (f"p = {c['loss']['nested_power']:g}, "
+                                     f"full share {c['train']['discovery_full_share']:g}"),
 }
 
 

@@ -7,9 +7,10 @@ rule keeps it. The test asked here: after the nested phase and its decision k, f
 for STEPS steps with the truncated half of each batch at k - 2 or k - 1 (the other half whole; Adam, lr
 cosine-decayed from LR), then apply the same rule to the new curve. A split factor can move into the first
 k - 1 dimensions; a real k-th factor cannot. `--window across` trains k - 1 and k instead (the k-th
-dimension keeps a use, so a real factor is squeezed less). Results in results/verify-probe/WINDOW-STEPS/. Two acceptance criteria are reported: `le` takes k - 1 when
-the new answer is at most k - 1, `eq` only when it is exactly k - 1 (an answer below k - 1 means the
-fine-tune squeezed real dimensions, so the test is not trusted and k stays).
+dimension keeps a use, so a real factor is squeezed less). Results in results/verify-probe/WINDOW-STEPS/. Two
+acceptance criteria are reported: `le` takes k - 1 when the new answer is at most k - 1, `eq` only when it is
+exactly k - 1 (an answer below k - 1 means the fine-tune squeezed real dimensions, so the test is not trusted
+and k stays).
 
 Each case is first trained as a nested-phase-only run (the default's first 12,000 steps and its decision,
 `maskaae train --preset synthetic ... train.steps=12000 train.discovery_steps=12000`, in runs/verify-probe/;

@@ -12,8 +12,8 @@ torch.set_num_threads(1)
 # (a test adds what it needs after them; a later override wins). Test files import them with
 # `from conftest import ...`, or take TINY from the tiny_overrides fixture.
 #
-# One run of a few seconds: 256 samples, 20 steps (10 of them nested discovery, 4 verifying it), and logs, evaluations and
-# checkpoints often enough that every path of a run folder is written.
+# One run of a few seconds: 256 samples, 20 steps (10 of them nested discovery, 4 verifying it), and logs,
+# evaluations and checkpoints often enough that every path of a run folder is written.
 TINY = ["model.width=16", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2", "data.n_train=256",
         "data.n_test=128", "train.steps=20", "train.batch_size=16", "train.disc_training_ratio=2",
         "train.log_every=2", "train.eval_every=10", "train.checkpoint_every=5", "train.reg_schedule_interval=2",

@@ -6,8 +6,8 @@ import torch
 from torch import nn
 
 from maskaae.losses import (autograd_input_gradient, input_gradient, relu_mlp_layers,
-                            binariness, critic_loss, generator_loss, gradient_penalty, mask_loss, per_sample_reconstruction,
-                            powered_reconstruction, reconstruction,
+                            binariness, critic_loss, generator_loss, gradient_penalty, mask_loss,
+                            per_sample_reconstruction, powered_reconstruction, reconstruction,
                             variance_penalty, variance_weights, wasserstein_estimate)
 
 X = torch.tensor([[0.2, 0.9, 0.5], [1.0, 0.0, 0.3]], dtype=torch.float64)

@@ -28,7 +28,8 @@ PINNED = ["data.latent_dim=2", "data.n_train=2000", "data.n_test=500", "model.wi
 # without them (the default before) the same run gave the second pinned fd, and without them and the focus
 # phase (uniform truncations, the default before that) the third.
 ACTIVE_DIMS = 2
-FD = {"default": 65.14768443661418, "no verification": 66.77573187834697, "no verification, no focus": 66.91109622845761}
+FD = {"default": 65.14768443661418, "no verification": 66.77573187834697,
+      "no verification, no focus": 66.91109622845761}
 FD_RTOL = 2e-3
 NO_VERIFY = ["train.discovery_verify_steps=0", "train.steps=1600"]
 VARIANTS = [("default", []), ("no verification", NO_VERIFY),

@@ -42,7 +42,8 @@ def test_every_marked_table_has_a_generator_and_every_generator_is_used():
 
 def test_a_changed_result_makes_the_check_fail(tmp_path, monkeypatch):
     doc = tmp_path / "doc.md"
-    original = "x\n<!-- table:gaussian-blob -->\n" + "\n".join(tables.gaussian_blob()) + "\n<!-- /table:gaussian-blob -->\n"
+    original = ("x\n<!-- table:gaussian-blob -->\n" + "\n".join(tables.gaussian_blob())
+                + "\n<!-- /table:gaussian-blob -->\n")
     doc.write_text(original.replace("0.662", "0.600"))
     monkeypatch.setattr(tables, "DOCUMENTS", [doc])
     monkeypatch.setattr(sys, "argv", ["tables.py", "--check"])

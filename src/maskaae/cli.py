@@ -264,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "print m_A and the mask, and TwoNN, MLE and DANCo on the same training points when the "
                     "'intrinsic' extra is installed. Nothing is written to disk.")
     dimension.add_argument("path", metavar="PATH")
-    dimension.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", default=[], help="config overrides")
+    dimension.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", default=[],
+                           help="config overrides")
     dimension.add_argument("--json", action="store_true", help="print the result as JSON")
     dimension.add_argument("--quiet", action="store_true", help="no progress bar")
     dimension.set_defaults(func=cmd_dimension)

@@ -22,8 +22,8 @@ from .train import fit
 
 class MaskAAEDimension(TransformerMixin, BaseEstimator):
     """latent_dim: m (None: min(features, 64)); steps: train.steps (None: the preset's; the ordered discovery
-    decides at min(steps, train.discovery_steps + train.discovery_verify_steps)); overrides: further config overrides, e.g.
-    ("model.width=64",)."""
+    decides at min(steps, train.discovery_steps + train.discovery_verify_steps)); overrides: further config
+    overrides, e.g. ("model.width=64",)."""
 
     def __init__(self, latent_dim: int | None = None, preset: str = "synthetic", steps: int | None = None,
                  seed: int = 0, overrides: tuple[str, ...] = ()) -> None:

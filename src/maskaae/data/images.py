@@ -327,7 +327,8 @@ def read_celeba_folder(folder: str | Path, split: str = "train", max_images: int
 def _idx_loader(name: str, cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
     folder = dataset_folder(name, cfg.data_dir)
     counts = EXPECTED_COUNTS[name]
-    return tuple(read_idx_folder(folder, name, split, counts[split]) for split in ("train", "test"))  # type: ignore[return-value]
+    return tuple(read_idx_folder(folder, name, split, counts[split])  # type: ignore[return-value]
+                 for split in ("train", "test"))
 
 
 def load_mnist(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
