@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 12
+    assert saved["schema_version"] == SCHEMA_VERSION == 13
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -110,6 +110,17 @@ def test_a_config_without_the_reach_keys_reads_as_before_them_unless_it_says_oth
     del saved["train"][key]
     assert getattr(saved_config_from_dict(saved).train, key) == missing
     assert getattr(Config().train, key) not in (written, missing)  # today's default is neither
+
+
+def test_a_version_12_config_has_half_the_nested_rows_whole_and_the_plain_mean():
+    v12 = Config().to_dict()
+    v12["schema_version"] = 12
+    v12["train"]["discovery_full_share"], v12["loss"]["nested_power"] = 0.0, 2.0  # written while the keys were new
+    cfg = saved_config_from_dict(v12)
+    assert (cfg.train.discovery_full_share, cfg.loss.nested_power) == (0.0, 2.0)
+    del v12["train"]["discovery_full_share"], v12["loss"]["nested_power"]
+    cfg = saved_config_from_dict(v12)
+    assert (cfg.train.discovery_full_share, cfg.loss.nested_power) == (0.5, 1.0)
 
 
 def test_newer_or_malformed_versions_are_refused_naming_the_file():

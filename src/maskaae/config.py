@@ -388,4 +388,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13

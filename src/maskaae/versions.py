@@ -14,7 +14,10 @@ candidate's k-th dimension explained);
 version 10 model.discovery_verify_inversion (false before it existed: the gate alone decided); version 11
 train.discovery_reach (0 before it existed: truncations over 1..m until the focus phase; a version-10 config
 written while the key was new has it, and keeps its value); version 12 train.discovery_reach_min (0 before it
-existed: the reach's range was 1..max(ceil(r k0), k0 + 2) within 1..m, however small).
+existed: the reach's range was 1..max(ceil(r k0), k0 + 2) within 1..m, however small); version 13
+train.discovery_full_share and loss.nested_power (0.5 and 1 before they existed, today's defaults: half of every
+nested batch whole, the plain mean; a version-12 config written while the keys were new has them, and keeps
+their values).
 """
 
 from __future__ import annotations
@@ -127,10 +130,15 @@ def _upgrade_11_to_12(values: dict[str, Any]) -> dict[str, Any]:
     return _fill(values, {"train.discovery_reach_min": 0})
 
 
+def _upgrade_12_to_13(values: dict[str, Any]) -> dict[str, Any]:
+    # half of every nested batch kept all m dimensions, and the nested loss was the plain batch mean
+    return _fill(values, {"train.discovery_full_share": 0.5, "loss.nested_power": 1.0})
+
+
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
              5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9,
              9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
-             11: _upgrade_11_to_12}  # version -> function returning the next version's dict
+             11: _upgrade_11_to_12, 12: _upgrade_12_to_13}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
