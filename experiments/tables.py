@@ -322,6 +322,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "discovery-stress-reach16": lambda: discovery_summary("discovery-stress-reach16"),
     "discovery-log": lambda: discovery_summary("discovery-log"),
     "discovery-reach": lambda: discovery_summary("discovery-reach"),
+    "discovery-quick-packed": lambda: discovery_summary("discovery-quick-packed"),
     "mnist-noise": mnist_noise,
     "fid-noise": fid_noise,
     "local-rank-probe": local_rank,
