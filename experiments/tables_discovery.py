@@ -5,10 +5,9 @@ Registered in experiments/tables.py's TABLES, which writes them into the documen
 
 from __future__ import annotations
 
-import csv
 import json
-from pathlib import Path
 
+from discovery_variants import kept_rows
 from table_cells import (PAPER_TABLE2, RESULTS, header, median, minutes, per_seed, row, select, spread, summary,
                          sweep_rows)
 
@@ -268,6 +267,15 @@ def decisions(name: str) -> dict[tuple[int, int], dict]:
                                                       .read_text())["discovery"] for r in sweep_rows(name)}
 
 
+def m_a_ranges(runs: dict[str, dict]) -> list[str]:
+    """One line per set of discovery records (name -> records by key): the range of their final answers."""
+    lines = []
+    for name, records in runs.items():
+        m_a = [d["dimension"] for d in records.values()]
+        lines.append(f"- {name}: m_A from {min(m_a)} to {max(m_a)} over {len(m_a)} runs.")
+    return lines
+
+
 def chain(d: dict) -> str:
     """A discovery record's decisions: provisional -> candidate -> final (bold)."""
     return f"{d['provisional']['dimension']} -> {d['candidate']['dimension']} -> **{d['dimension']}**"
@@ -291,11 +299,7 @@ def mnist_truncations() -> list[str]:
         lo, hi = reach[key]["reach_window"]
         lines.append(row(*key, *(chain(records[key]) if key in records else "" for records in laws.values()),
                          f"{reach[key]['preliminary']['dimension']}, {lo}..{hi}"))
-    lines.append("")
-    for law, records in laws.items():
-        m_a = [d["dimension"] for d in records.values()]
-        lines.append(f"- {law}: m_A from {min(m_a)} to {max(m_a)} over {len(m_a)} runs.")
-    return lines
+    return lines + [""] + m_a_ranges(laws)
 
 
 # The torus probes (issue 11, max_abs_err): results folder -> the label of a run's setting, from its config.
@@ -308,24 +312,18 @@ TORUS_PROBES = {
 }
 
 
-def csv_rows(path: Path) -> list[dict]:
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def torus_probes() -> list[str]:
     """The flat torus T^6 and T^10 (seed 0, no noise, m = 32) under changes to the nested phase: each decision
     on the way (preliminary, provisional, candidate with its k-th dimension's share, final), beside the
     default's own benchmark runs of the same cases (results/discovery, which keeps only their final answers)."""
     lines = header("probe", "setting", "n", "preliminary", "provisional", "candidate (its last dimension's share)",
                    "m_A", "time")
-    default = {r["n"]: r for r in csv_rows(RESULTS / "discovery" / "runs.csv")
-               if r["variant"] == "default" and r["kind"] == "torus" and float(r["noise"]) == 0}
+    default = {r["n"]: r for r in kept_rows(RESULTS / "discovery")["default", "manifold-torus-s0"]
+               if r["noise"] == 0}
     for n in (6, 10):
-        r = default[str(n)]
+        r = default[n]
         lines.append(row("default (results/discovery)", "p = 1, full share 0.5", n, "", "",
-                         f"{r['candidate']} ({float(r['candidate_share']):.1%})", r["m_A"],
-                         minutes(float(r["seconds"]))))
+                         f"{r['candidate']} ({r['candidate_share']:.1%})", r["m_A"], minutes(r["seconds"])))
     for folder, label in TORUS_PROBES.items():
         for run in sorted((RESULTS / folder / "runs").glob("*/summary.json")):
             s = json.loads(run.read_text())
@@ -348,11 +346,7 @@ def mnist_packed() -> list[str]:
     lines = header("m", "seed", *runs)
     for key in sorted(runs["the default, full share 0.5 (mnist-decision-reach)"]):
         lines.append(row(*key, *(chain(records[key]) for records in runs.values())))
-    lines.append("")
-    for name, records in runs.items():
-        m_a = [d["dimension"] for d in records.values()]
-        lines.append(f"- {name}: m_A from {min(m_a)} to {max(m_a)} over {len(m_a)} runs.")
-    return lines
+    return lines + [""] + m_a_ranges(runs)
 
 
 def mnist_fid_seeds() -> list[str]:
