@@ -75,6 +75,7 @@ import math
 import numpy as np
 import torch
 
+from .losses import per_sample_reconstruction
 from .model import MaskAAE
 
 # theta for a dimension that is on: mu = 1 - exp(-30) is 1 in float32.
@@ -194,8 +195,9 @@ def unexplained_curve(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096,
         curve = []
         for k in range(m + 1):
             keep = (torch.arange(m) < k).to(codes.dtype)
-            errors = torch.cat([((model.decoder(codes[i:i + batch_size] * keep).flatten(1)
-                                  - flat[i:i + batch_size]) ** 2).mean(1) for i in range(0, len(x), batch_size)])
+            errors = torch.cat([per_sample_reconstruction(flat[i:i + batch_size],
+                                                          model.decoder(codes[i:i + batch_size] * keep).flatten(1),
+                                                          "mse") for i in range(0, len(x), batch_size)])
             curve.append(float(reduce(errors)) / max(variance, 1e-12))
     finally:
         model.train(was_training)
