@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from discovery_variants import kept_rows
+from maskaae.versions import saved_config_from_dict
 from table_cells import (PAPER_TABLE2, RESULTS, header, median, minutes, per_seed, row, select, spread, summary,
                          sweep_rows)
 
@@ -303,34 +304,46 @@ def mnist_truncations() -> list[str]:
 
 
 # The torus probes (issue 11, max_abs_err): results folder -> the label of a run's setting, from its config.
-TORUS_PROBES = {
-    "torus-long-nested-probe": lambda c: f"{c['train']['discovery_steps']:,} nested steps",
-    "torus-power-probe": lambda c: f"p = {c['loss']['nested_power']:g}",
-    "torus-full-share-probe": lambda c: f"full share {c['train']['discovery_full_share']:g}",
-    "torus-power2-probe": lambda c: (f"p = {c['loss']['nested_power']:g}, "
-                                     f"full share {c['train']['discovery_full_share']:g}"),
-}
+# Probe sweeps of the nested phase on the torus (and, with the last ones, the curved maps), in the order run.
+TORUS_PROBES = ["torus-long-nested-probe", "torus-power-probe", "torus-full-share-probe", "torus-power2-probe",
+                "torus-packed-long-probe", "torus-packed-lr-probe", "torus-packed-24k-probe"]
+# What a probe changed in the nested phase, as config section, key, the default's value and the label's form.
+NESTED_SETTINGS = [("loss", "nested_power", 1.0, "p = {:g}"),
+                   ("train", "discovery_full_share", 0.5, "full share {:g}"),
+                   ("train", "discovery_steps", 12000, "{:,} nested steps"),
+                   ("train", "lr_discovery", 1e-3, "nested lr {:g}"),
+                   ("train", "discovery_reach", 2.0, "reach {:g}")]
+
+
+def nested_setting(config: dict) -> str:
+    """The nested-phase settings a probe run changed from the synthetic default's, e.g. 'p = 2, full share 0'
+    (a saved config of an older schema is read as the run had it: before the reach, discovery_reach 0)."""
+    config = saved_config_from_dict(config).to_dict()
+    changed = [form.format(config[section][key]) for section, key, default, form in NESTED_SETTINGS
+               if config[section].get(key, default) != default]
+    return ", ".join(changed) or "the default's"
 
 
 def torus_probes() -> list[str]:
-    """The flat torus T^6 and T^10 (seed 0, no noise, m = 32) under changes to the nested phase: each decision
-    on the way (preliminary, provisional, candidate with its k-th dimension's share, final), beside the
-    default's own benchmark runs of the same cases (results/discovery, which keeps only their final answers)."""
-    lines = header("probe", "setting", "n", "preliminary", "provisional", "candidate (its last dimension's share)",
-                   "m_A", "time")
-    default = {r["n"]: r for r in kept_rows(RESULTS / "discovery")["default", "manifold-torus-s0"]
-               if r["noise"] == 0}
-    for n in (6, 10):
-        r = default[n]
-        lines.append(row("default (results/discovery)", "p = 1, full share 0.5", n, "", "",
-                         f"{r['candidate']} ({r['candidate_share']:.1%})", r["m_A"], minutes(r["seconds"])))
-    for folder, label in TORUS_PROBES.items():
+    """The flat torus T^6 and T^10 and, for the last probes, the curved maps (seed 0, no noise, m = 32) under
+    changes to the nested phase: each decision on the way (preliminary, provisional, candidate with its k-th
+    dimension's share, final), beside the default's own benchmark runs of the same cases (results/discovery,
+    which keeps only their final answers)."""
+    lines = header("probe", "setting", "data", "n", "preliminary", "provisional",
+                   "candidate (its last dimension's share)", "m_A", "time")
+    kept = kept_rows(RESULTS / "discovery")
+    for kind in ("torus", "curved1", "curved3"):
+        for r in sorted(kept["default", f"manifold-{kind}-s0"], key=lambda r: r["n"]):
+            if r["noise"] == 0 and r["n"] in (6, 10):
+                lines.append(row("default (results/discovery)", "p = 1, full share 0.5", kind, r["n"], "", "",
+                                 f"{r['candidate']} ({r['candidate_share']:.1%})", r["m_A"], minutes(r["seconds"])))
+    for folder in TORUS_PROBES:
         for run in sorted((RESULTS / folder / "runs").glob("*/summary.json")):
             s = json.loads(run.read_text())
             config = json.loads((run.parent / "config.json").read_text())["config"]
             d = s["discovery"]
             decided = [d[key]["dimension"] if key in d else "" for key in ("preliminary", "provisional")]
-            lines.append(row(folder, label(config), s["true_latent_dim"], *decided,
+            lines.append(row(folder, nested_setting(config), config["data"]["kind"], s["true_latent_dim"], *decided,
                              f"{d['candidate']['dimension']} ({d['candidate_share']:.1%})", s["active_dims"],
                              minutes(s["seconds"])))
     return lines
@@ -350,24 +363,28 @@ def mnist_packed() -> list[str]:
 
 
 def mnist_fid_seeds() -> list[str]:
-    """Issue 11 item 4: MNIST FID (N = 2,000) by m over two training seeds under the seventh default and under
-    the paper's mask (seed 0: the committed runs the target names; seed 1: sweep-mnist-m-seed1). The seventh
-    default's m = 16 runs are discovery-mnist-verified's (2 k0 >= 16 = m: the same computation)."""
+    """Issue 11 item 4: MNIST FID (N = 2,000) by m over two training seeds under the paper's mask (seed 0: the
+    committed runs the target names; seed 1: sweep-mnist-m-seed1), the seventh default with the preset's
+    earlier 8,000 critic steps (discovery-mnist-reach; its m = 16 runs are discovery-mnist-verified's, the same
+    computation as 2 k0 >= 16 = m) and with today's 12,000 (mnist-adv12k-m32, mnist-adv12k)."""
     paper = {(m, 0): r for m, r in paper_mask_mnist().items()}
     if (RESULTS / "sweep-mnist-m-seed1" / "results.csv").is_file():
         paper.update({(r["latent_dim"], 1): r for r in sweep_rows("sweep-mnist-m-seed1") if r.get("fid") is not None})
-    ours = {(r["latent_dim"], r["seed"]): r for r in sweep_rows("discovery-mnist-verified") if r["latent_dim"] == 16}
-    ours.update({(r["latent_dim"], r["seed"]): r for r in sweep_rows("discovery-mnist-reach")})
-    lines = header("m", "paper mask: FID seed 0, seed 1 (m_A)", "mean", "seventh default: FID seed 0, seed 1 (m_A)",
-                   "mean", "seventh minus paper (means)")
+    earlier = {(r["latent_dim"], r["seed"]): r for r in sweep_rows("discovery-mnist-verified") if r["latent_dim"] == 16}
+    earlier.update({(r["latent_dim"], r["seed"]): r for r in sweep_rows("discovery-mnist-reach")})
+    today = {(r["latent_dim"], r["seed"]): r for name in ("mnist-adv12k-m32", "mnist-adv12k")
+             if (RESULTS / name / "results.csv").is_file() for r in sweep_rows(name) if r.get("fid") is not None}
+    groups = {"paper mask": paper, "default, 8,000 critic steps": earlier, "default, 12,000 critic steps": today}
+    lines = header("m", *(f"{label}: FID seed 0, seed 1 (m_A); mean" for label in groups),
+                   *(f"{label} minus paper mask (means)" for label in list(groups)[1:]))
     for m in (16, 32, 64, 110):
         cells, means = [], []
-        for runs in (paper, ours):
+        for runs in groups.values():
             got = [runs[m, seed] for seed in (0, 1) if (m, seed) in runs]
-            cells.append(", ".join(f"{r['fid']:.2f} ({r['active_dims']})" for r in got)
-                         + ("" if len(got) == 2 else ", seed 1 not run yet"))
             means.append(sum(r["fid"] for r in got) / len(got) if len(got) == 2 else None)
-            cells.append(f"{means[-1]:.2f}" if means[-1] is not None else "")
-        difference = f"{means[1] - means[0]:+.2f}" if None not in means else ""
-        lines.append(row(m, *cells, difference))
+            runs_cell = ", ".join(f"{r['fid']:.2f} ({r['active_dims']})" for r in got) or "not run yet"
+            cells.append(runs_cell + (f"; {means[-1]:.2f}" if means[-1] is not None else
+                                      "" if not got else ", seed 1 not run yet"))
+        differences = [f"{mean - means[0]:+.2f}" if None not in (mean, means[0]) else "" for mean in means[1:]]
+        lines.append(row(m, *cells, *differences))
     return lines
