@@ -26,7 +26,7 @@ from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
 from tables_discovery import (discovery_mnist, discovery_mnist_verified, discovery_summary, fid_noise, fig4_default,
                               fig4_reach, local_rank, mnist_noise, mnist_truncations, rule_check, table2_ordered,
-                              table2_reach, mnist_fid_seeds, mnist_packed, torus_probes)
+                              table2_reach, mnist_fid_seeds, mnist_packed, packed_noise, torus_probes)
 
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "experiments" / "README.md"]
 
@@ -341,6 +341,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "fid-noise": fid_noise,
     "local-rank-probe": local_rank,
     "torus-probes": torus_probes,
+    "packed-noise": packed_noise,
     "mnist-packed": mnist_packed,
     "mnist-fid-seeds": mnist_fid_seeds,
     "mnist-truncations": mnist_truncations,

@@ -244,22 +244,32 @@ def discovery_summary(folder: str = "discovery") -> list[str]:
     return (RESULTS / folder / "summary.md").read_text().rstrip("\n").split("\n")
 
 
-def mnist_noise() -> list[str]:
-    """MNIST decisions on other samples of the same checkpoint (experiments/decision_noise.py), for the default's
-    provisional decision, the log law's, and the log law's curve after the verification steps: run by run, the
-    run's recorded answer, the rule on its own 2,000 samples, on five other sets of 2,000, on 10,000 (median,
-    mean) and on the test set."""
-    stages = [("mnist-provisional", "default, provisional (step 3,000)"),
-              ("mnist-provisional-log", "log law, provisional (step 3,000)"),
-              ("mnist-decision-log", "log law, after the verification steps (step 6,000)")]
+def noise_rows(stages: list[tuple[str, str]]) -> list[str]:
+    """The table of experiments/decision_noise.py's readings (results/NAME/noise.json) for (NAME, label) stages:
+    run by run, the run's recorded answer, the rule on its own 2,000 samples, on five other sets of 2,000, on
+    10,000 (median, mean) and on the test set."""
     lines = header("decision", "m", "seed", "the run's answer at that step", "own 2,000 samples",
                    "5 other sets of 2,000", "10,000, median", "10,000, mean", "test set")
     for name, label in stages:
         for r in sorted(json.loads((RESULTS / name / "noise.json").read_text()), key=lambda r: (r["seed"], r["m"])):
-            lines.append(row(label, r["m"], r["seed"], r["recorded_final"], r["own_samples"],
-                             ", ".join(map(str, r["other_sets"])),
+            lines.append(row(label.format(run=r["run"].rsplit("/", 1)[-1]), r["m"], r["seed"], r["recorded_final"],
+                             r["own_samples"], ", ".join(map(str, r["other_sets"])),
                              r["median_10000"], r["mean_10000"], r["test_median"]))
     return lines
+
+
+def mnist_noise() -> list[str]:
+    """MNIST decisions on other samples of the same checkpoint (experiments/decision_noise.py), for the default's
+    provisional decision, the log law's, and the log law's curve after the verification steps."""
+    return noise_rows([("mnist-provisional", "default, provisional (step 3,000)"),
+                       ("mnist-provisional-log", "log law, provisional (step 3,000)"),
+                       ("mnist-decision-log", "log law, after the verification steps (step 6,000)")])
+
+
+def packed_noise() -> list[str]:
+    """The torus T^6 and curved1 n = 6 with full share 0 and 36,000 nested steps, stopped after their final
+    decision (torus-curved-packed-decision): does the mean over samples answer otherwise than the median?"""
+    return noise_rows([("torus-curved-packed-decision", "{run}, after the verification steps (step 38,000)")])
 
 
 def decisions(name: str) -> dict[tuple[int, int], dict]:
