@@ -26,7 +26,8 @@ from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
 from tables_discovery import (discovery_mnist, discovery_mnist_verified, discovery_summary, fid_noise, fig4_default,
                               fig4_reach, local_rank, mnist_noise, mnist_truncations, rule_check, table2_ordered,
-                              table2_reach, mnist_fid_seeds, mnist_packed, packed_noise, torus_probes)
+                              table2_reach, mnist_fid_seeds, mnist_packed, mnist_runs, packed_noise, torus_probes,
+                              MNIST_EARLIER, MNIST_TODAY)
 
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "experiments" / "README.md"]
 
@@ -218,34 +219,20 @@ def intrinsic() -> list[str]:
     return lines
 
 
-def _mnist_runs(names: list[str], least: int = 0, same_below: str | None = None) -> tuple[list[dict], int]:
-    """The rows of the sweeps `names` by (seed, m), with `same_below`'s rows where m <= `least` and no named
-    sweep has the point; and how many rows the named sweeps gave."""
-    mine = {(r["seed"], r["latent_dim"]): r for name in names if (RESULTS / name / "results.csv").is_file()
-            for r in sweep_rows(name) if r.get("fid") is not None}
-    by_key = ({(r["seed"], r["latent_dim"]): r for r in sweep_rows(same_below) if r["latent_dim"] <= least}
-              if same_below else {})
-    by_key.update(mine)
-    return [by_key[key] for key in sorted(by_key)], len(mine)
-
-
 def _ordered_mnist() -> str:
-    """Today's default's MNIST runs (12,000 critic steps: mnist-adv12k-m32, mnist-adv12k), then the seventh
-    default's with the preset's earlier 8,000 (discovery-mnist-reach; where m <= the reach's minimum range the
-    sixth default's runs, discovery-mnist-verified, which are the same computation)."""
-    from maskaae.config import TrainConfig
-
-    def listed(rows: list[dict]) -> str:
+    """Today's default's MNIST runs, then the seventh default's with the preset's earlier 8,000 critic steps
+    (tables_discovery.MNIST_TODAY, MNIST_EARLIER)."""
+    def listed(runs: dict) -> str:
         return "; ".join(f"m = {r['latent_dim']}, seed {r['seed']}: m_A = {r['active_dims']}, FID {r['fid']:.1f}"
-                         for r in rows)
+                         for r in sorted(runs.values(), key=lambda r: (r["seed"], r["latent_dim"])))
 
-    least = TrainConfig().discovery_reach_min
-    today, count = _mnist_runs(["mnist-adv12k-m32", "mnist-adv12k"])
-    earlier, earlier_count = _mnist_runs(["discovery-mnist-reach"], least, "discovery-mnist-verified")
+    names, least, same_below = MNIST_EARLIER
+    today, count = mnist_runs(MNIST_TODAY)
+    earlier, earlier_count = mnist_runs(names, least, same_below)
     return (f"today's default, FID at N = 2,000: {listed(today)} (`results/mnist-adv12k*/`, {count} of 8 runs); "
             f"the same with 8,000 critic steps (14,000 steps in all, the preset before 2026-12-06): "
-            f"{listed(earlier)} (`results/discovery-mnist-reach/`, {earlier_count} runs; m <= {least}: "
-            f"`results/discovery-mnist-verified/`, the same computation)")
+            f"{listed(earlier)} (`results/{names[0]}/`, {earlier_count} runs; m <= {least}: "
+            f"`results/{same_below}/`, the same computation)")
 
 
 def presets() -> list[str]:

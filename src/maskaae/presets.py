@@ -60,7 +60,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "data": {"name": "mnist"},
         "model": {"latent_dim": 64, "width": 512, "depth": 3, "discovery": "ordered"},
         # 12,000 steps with the critic, as many as the paper mask's runs of this preset train in all: with 8,000
-        # the default's FID at m = 32 was above theirs (docs/REPRODUCTION.md, "mnist-adv12k")
+        # the default's FID at m = 32 was above theirs (docs/REPRODUCTION.md, "The critic's share of the schedule")
         "train": {"steps": 18000, "discovery_steps": 4000, "threads": 2},
         "eval": {"fid_samples": 2000},
     }),
