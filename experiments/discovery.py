@@ -53,9 +53,10 @@ from maskaae.data import load_data
 from maskaae.discovery import candidate_signals
 from maskaae.sweep import SweepSpec, build_points, run_sweep
 
-from discovery_variants import (DECIDED_IN_RECORDS, SAME_TRAINING_UNTIL_DECIDED, VARIANTS, decided_from_curves,
-                                DECISION_ONLY, derived_rows, kept_rows, record_source, recorded_rows, same_computation,
-                                same_training, with_variant)
+from discovery_variants import (DECIDED_IN_RECORDS, SAME_TRAINING_UNTIL_DECIDED, UNTRIGGERED_SOURCE, VARIANTS,
+                                decided_from_curves, DECISION_ONLY, derived_rows, descent_cells, kept_rows,
+                                record_source, recorded_rows, same_computation, same_training, untriggered,
+                                untriggered_cells, with_variant)
 
 GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
 MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
@@ -159,7 +160,7 @@ def rows_of(variant: str, group: str, sweep_dir: Path, cache: dict, lock: thread
                      "fd": summary["fd"],
                      "precision": summary["precision"], "recall": summary["recall"], "seconds": summary["seconds"],
                      "twonn": round(est["twonn"], 3), "mle": round(est["mle"], 3), "danco": round(est["danco"], 3),
-                     "curve": record.get("curve"), "provisional": record.get("provisional")})
+                     **descent_cells(record), "curve": record.get("curve"), "provisional": record.get("provisional")})
         if variant in DECISION_ONLY:  # stopped after the decision: the phase with the critic never ran
             rows[-1].update(decided_from="its own run, stopped after the decision", fd=None, precision=None,
                             recall=None, seconds=None)
@@ -304,10 +305,14 @@ def markdown(summary: dict, rows: list[dict]) -> str:
 def write_csv(rows: list[dict], path: Path) -> None:
     if not rows:
         return
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+    tmp = path.with_name(path.name + ".tmp")  # written whole, then moved: a failure leaves the old file as it was
+    with tmp.open("w", newline="") as f:
+        # every column any row has, in the order they first appear (rows kept from an older runs.csv lack the newer)
+        writer = csv.DictWriter(f, fieldnames=list(dict.fromkeys(key for r in rows for key in r)),
+                                lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    tmp.replace(path)
 
 
 def main() -> None:
@@ -316,7 +321,8 @@ def main() -> None:
     which.add_argument("--quick", action="store_true", help="the 11-run grid for iterating")
     which.add_argument("--holdout", action="store_true", help="12 runs at n and seeds the grid never had")
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS),
-                        default=["default", "inversion", "gated", "cap", "verify", "focus", "gain", "level", "paper"])
+                        default=["default", "seventh", "inversion", "gated", "cap", "verify", "focus", "gain", "level",
+                                 "paper"])
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery", help="sweep folders (checkpoints; not committed)")
     parser.add_argument("--out", default=None, help="results folder (default results/discovery[-quick])")
@@ -355,6 +361,18 @@ def main() -> None:
                 and (source := record_source(v, lambda s, g=g: runs_root / s / g)) is not None}
     same = {(v, g): source for (v, g), spec in specs.items() if not (runs_root / v / g).exists()
             and (source := same_computation(spec, v)) is not None}
+    cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
+    lock = threading.Lock()
+    kept = kept_rows(out)
+
+    def rows_here(v: str, g: str) -> list[dict]:
+        """The group's rows from its runs on this machine, else the rows out/ kept from an earlier collection."""
+        folder = runs_root / v / g
+        return rows_of(v, g, folder, cache, lock) if folder.exists() else kept.get((v, g), [])
+
+    same |= {(v, g): UNTRIGGERED_SOURCE[v] for (v, g) in specs if v in UNTRIGGERED_SOURCE
+             and not (runs_root / v / g).exists()
+             and untriggered(grid_groups[g], v, rows_here(UNTRIGGERED_SOURCE[v], g), cache)}
     derived |= set(recorded) | set(same)
     if not args.collect_only:
         # groups in parallel, one job each, so that small groups do not leave a core idle
@@ -366,22 +384,14 @@ def main() -> None:
                        for (v, g) in order]
             for future in futures:
                 future.result()
-    cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
-    lock = threading.Lock()
-    kept = kept_rows(out)
-
-    def rows_here(v: str, g: str) -> list[dict]:
-        """The group's rows from its runs on this machine, else the rows out/ kept from an earlier collection."""
-        folder = runs_root / v / g
-        return rows_of(v, g, folder, cache, lock) if folder.exists() else kept.get((v, g), [])
-
     rows = []
     for (v, g) in specs:
         if (v, g) in recorded:
             source = recorded[v, g]
             rows += recorded_rows(rows_here(source, g), v, source)
         elif (v, g) in same:
-            rows += [{**r, "variant": v, "decided_from": f"{r['decided_from']} (as {same[v, g]}: the same computation)"}
+            rows += [{**r, "variant": v, "decided_from": f"{r['decided_from']} (as {same[v, g]}: the same computation)",
+                      **untriggered_cells(grid_groups[g], v, r, cache)}
                      for r in rows_here(same[v, g], g)]
         elif (v, g) in derived:
             source = SAME_TRAINING_UNTIL_DECIDED[v]

@@ -38,7 +38,7 @@ from maskaae.sweep import SweepSpec, run_sweep
 from maskaae.versions import saved_config_from_dict
 
 from discovery import ID_POINTS, figures, intrinsic_estimates, write_csv
-from discovery_variants import VARIANTS
+from discovery_variants import VARIANTS, descent_cells
 
 OUT = Path("results/discovery-stress")
 FILE_POINTS = 25000  # rows of each file case; data.test_fraction (0.1) of them are held out
@@ -135,7 +135,8 @@ def row(name: str, n: int, folder: Path, cache: dict, lock: threading.Lock) -> d
             "error": summary["active_dims"] - n,
             "provisional": record.get("provisional", {}).get("dimension"), "candidate": candidate["dimension"],
             "candidate_shares_pct_n-1..n+2": " ".join(f"{100 * v:.2f}" for v in s[max(0, n - 2):n + 2]),
-            "seconds": summary["seconds"], **{key: round(est[key], 2) for key in ("twonn", "mle", "danco")}}
+            "seconds": summary["seconds"], **{key: round(est[key], 2) for key in ("twonn", "mle", "danco")},
+            **descent_cells(record)}
 
 
 def markdown(rows: list[dict], summary: dict, variant: str) -> str:

@@ -22,22 +22,34 @@ from maskaae.sweep import SweepSpec, build_points
 # existed pin it off (BEFORE_REACH): the preset has it on since the seventh default.
 NO_VERIFY = ["train.discovery_verify_steps=0", "train.steps=15000"]
 BEFORE_REACH = ["train.discovery_reach=0"]
+# Every variant made before the descent (maskaae/descent.py) pins it off: the preset has it since the eighth default.
+BEFORE_DESCENT = ["model.discovery_descent_ratio=null"]
 VARIANTS: dict[str, list[str]] = {
+    # the eighth default (2026-12-06): the seventh with the descent after the final decision k: when k is more
+    # than 1.3 times TwoNN's local dimension of the training data, rounds of 4,000 nested steps at exactly
+    # j = k - 1, k - 2, .. keep each j whose first j dimensions reconstruct within 1% of the decision's total of
+    # what the first k did (a circle kept on two coordinates is cut to one). On a group where no point's final
+    # answer triggers it, its runs are the seventh default's computation (UNTRIGGERED_SOURCE). The overrides are
+    # the preset's own values, written out.
+    "default": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
+                "train.steps=17000", "model.discovery_descent_ratio=1.3", "model.discovery_descent_tolerance=0.01",
+                "train.discovery_descent_steps=4000"],
     # the seventh default (2026-11-29, fifth session): the sixth with the reach, r = 2 (train.discovery_reach): a
     # preliminary answer k0 halfway to the focus phase, then truncations over 1..max(2 k0, 16) instead of 1..m
     # until the focus (train.discovery_reach_min = 16), so the prefixes near the answer get a share that depends
     # on the data's answer, not on m (MNIST's m_A grew with m under 1..m). Measured first as the candidates
     # "reach" (no minimum: one stress miss) and "reach16" (decision-only; the same m_A as this variant's full
     # runs, which are the same computation up to the final decision). Where m <= 16 its runs are the sixth
-    # default's computation (SAME_COMPUTATION_UP_TO_M). The overrides are the preset's own values, written out.
-    "default": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
-                "train.steps=17000"],
+    # default's computation (SAME_COMPUTATION_UP_TO_M). Collected as "default" until the eighth default; its
+    # rows in results/discovery were renamed then.
+    "seventh": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
+                "train.steps=17000", *BEFORE_DESCENT],
     # the sixth default (2026-11-29): the fifth, and the verification's k - 1 is also taken when the candidate's
     # k-th dimension explained more than its (k - 1)-th (model.discovery_verify_inversion), whatever the gate
     # says. Chosen on one case (Fig. 4b, n = 16, m = 34, seed 0: a lopsided split, 0.14% then 1.41%); on the
     # 124 other saved verification records it changes no answer. Tested on the Fig. 4b runs made after it.
     # Collected as "default" until the seventh default; its rows in results/discovery were renamed then.
-    "inversion": [*BEFORE_REACH, "train.discovery_verify_steps=2000", "train.steps=17000"],
+    "inversion": [*BEFORE_REACH, "train.discovery_verify_steps=2000", "train.steps=17000", *BEFORE_DESCENT],
     # the fifth default: the fourth with 2,000 verification steps after the decision (and 2,000 more steps,
     # so the phase with the critic keeps its length), k - 1 only when the candidate's k-th dimension explained
     # less than model.discovery_verify_gate (1%) of the total. The gate was chosen on the verify runs' records
@@ -45,58 +57,65 @@ VARIANTS: dict[str, list[str]] = {
     # 0.2-0.9%), then tested on the held-out seed pairs 4 and 5, which no choice had seen. Its held-out runs
     # were made as "default"; their local folders were renamed and their sweep.json given these overrides.
     "gated": [*BEFORE_REACH, "train.discovery_verify_steps=2000", "train.steps=17000",
-              "model.discovery_verify_inversion=false"],
+              "model.discovery_verify_inversion=false", *BEFORE_DESCENT],
     # the fourth default: the cap relative to the kept dimensions' mean share, no verification steps. Its
     # runs were made as "default"; their local folders were renamed and their sweep.json given these overrides.
-    "cap": [*BEFORE_REACH, *NO_VERIFY],
+    "cap": [*BEFORE_REACH, *NO_VERIFY, *BEFORE_DESCENT],
     # the verification without the gate (k - 1 whatever the k-th dimension explained). Its runs were made as
     # "default" while it was the default for a session; folders renamed, sweep.json given these overrides.
     "verify": [*BEFORE_REACH, "train.discovery_verify_steps=2000", "train.steps=17000",
-               "model.discovery_verify_gate=null"],
+               "model.discovery_verify_gate=null", *BEFORE_DESCENT],
     # the third default (2026-11-28): the focus phase, the gain rule's tolerance a fixed 0.5% of the total
     # (without the cap relative to the kept dimensions' mean share).
-    "focus": [*BEFORE_REACH, "model.discovery_relative_tolerance=null", *NO_VERIFY],
+    "focus": [*BEFORE_REACH, "model.discovery_relative_tolerance=null", *NO_VERIFY, *BEFORE_DESCENT],
     # the second default: the gain rule without the focus phase, nested truncations uniform throughout; its
     # m_A is decided from the level runs' saved curves (the same nested training)
-    "gain": [*BEFORE_REACH, "train.discovery_focus=0", "model.discovery_relative_tolerance=null", *NO_VERIFY],
+    "gain": [*BEFORE_REACH, "train.discovery_focus=0", "model.discovery_relative_tolerance=null", *NO_VERIFY,
+             *BEFORE_DESCENT],
     # the first default: ordered discovery with the level rule at tolerance 0.01 (its 72 runs were the
     # benchmark of 2026-11-28)
     "level": [*BEFORE_REACH, "model.discovery_rule=level", "model.discovery_tolerance=0.01", "train.discovery_focus=0",
-              "model.discovery_relative_tolerance=null", *NO_VERIFY],
+              "model.discovery_relative_tolerance=null", *NO_VERIFY, *BEFORE_DESCENT],
     # a candidate (2026-11-29, third session): the default with nested truncations drawn from the log law
     # (train.discovery_truncation=log), which gives a prefix of length k a share that depends on m only through
     # ln m; on MNIST it removed the growth of the provisional answer with m (experiments/README.md). Its runs stop
     # right after the final decision (train.steps = 12,000 nested + 2,000 verification steps), so they give m_A
     # as a full run would, but no fd, precision, recall or full-run time (DECISION_ONLY).
-    "log": [*BEFORE_REACH, "train.discovery_truncation=log", "train.discovery_verify_steps=2000", "train.steps=14000"],
+    "log": [*BEFORE_REACH, "train.discovery_truncation=log", "train.discovery_verify_steps=2000", "train.steps=14000",
+            *BEFORE_DESCENT],
     # a candidate (2026-11-29, fourth session): the default with train.discovery_reach=2: a preliminary answer k0
     # halfway to the focus phase (step 4,500), then truncations over 1..max(2 k0, k0 + 2) instead of 1..m until the
     # focus, so the prefixes near the answer get a share that depends on the data's answer, not on m. r = 2 was
     # fixed before any run and is the only value tried. Where 2 k0 >= m the run is the default's computation.
     # On MNIST (mnist-decision-reach) it gave 9-11 over m = 16..110 and two seeds. Decision-only, like log.
     "reach": ["train.discovery_reach=2", "train.discovery_reach_min=0", "train.discovery_verify_steps=2000",
-              "train.steps=14000"],
+              "train.steps=14000", *BEFORE_DESCENT],
     # a candidate (2026-11-29, fifth session): the reach with its range never narrower than 1..16
     # (train.discovery_reach_min=16). The reach's one stress miss (curved3 n = 5 with 5,000 points) drew over
     # 1..10; a minimum of 32 (the first try) left MNIST at m = 32 as the default had it (12 for seed 1, so 9-12
     # over the eight runs); 16 is below every preliminary answer's 2 k0 on MNIST (k0 >= 9), so there it is the
     # reach's computation. Decision-only.
     "reach16": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
-                "train.steps=14000"],
+                "train.steps=14000", *BEFORE_DESCENT],
     # a candidate (2026-11-29, seventh session): the default with no nested row keeping all m code dimensions
     # (train.discovery_full_share=0; every row keeps a prefix, as in Rippel et al.'s nested dropout). The full
     # rows pay for the band around every cut of a circle, while only the rows truncated between a circle's two
     # coordinates gain from cutting it; on the torus probes T^6 answered 9, 8, 7 at full shares 0.5, 0.25, 0
     # and T^10 18 and 15 at 0.5 and 0 (results/torus-full-share-probe; seed 0, no noise, m = 32).
     "packed": ["train.discovery_full_share=0", "train.discovery_reach=2", "train.discovery_reach_min=16",
-               "train.discovery_verify_steps=2000", "train.steps=17000"],
+               "train.discovery_verify_steps=2000", "train.steps=17000", *BEFORE_DESCENT],
+    # the eighth default's runs stopped right after the final decision and its descent (decision-only, like
+    # reach16): the held-out check's runs, whose other groups are reach16's computation (UNTRIGGERED_SOURCE)
+    "descent": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
+                "train.steps=14000", "model.discovery_descent_ratio=1.3", "model.discovery_descent_tolerance=0.01",
+                "train.discovery_descent_steps=4000"],
     "paper": ["model.discovery=paper", "loss.lambda2=1", "model.mask_init_min=0", "train.mask_warmup_steps=0",
               "train.steps=8000"],
     # the previous default of the synthetic preset (gradient mask, lambda2 3, U[2, 5], 500 warm-up steps)
     "previous": ["model.discovery=paper", "train.steps=8000"],
 }
 # Variants whose runs stop after the decision: their rows keep m_A and leave fd, precision, recall and seconds empty.
-DECISION_ONLY = {"log", "reach", "reach16"}
+DECISION_ONLY = {"log", "reach", "reach16", "descent"}
 # A variant that differs from another only in the decision's tolerance trains the same nested phase up to
 # the provisional decision; where that decision is the same, the whole run is the same computation up to
 # the final decision. So a group is run for `variant` only where some point's provisional decision would
@@ -120,7 +139,75 @@ DECIDED_IN_RECORDS: dict[str, tuple[tuple[str, ...], Callable[[dict], int], bool
 # variant -> source that differs from it only by the reach: on a group whose every point has m at most the variant's
 # train.discovery_reach_min, the reach's range is 1..m whatever the preliminary answer, so the variant's run is the
 # source's computation (checked bit for bit in tests/test_discovery.py) and its rows are the source's.
-SAME_COMPUTATION_UP_TO_M: dict[str, str] = {"default": "inversion"}
+SAME_COMPUTATION_UP_TO_M: dict[str, str] = {"seventh": "inversion"}
+
+
+# variant -> source that differs from it only by the descent (maskaae/descent.py): where the descent is not
+# triggered it trains nothing and leaves the run as it was (tests/test_descent.py checks that bit for bit), so on
+# a group where no point's final answer triggers it the variant's rows are the source's.
+UNTRIGGERED_SOURCE: dict[str, str] = {"default": "seventh", "descent": "reach16"}
+
+
+def reference(k: int, config, cache: dict) -> float:
+    """The trigger's reference at k for a run with this config (TwoNN on as many k-dimensional Gaussian samples as
+    the run's TwoNN reads), cached by k and sample count."""
+    from maskaae.descent import LOCAL_POINTS, reference_dimension
+
+    count = min(config.data.n_train, LOCAL_POINTS)  # synthetic data: the training split has n_train samples
+    key = f"descent-reference:k{k}:count{count}"
+    if key not in cache:
+        cache[key] = reference_dimension(k, count)
+    return cache[key]
+
+
+def local_dimension(config, cache: dict) -> float:
+    """What the descent's trigger reads for a run with this config (Trainer.local_dimension: TwoNN on the run's
+    own sample of training points), cached by data and run seed."""
+    from maskaae import Trainer, build_model
+    from maskaae.data import load_data
+
+    key = f"descent-two-nn:{json.dumps(config.data.__dict__, sort_keys=True, default=str)}:seed{config.seed}"
+    if key not in cache:
+        train, _ = load_data(config.data)
+        cache[key] = Trainer(build_model(config, tuple(train.shape[1:])), train, config).local_dimension()
+    return cache[key]
+
+
+def untriggered(spec: SweepSpec, variant: str, source_rows: list[dict], cache: dict) -> bool:
+    """Whether no point of the group would trigger the variant's descent: every point has a row of the
+    UNTRIGGERED_SOURCE, and the reference at its final answer is at most the variant's ratio times the point's
+    local dimension."""
+    from maskaae.descent import triggered
+
+    ratio = variant_model(variant).discovery_descent_ratio
+    answers = {r["run"]: r["m_A"] for r in source_rows}
+    return all(point.name in answers and not triggered(reference(answers[point.name], point.config, cache),
+                                                       local_dimension(point.config, cache), ratio)
+               for point in build_points(with_variant(spec, variant)))
+
+
+def descent_cells(record: dict) -> dict:
+    """A run's descent (maskaae/descent.py) as runs.csv cells: the local dimension its trigger read, and, where it
+    ran, "k -> answer; j: excess, .." (each round's excess over the decision's k-prefix, a share of its total; a
+    round that failed was undone)."""
+    descent = record.get("descent")
+    if not descent:
+        return {"descent_two_nn": None, "descent_reference": None, "descent": None}
+    rounds = ", ".join(f"{r['j']}: {100 * r['excess']:+.2f}%{'' if r['kept'] else ' (undone)'}"
+                       for r in descent["rounds"])
+    ran = f"{descent['start']} -> {descent['dimension']}; {rounds}" if descent["triggered"] else "not triggered"
+    return {"descent_two_nn": descent["local_dimension"], "descent_reference": descent.get("reference_dimension"),
+            "descent": ran}
+
+
+def untriggered_cells(spec: SweepSpec, variant: str, run: dict, cache: dict) -> dict:
+    """descent_cells for a variant's row taken from its UNTRIGGERED_SOURCE: what the trigger read (the local
+    dimension and the reference at the row's answer) and "not triggered" (nothing for other variants)."""
+    if variant not in UNTRIGGERED_SOURCE:
+        return {}
+    point = next(p for p in build_points(with_variant(spec, variant)) if p.name == run["run"])
+    return {"descent_two_nn": round(local_dimension(point.config, cache), 4),
+            "descent_reference": round(reference(run["m_A"], point.config, cache), 4), "descent": "not triggered"}
 
 
 def same_computation(spec: SweepSpec, variant: str) -> str | None:

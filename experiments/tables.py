@@ -24,6 +24,7 @@ from typing import Callable
 
 from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
+from tables_descent import descent_probe, descent_runs, descent_trigger
 from tables_discovery import (discovery_mnist, discovery_mnist_verified, discovery_summary, fid_noise, fig4_default,
                               fig4_reach, local_rank, mnist_noise, mnist_truncations, rule_check, table2_ordered,
                               table2_reach, mnist_fid_seeds, mnist_packed, mnist_runs, packed_noise, torus_probes,
@@ -350,6 +351,9 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "fashion-m128": fashion_m128,
     "gaussian-blob": gaussian_blob,
     "intrinsic": intrinsic,
+    "descent-probe": descent_probe,
+    "descent-trigger": descent_trigger,
+    "descent-runs": descent_runs,
 }
 _BLOCK = re.compile(r"(<!-- table:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /table:(?P=name) -->)", re.S)
 

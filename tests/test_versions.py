@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 13
+    assert saved["schema_version"] == SCHEMA_VERSION == 14
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -69,6 +69,17 @@ def test_a_version_6_config_keeps_the_fixed_tolerance():
     del v6["model"]["discovery_relative_tolerance"]
     assert saved_config_from_dict(v6).model.discovery_relative_tolerance is None
     assert Config().model.discovery_relative_tolerance == 0.05
+
+
+def test_a_version_13_config_has_no_descent():
+    v13 = Config().to_dict()
+    v13["schema_version"] = 13
+    for section, key in [("model", "discovery_descent_ratio"), ("model", "discovery_descent_tolerance"),
+                         ("train", "discovery_descent_steps")]:
+        del v13[section][key]
+    cfg = saved_config_from_dict(v13)
+    assert cfg.model.discovery_descent_ratio is None and Config().model.discovery_descent_ratio == 1.3
+    assert (cfg.model.discovery_descent_tolerance, cfg.train.discovery_descent_steps) == (0.01, 4000)
 
 
 def test_a_version_7_config_has_no_verification_steps():

@@ -92,6 +92,12 @@ class ModelConfig:
     # puts the larger part of a factor first, so a k-th above the (k - 1)-th is a factor split over the two);
     # false: the gate alone (the verification before schema 10)
     discovery_verify_inversion: bool = True
+    # After the final decision k: when k is more than this many times the data's local dimension (TwoNN on the
+    # training samples), rounds of nested steps at j = k - 1, k - 2, .. keep each j whose first j dimensions
+    # reconstruct within discovery_descent_tolerance (a share of the decision's total) of what the first k did:
+    # a circle kept on two coordinates is cut to one (maskaae/descent.py); null: no descent (before schema 14)
+    discovery_descent_ratio: float | None = 1.3
+    discovery_descent_tolerance: float = 0.01
 
     def validate(self) -> None:
         _check(0.0 <= self.discovery_tolerance < 1.0, "model.discovery_tolerance", self.discovery_tolerance,
@@ -100,6 +106,11 @@ class ModelConfig:
                "model.discovery_relative_tolerance", self.discovery_relative_tolerance, "must be in (0, 1) or null")
         _check(self.discovery_verify_gate is None or 0.0 < self.discovery_verify_gate <= 1.0,
                "model.discovery_verify_gate", self.discovery_verify_gate, "must be in (0, 1] or null")
+        _check(self.discovery_descent_ratio is None or (math.isfinite(self.discovery_descent_ratio)
+                                                        and self.discovery_descent_ratio > 0),
+               "model.discovery_descent_ratio", self.discovery_descent_ratio, "must be finite and > 0, or null")
+        _check(0.0 <= self.discovery_descent_tolerance < 1.0, "model.discovery_descent_tolerance",
+               self.discovery_descent_tolerance, "must be in [0, 1)")
         _check(self.kind in MODELS, "model.kind", self.kind, f"must be one of {list(MODELS)}")
         _check(self.latent_dim >= 1, "model.latent_dim", self.latent_dim,
                "must be >= 1 (it is the number of latent dimensions m)")
@@ -203,6 +214,10 @@ class TrainConfig:
     # (model.discovery_verify_gate): a factor split over dimensions k - 1 and k moves into the first k - 1
     # (maskaae/discovery.py, experiments/README.md). 0: no verification (the default before 2026-11-29).
     discovery_verify_steps: int = 2000
+    # With model.discovery_descent_ratio: nested steps in each round of the descent (Adam, lr_discovery
+    # cosine-decayed over each round; maskaae/descent.py). They run inside the final decision's
+    # step, so train.steps and the critic's steps are unchanged; only runs whose descent is triggered take longer.
+    discovery_descent_steps: int = 4000
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     threads: int = 0  # torch threads; 0 leaves torch's default
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused
@@ -226,6 +241,8 @@ class TrainConfig:
         _check(self.discovery_steps >= 1, "train.discovery_steps", self.discovery_steps, "must be >= 1")
         _check(self.discovery_verify_steps >= 0, "train.discovery_verify_steps", self.discovery_verify_steps,
                "must be >= 0")
+        _check(self.discovery_descent_steps >= 1, "train.discovery_descent_steps", self.discovery_descent_steps,
+               "must be >= 1 (model.discovery_descent_ratio=null turns the descent off)")
         _check(0.0 <= self.discovery_full_share < 1.0, "train.discovery_full_share", self.discovery_full_share,
                "must be in [0, 1)")
         _check(0.0 <= self.discovery_focus < 1.0, "train.discovery_focus", self.discovery_focus,
@@ -388,4 +405,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14

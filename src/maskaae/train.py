@@ -7,16 +7,19 @@ Nothing here touches files; `runs.py` wraps this in a run folder.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import shutil
 from dataclasses import replace
 from typing import Any, Callable
 
+import numpy as np
 import torch
 
 from .config import Config, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
+from .descent import LOCAL_POINTS, descend, reference_dimension, triggered, two_nn
 from .discovery import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window,
                         nested_truncation, reach_window, set_prefix_mask, unexplained_curve, verified_dimension,
                         verify_window)
@@ -138,6 +141,8 @@ OBJECTIVES = {"ae": ae_objective, "critic": critic_objective, "gen": generator_o
               "nested": nested_objective}
 DECISION_SAMPLES = 2000  # training samples on which the ordered discovery decides (never the test set)
 DECISION_SEED_OFFSET = 2_000_003
+# the descent's TwoNN points, and (offset + 1) its batches and truncations (maskaae/descent.py)
+DESCENT_SEED_OFFSET = 3_000_017
 
 
 def decision_samples(data: torch.Tensor, seed: int) -> torch.Tensor:
@@ -230,8 +235,56 @@ class Trainer(BaseTrainer):
             record = {**record, "answer": k, "candidate_share": round(share, 6), "candidate_inverted": inverted,
                       "dimension": verified_dimension(candidate, k, share, model.discovery_verify_gate,
                                                       inverted and model.discovery_verify_inversion)}
+        t = self.cfg.train
+        # the descent follows the discovery's own end only: a run stopped earlier decides without training more
+        if model.discovery_descent_ratio is not None and self.step == t.discovery_steps + t.discovery_verify_steps:
+            record = {**record, "descent": self.descent(record["dimension"], curve)}
+            record["dimension"] = record["descent"]["dimension"]
         set_prefix_mask(self.model, record["dimension"])
         self.discovery = {**record, **earlier}
+
+    def local_dimension(self) -> float:
+        """TwoNN on up to LOCAL_POINTS training samples drawn from their own random stream (maskaae/descent.py)."""
+        generator = torch.Generator().manual_seed(self.cfg.seed + DESCENT_SEED_OFFSET)
+        points = self.data[torch.randperm(len(self.data), generator=generator)[:LOCAL_POINTS]]
+        return two_nn(points.flatten(1).cpu().numpy())
+
+    def descent(self, k: int, reference: np.ndarray) -> dict[str, Any]:
+        """The descent after the final decision k (maskaae/descent.py): the data's local dimension against the
+        reference at k, then, when triggered, rounds of train.discovery_descent_steps nested steps at exactly j
+        from their own random stream (Adam, the nested phase's learning rate cosine-decayed over each round). A
+        round that fails is undone: the model and the optimiser are as they were before it."""
+        model, t = self.cfg.model, self.cfg.train
+        local = self.local_dimension()
+        expected = reference_dimension(k, min(len(self.data), LOCAL_POINTS))
+        out: dict[str, Any] = {"start": k, "local_dimension": round(local, 4),
+                               "reference_dimension": round(expected, 4), "ratio": model.discovery_descent_ratio,
+                               "triggered": triggered(expected, local, model.discovery_descent_ratio)}
+        if not out["triggered"]:
+            return {**out, "dimension": k, "rounds": []}
+        opt = self.optimizers["nested"]
+        generator = torch.Generator().manual_seed(self.cfg.seed + DESCENT_SEED_OFFSET + 1)
+        before: list[Any] = []
+
+        def train_round(j: int) -> None:
+            before[:] = [copy.deepcopy(self.model.state_dict()), copy.deepcopy(opt.state_dict())]
+            self.model.train()
+            steps = t.discovery_descent_steps
+            for step in range(steps):
+                for group in opt.param_groups:
+                    group["lr"] = cosine(t.lr_discovery, step, steps)
+                x = self.data[torch.randint(len(self.data), (t.batch_size,), generator=generator)]
+                keep = nested_truncation(len(x), self.model.latent_dim, generator, (j, j),
+                                         full_share=t.discovery_full_share)
+                apply_update(opt, self.objectives["nested"](self.model, x, keep, self.cfg.loss))
+
+        dimension, rounds = descend(k, reference, train_round, lambda: unexplained_curve(self.model,
+                                                                                          self.decision_data()),
+                                    model.discovery_descent_tolerance)
+        if rounds and not rounds[-1]["kept"]:
+            self.model.load_state_dict(before[0])
+            opt.load_state_dict(before[1])
+        return {**out, "dimension": dimension, "rounds": rounds}
 
     def nested_iteration(self) -> dict[str, float]:
         """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate;

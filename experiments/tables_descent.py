@@ -1,0 +1,81 @@
+"""The documents' tables of the descent (maskaae/descent.py, the eighth default): the probe that chose its
+acceptance test, which committed runs its trigger touches, and the runs where it ran.
+
+Registered in experiments/tables.py's TABLES, which writes them into the documents."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from table_cells import RESULTS, header, minutes, row
+
+# (results folder, variant in its runs.csv, label) of the eighth default's runs; the held-out and stress runs
+# stop right after the final decision and its descent
+DESCENT_RUNS = [("discovery", "default", "benchmark"), ("discovery-holdout-reach16", "descent", "held-out"),
+                ("discovery-stress-descent", None, "stress")]
+TOLERANCE = 0.01  # model.discovery_descent_tolerance, the acceptance test the probe's last column applies
+TRIGGER_RATIO = 1.3  # model.discovery_descent_ratio
+
+
+def _csv(path) -> list[dict]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def descent_probe() -> list[str]:
+    """experiments/pack_probe.py: from the default's final answer k, rounds at exactly j = k - 1, k - 2, ..; each
+    round's excess over the decision's k-prefix (a share of its total) and the rule's answer on the new curve;
+    where the rule on its own curve, and where an excess of at most 1%, would have stopped."""
+    lines = header("data", "n", "round", "k", "after the round at j: excess (the rule's answer)",
+                   "the rule's own curve keeps", "excess <= 1% keeps")
+    order = {"torus": 0, "curved1": 1, "curved3": 2}
+    files = sorted((RESULTS / "pack-probe").glob("*.json"), key=lambda p: (
+        order[p.name.split("-")[0]], int(p.name.split("-")[1][1:]), p.name))
+    for path in files:
+        d = json.loads(path.read_text())
+        rounds = d["rounds"]
+        by_rule = next((r["j"] + 1 for r in rounds if r["answer"] > r["j"]), None)
+        if by_rule is None:
+            by_rule = f"{rounds[-1]['j']} or fewer (stopped at 3% excess)" if rounds[-1]["j"] > 1 else 1
+        by_excess = next((r["j"] + 1 for r in rounds if r["excess_pct"] > 100 * TOLERANCE), rounds[-1]["j"])
+        cells = ", ".join(f"{r['j']}: {r['excess_pct']:+.2f}% ({r['answer']})" for r in rounds)
+        lines.append(row(d["kind"], d["n"], f"{d['steps']:,} steps, lr {d['lr']:g}", d["k"], cells, by_rule,
+                         by_excess))
+    return lines
+
+
+def descent_trigger() -> list[str]:
+    """experiments/descent_trigger.py: per source of committed seventh-default runs, which the trigger touches
+    (the reference at k over TwoNN above 1.3) and the largest ratio among those it leaves alone; beside it, the
+    ratio first tried (k / TwoNN above 1.3) and the runs it would have touched."""
+    rows = _csv(RESULTS / "descent-trigger" / "trigger.csv")
+    lines = header("runs of the seventh default", "runs", "triggered: case (n, k, reference / TwoNN)",
+                   "largest reference / TwoNN not triggered", "k / TwoNN above 1.3 (the trigger first tried)")
+    for source in dict.fromkeys(r["source"] for r in rows):
+        mine = [r for r in rows if r["source"] == source]
+        hit = [r for r in mine if r["triggered"] == "True"]
+        calm = [float(r["reference_over_two_nn"]) for r in mine if r["triggered"] == "False"]
+        listed = "; ".join(f"{r['case']} ({r['n'] or 'n unknown'}, {r['k']}, {float(r['reference_over_two_nn']):.2f})"
+                           for r in hit) or "none"
+        raw = [r for r in mine if float(r["k_over_two_nn"]) > TRIGGER_RATIO]
+        first = "; ".join(f"{r['case']} ({float(r['k_over_two_nn']):.2f})" for r in raw) or "none"
+        lines.append(row(source, len(mine), listed, f"{max(calm):.3f}" if calm else "–", first))
+    return lines
+
+
+def descent_runs() -> list[str]:
+    """The eighth default's runs where the descent ran: k before it, TwoNN, each round, m_A and the run's time
+    (benchmark runs are full runs; held-out and stress runs stop after the decision)."""
+    lines = header("runs", "case", "n", "m", "TwoNN", "reference at k", "k -> m_A; round at j: excess", "error",
+                   "time")
+    for folder, variant, label in DESCENT_RUNS:
+        for r in _csv(RESULTS / folder / "runs.csv"):
+            if (variant and r.get("variant") != variant) or r.get("descent") in (None, "", "not triggered"):
+                continue
+            case = r.get("case") or f"{r['group']}/{r['run']}"
+            seconds = minutes(float(r["seconds"])) if r.get("seconds") else "–"
+            lines.append(row(label, case, r["n"], r["m"], f"{float(r['descent_two_nn']):.2f}",
+                             f"{float(r['descent_reference']):.2f}", r["descent"],
+                             f"{int(r['error']):+d}", seconds))
+    return lines
