@@ -239,7 +239,7 @@ def _ordered_mnist() -> str:
 def presets() -> list[str]:
     from maskaae.presets import PRESETS
 
-    default = summary("synthetic-default-reach")
+    default = summary("synthetic-default-descent")
     bench = json.loads((RESULTS / "discovery" / "summary.json").read_text())["default"]
     mnist, mnist_big = summary("mnist-cpu-maskaae-m64"), summary("mnist-cpu-maskaae-m64-fid10000")
     wae_big = summary("mnist-cpu-wae-m64-fid10000")
@@ -248,7 +248,7 @@ def presets() -> list[str]:
         "synthetic": f"CPU preset; measured: m_A = {default['active_dims']} (n = {default['true_latent_dim']}), "
                      f"fd {default['fd']:.2f}, precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
                      f"{default['seconds']:.0f} s of training on one thread beside two other runs "
-                     f"(`results/synthetic-default-reach/`; the discovery benchmark's runs, two at a time: "
+                     f"(`results/synthetic-default-descent/`; the discovery benchmark's runs, two at a time: "
                      f"{bench['default_seconds']:.0f} s median, `results/discovery/`)",
         "mnist": f"CPU preset; {_ordered_mnist()}; with the paper's mask (before issue 11): m_A = "
                  f"{mnist['active_dims']}, FID "

@@ -42,7 +42,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "description": "CPU preset: synthetic n=8, m=32, 3 x FC256 networks, ordered discovery (12,000 nested "
                        "auto-encoder steps, from the 4,500th up to twice a preliminary answer (at least 16), the "
                        "last quarter near a provisional answer, the decision, 2,000 "
-                       "verification steps, then 3,000 steps with the critic and the mask fixed); "
+                       "verification steps, the descent where the answer is well above TwoNN's, then 3,000 steps "
+                       "with the critic and the mask fixed); "
                        "about 2.5 minutes on one thread (not the paper's networks, schedule or mask training)",
         # One thread: at this network size a second thread was slower with passive waiting and barely faster
         # with spinning (benchmarks/results/step_omp_passive.json, wait_policy.json; benchmarks/README.md).
@@ -56,7 +57,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "mnist": _preset(_IMAGES, _IMAGES_CPU_MASK, {
         "description": "CPU preset (smaller than the paper; run in docs/REPRODUCTION.md): MNIST, m=64, "
                        "3 x FC512 MLPs, ordered discovery (4,000 nested auto-encoder steps, the decision, 2,000 "
-                       "verification steps, then 12,000 steps with the critic and the mask fixed), FID at N=2,000",
+                       "verification steps, the descent where triggered, then 12,000 steps with the critic and the "
+                       "mask fixed), FID at N=2,000",
         "data": {"name": "mnist"},
         "model": {"latent_dim": 64, "width": 512, "depth": 3, "discovery": "ordered"},
         # 12,000 steps with the critic, as many as the paper mask's runs of this preset train in all: with 8,000
