@@ -37,7 +37,8 @@ from maskaae.discovery import shares
 from maskaae.sweep import SweepSpec, run_sweep
 from maskaae.versions import saved_config_from_dict
 
-from discovery import ID_POINTS, figures, intrinsic_estimates, write_csv
+from discovery import ID_POINTS, intrinsic_estimates
+from discovery_report import figures, write_csv
 from discovery_variants import VARIANTS, descent_cells
 
 OUT = Path("results/discovery-stress")
