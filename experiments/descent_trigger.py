@@ -1,7 +1,7 @@
 """Which committed default runs would the descent (maskaae/descent.py) touch? For every run of the seventh default
 on the discovery benchmark, its held-out check and its stress cases, on the Fig. 4 / Table 2 grids, and for the
 default's MNIST runs, this computes what the descent's trigger computes at the final decision, without
-training: TwoNN on the run's LOCAL_POINTS training samples (Trainer.local_dimension: the same samples, the same
+training: TwoNN on the run's LOCAL_POINTS training samples (maskaae.train.local_dimension: the same samples, the same
 stream) against the reference at the run's committed final answer k (TwoNN on as many samples of a
 k-dimensional Gaussian). k / TwoNN, the trigger first tried, is kept beside it. Where the reference is at most
 ratio * TwoNN the descent does nothing, and the run with it is the same computation as the committed run
@@ -20,16 +20,16 @@ from pathlib import Path
 
 import torch
 
-from maskaae import Trainer, build_config, build_model
+from maskaae import build_config
 from maskaae.config import Config
-from maskaae.data import load_data
-from maskaae.descent import LOCAL_POINTS, reference_dimension, triggered
+from maskaae.descent import triggered
 from maskaae.sweep import build_points
 from maskaae.versions import saved_config_from_dict
 
 from discovery import groups, holdout_groups
+from discovery_report import write_csv
 from discovery_stress import cases
-from discovery_variants import VARIANTS, with_variant
+from discovery_variants import VARIANTS, trigger_reading, with_variant
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "descent-trigger"
@@ -42,16 +42,8 @@ MNIST = ["results/mnist-adv12k/results.csv", "results/mnist-adv12k-m32/results.c
 FIG4 = ["fig4-reach-n8", "fig4-reach-n16", "fig4-reach-n16-m18-32"]  # the seventh default's Fig. 4 / Table 2 runs
 
 
-def local_dimension(cfg: Config) -> tuple[float, int]:
-    """What the trigger reads for a run with this config, and on how many points."""
-    train, _ = load_data(cfg.data)
-    return (Trainer(build_model(cfg, tuple(train.shape[1:])), train, cfg).local_dimension(),
-            min(len(train), LOCAL_POINTS))
-
-
-def row(source: str, case: str, n: int | None, k: int, cfg: Config) -> dict:
-    local, count = local_dimension(cfg)
-    expected = reference_dimension(k, count)
+def row(source: str, case: str, n: int | None, k: int, cfg: Config, cache: dict) -> dict:
+    local, expected, count = trigger_reading(cfg, k, cache)
     out = {"source": source, "case": case, "n": n, "m": cfg.model.latent_dim, "k": k, "points": count,
            "two_nn": round(local, 3), "reference": round(expected, 3), "k_over_two_nn": round(k / local, 3),
            "reference_over_two_nn": round(expected / local, 3), "triggered": triggered(expected, local, RATIO)}
@@ -61,32 +53,30 @@ def row(source: str, case: str, n: int | None, k: int, cfg: Config) -> dict:
 
 def main() -> None:
     torch.set_num_threads(1)
-    rows = []
+    rows, cache = [], {}  # cache: each data set's TwoNN and each (k, points) reference read once
     for source, (path, variant, make_groups) in BENCHMARKS.items():
         committed = {(r["group"], r["run"]): r for r in csv.DictReader((ROOT / path).open()) if r["variant"] == variant}
         for group, spec in make_groups().items():
             for point in build_points(with_variant(spec, variant)):
                 r = committed.get((group, point.name))
                 if r is not None:
-                    rows.append(row(source, f"{group}/{point.name}", int(r["n"]), int(r["m_A"]), point.config))
+                    rows.append(row(source, f"{group}/{point.name}", int(r["n"]), int(r["m_A"]), point.config,
+                                    cache))
     committed = {r["case"]: r for r in csv.DictReader((ROOT / STRESS[0]).open())}
     for case, (n, spec) in cases(ROOT / "runs" / "discovery" / "stress", VARIANTS[STRESS[1]]).items():
-        rows.append(row("stress", case, n, int(committed[case]["m_A"]), build_points(spec)[0].config))
+        rows.append(row("stress", case, n, int(committed[case]["m_A"]), build_points(spec)[0].config, cache))
     for name in FIG4:
         for summary in sorted((ROOT / "results" / name / "runs").glob("*/summary.json")):
             saved = json.loads((summary.parent / "config.json").read_text())["config"]
             cfg = saved_config_from_dict(saved)
             rows.append(row("fig4", f"{name}/{summary.parent.name}", cfg.data.latent_dim,
-                            json.loads(summary.read_text())["active_dims"], cfg))
+                            json.loads(summary.read_text())["active_dims"], cfg, cache))
     for path in MNIST:
         for r in csv.DictReader((ROOT / path).open()):
             cfg = build_config("mnist", overrides=[f"model.latent_dim={r['model.latent_dim']}", f"seed={r['seed']}"])
-            rows.append(row("mnist", f"{Path(path).parent.name}/{r['run']}", None, int(r["active_dims"]), cfg))
+            rows.append(row("mnist", f"{Path(path).parent.name}/{r['run']}", None, int(r["active_dims"]), cfg, cache))
     OUT.mkdir(parents=True, exist_ok=True)
-    with (OUT / "trigger.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(rows, OUT / "trigger.csv")
 
 
 if __name__ == "__main__":

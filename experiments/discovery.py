@@ -271,8 +271,9 @@ def main() -> None:
             source = recorded[v, g]
             rows += recorded_rows(rows_here(source, g), v, source)
         elif (v, g) in same:
+            configs = ({p.name: p.config for p in build_points(specs[v, g])} if v in UNTRIGGERED_SOURCE else {})
             rows += [{**r, "variant": v, "decided_from": f"{r['decided_from']} (as {same[v, g]}: the same computation)",
-                      **untriggered_cells(grid_groups[g], v, r, cache)}
+                      **(untriggered_cells(configs[r["run"]], r["m_A"], cache) if configs else {})}
                      for r in rows_here(same[v, g], g)]
         elif (v, g) in derived:
             source = SAME_TRAINING_UNTIL_DECIDED[v]

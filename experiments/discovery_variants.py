@@ -25,12 +25,12 @@ BEFORE_REACH = ["train.discovery_reach=0"]
 # Every variant made before the descent (maskaae/descent.py) pins it off: the preset has it since the eighth default.
 BEFORE_DESCENT = ["model.discovery_descent_ratio=null"]
 VARIANTS: dict[str, list[str]] = {
-    # the eighth default (2026-12-06): the seventh with the descent after the final decision k: when k is more
-    # than 1.3 times TwoNN's local dimension of the training data, rounds of 4,000 nested steps at exactly
-    # j = k - 1, k - 2, .. keep each j whose first j dimensions reconstruct within 1% of the decision's total of
-    # what the first k did (a circle kept on two coordinates is cut to one). On a group where no point's final
-    # answer triggers it, its runs are the seventh default's computation (UNTRIGGERED_SOURCE). The overrides are
-    # the preset's own values, written out.
+    # the eighth default (2026-12-06): the seventh with the descent after the final decision k: when TwoNN on the
+    # training data reads more than 1.3 times less than on k-dimensional Gaussian samples, rounds of 4,000 nested
+    # steps at exactly j = k - 1, k - 2, .. keep each j whose first j dimensions reconstruct within 1% of the
+    # decision's total of what the first k did (a circle kept on two coordinates is cut to one). On a group where
+    # no point's final answer triggers it, its runs are the seventh default's computation (UNTRIGGERED_SOURCE).
+    # The overrides are the preset's own values, written out.
     "default": ["train.discovery_reach=2", "train.discovery_reach_min=16", "train.discovery_verify_steps=2000",
                 "train.steps=17000", "model.discovery_descent_ratio=1.3", "model.discovery_descent_tolerance=0.01",
                 "train.discovery_descent_steps=4000"],
@@ -148,29 +148,24 @@ SAME_COMPUTATION_UP_TO_M: dict[str, str] = {"seventh": "inversion"}
 UNTRIGGERED_SOURCE: dict[str, str] = {"default": "seventh", "descent": "reach16"}
 
 
-def reference(k: int, config, cache: dict) -> float:
-    """The trigger's reference at k for a run with this config (TwoNN on as many k-dimensional Gaussian samples as
-    the run's TwoNN reads), cached by k and sample count."""
-    from maskaae.descent import LOCAL_POINTS, reference_dimension
-
-    count = min(config.data.n_train, LOCAL_POINTS)  # synthetic data: the training split has n_train samples
-    key = f"descent-reference:k{k}:count{count}"
-    if key not in cache:
-        cache[key] = reference_dimension(k, count)
-    return cache[key]
-
-
-def local_dimension(config, cache: dict) -> float:
-    """What the descent's trigger reads for a run with this config (Trainer.local_dimension: TwoNN on the run's
-    own sample of training points), cached by data and run seed."""
-    from maskaae import Trainer, build_model
+def trigger_reading(config, k: int, cache: dict) -> tuple[float, float, int]:
+    """What the descent's trigger compares for a run with this config and final answer k, without training: the
+    local dimension (maskaae.train.local_dimension on the run's training data and seed), the reference at k
+    (maskaae.descent.reference_dimension) and the number of points both read. Cached: the local dimension and
+    the count by data and run seed, the reference by k and count."""
     from maskaae.data import load_data
+    from maskaae.descent import LOCAL_POINTS, reference_dimension
+    from maskaae.train import local_dimension
 
-    key = f"descent-two-nn:{json.dumps(config.data.__dict__, sort_keys=True, default=str)}:seed{config.seed}"
-    if key not in cache:
+    data = json.dumps(config.data.__dict__, sort_keys=True, default=str)
+    key, count_key = f"descent-two-nn:{data}:seed{config.seed}", f"descent-count:{data}"
+    if key not in cache or count_key not in cache:
         train, _ = load_data(config.data)
-        cache[key] = Trainer(build_model(config, tuple(train.shape[1:])), train, config).local_dimension()
-    return cache[key]
+        cache[key], cache[count_key] = local_dimension(train, config.seed), min(len(train), LOCAL_POINTS)
+    reference_key = f"descent-reference:k{k}:count{cache[count_key]}"
+    if reference_key not in cache:
+        cache[reference_key] = reference_dimension(k, cache[count_key])
+    return cache[key], cache[reference_key], cache[count_key]
 
 
 def untriggered(spec: SweepSpec, variant: str, source_rows: list[dict], cache: dict) -> bool:
@@ -181,9 +176,13 @@ def untriggered(spec: SweepSpec, variant: str, source_rows: list[dict], cache: d
 
     ratio = variant_model(variant).discovery_descent_ratio
     answers = {r["run"]: r["m_A"] for r in source_rows}
-    return all(point.name in answers and not triggered(reference(answers[point.name], point.config, cache),
-                                                       local_dimension(point.config, cache), ratio)
-               for point in build_points(with_variant(spec, variant)))
+    for point in build_points(with_variant(spec, variant)):
+        if point.name not in answers:
+            return False
+        local, reference, _ = trigger_reading(point.config, answers[point.name], cache)
+        if triggered(reference, local, ratio):
+            return False
+    return True
 
 
 def descent_cells(record: dict) -> dict:
@@ -200,14 +199,11 @@ def descent_cells(record: dict) -> dict:
             "descent": ran}
 
 
-def untriggered_cells(spec: SweepSpec, variant: str, run: dict, cache: dict) -> dict:
-    """descent_cells for a variant's row taken from its UNTRIGGERED_SOURCE: what the trigger read (the local
-    dimension and the reference at the row's answer) and "not triggered" (nothing for other variants)."""
-    if variant not in UNTRIGGERED_SOURCE:
-        return {}
-    point = next(p for p in build_points(with_variant(spec, variant)) if p.name == run["run"])
-    return {"descent_two_nn": round(local_dimension(point.config, cache), 4),
-            "descent_reference": round(reference(run["m_A"], point.config, cache), 4), "descent": "not triggered"}
+def untriggered_cells(config, k: int, cache: dict) -> dict:
+    """descent_cells for a row taken from the UNTRIGGERED_SOURCE of a run with this config and final answer k:
+    what the trigger read (trigger_reading) and "not triggered"."""
+    local, reference, _ = trigger_reading(config, k, cache)
+    return {"descent_two_nn": round(local, 4), "descent_reference": round(reference, 4), "descent": "not triggered"}
 
 
 def same_computation(spec: SweepSpec, variant: str) -> str | None:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import csv
 import json
 
+from maskaae.config import ModelConfig
 from table_cells import RESULTS, header, minutes, row
 
 # (results folder, variant in its runs.csv, label) of the eighth default's runs; the held-out and stress runs
 # stop right after the final decision and its descent
 DESCENT_RUNS = [("discovery", "default", "benchmark"), ("discovery-holdout-reach16", "descent", "held-out"),
                 ("discovery-stress-descent", None, "stress")]
-TOLERANCE = 0.01  # model.discovery_descent_tolerance, the acceptance test the probe's last column applies
-TRIGGER_RATIO = 1.3  # model.discovery_descent_ratio
+# the default's acceptance test (the probe's last column) and trigger ratio (the trigger table's last column)
+TOLERANCE, TRIGGER_RATIO = ModelConfig().discovery_descent_tolerance, ModelConfig().discovery_descent_ratio
 
 
 def _csv(path) -> list[dict]:

@@ -92,10 +92,11 @@ class ModelConfig:
     # puts the larger part of a factor first, so a k-th above the (k - 1)-th is a factor split over the two);
     # false: the gate alone (the verification before schema 10)
     discovery_verify_inversion: bool = True
-    # After the final decision k: when k is more than this many times the data's local dimension (TwoNN on the
-    # training samples), rounds of nested steps at j = k - 1, k - 2, .. keep each j whose first j dimensions
-    # reconstruct within discovery_descent_tolerance (a share of the decision's total) of what the first k did:
-    # a circle kept on two coordinates is cut to one (maskaae/descent.py); null: no descent (before schema 14)
+    # After the final decision k: when TwoNN on the training samples reads more than this many times less than it
+    # reads on as many k-dimensional Gaussian samples, rounds of nested steps at j = k - 1, k - 2, .. keep each j
+    # whose first j dimensions reconstruct within discovery_descent_tolerance (a share of the decision's total)
+    # of what the first k did: a circle kept on two coordinates is cut to one (maskaae/descent.py); null: no
+    # descent (before schema 14)
     discovery_descent_ratio: float | None = 1.3
     discovery_descent_tolerance: float = 0.01
 

@@ -59,9 +59,10 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    explained 0.2-0.9%. A split can also be lopsided, its larger part second (n = 16, m = 34: 0.14% then
    1.41%); nested training puts real factors in order of what they explain, so a k-th dimension that explains
    more than the (k - 1)-th is borderline too (model.discovery_verify_inversion, inverted_order).
-4. The descent (model.discovery_descent_ratio, maskaae/descent.py): when k is more than 1.3 times the data's local
-   dimension (TwoNN), rounds of nested steps at exactly k - 1, k - 2, .. keep each j whose first j dimensions
-   still reconstruct within 1% of the decision's total of what the first k did. A continuous code keeps a
+4. The descent (model.discovery_descent_ratio, maskaae/descent.py): when TwoNN on the training data reads more
+   than 1.3 times less than on as many k-dimensional Gaussian samples, rounds of nested steps at exactly k - 1,
+   k - 2, .. keep each j whose first j dimensions still reconstruct within 1% of the decision's total of what the
+   first k did. A continuous code keeps a
    circle on two coordinates (a flat torus T^n answered up to 2n); the rounds cut it to one. The trigger keeps
    the rounds away from data whose weak last factor they would fold into the others (the curved maps).
 5. The mask is then set to ones on the first k dimensions and zeros after them and training continues as
@@ -69,8 +70,8 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
 
 Nothing here depends on n; `tolerance` is one number for all data (the descent's ratio and tolerance too). The
 level rule's 1% was fixed on development probes before the discovery benchmark ran; the gain rule and its 0.5%
-were chosen on the benchmark's saved curves and two MNIST curves at m = 64, then checked on MNIST at m = 16, 32 and 110 and on Fashion-MNIST,
-which played no part in the choice (experiments/README.md).
+were chosen on the benchmark's saved curves and two MNIST curves at m = 64, then checked on MNIST at m = 16, 32
+and 110 and on Fashion-MNIST, which played no part in the choice (experiments/README.md).
 """
 
 from __future__ import annotations

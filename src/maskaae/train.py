@@ -151,6 +151,13 @@ def decision_samples(data: torch.Tensor, seed: int) -> torch.Tensor:
     return data[torch.randperm(len(data), generator=g)[:DECISION_SAMPLES]]
 
 
+def local_dimension(data: torch.Tensor, seed: int) -> float:
+    """What the descent's trigger reads (maskaae/descent.py): TwoNN on up to LOCAL_POINTS training samples, drawn
+    from the run's seed."""
+    g = torch.Generator().manual_seed(seed + DESCENT_SEED_OFFSET)
+    return two_nn(data[torch.randperm(len(data), generator=g)[:LOCAL_POINTS]].flatten(1).cpu().numpy())
+
+
 def cosine(peak: float, step: int, length: int) -> float:
     """peak decayed by a half cosine: peak at step 0, 0 at step length."""
     return peak * 0.5 * (1.0 + math.cos(math.pi * step / length))
@@ -243,19 +250,13 @@ class Trainer(BaseTrainer):
         set_prefix_mask(self.model, record["dimension"])
         self.discovery = {**record, **earlier}
 
-    def local_dimension(self) -> float:
-        """TwoNN on up to LOCAL_POINTS training samples drawn from their own random stream (maskaae/descent.py)."""
-        generator = torch.Generator().manual_seed(self.cfg.seed + DESCENT_SEED_OFFSET)
-        points = self.data[torch.randperm(len(self.data), generator=generator)[:LOCAL_POINTS]]
-        return two_nn(points.flatten(1).cpu().numpy())
-
     def descent(self, k: int, reference: np.ndarray) -> dict[str, Any]:
         """The descent after the final decision k (maskaae/descent.py): the data's local dimension against the
         reference at k, then, when triggered, rounds of train.discovery_descent_steps nested steps at exactly j
         from their own random stream (Adam, the nested phase's learning rate cosine-decayed over each round). A
         round that fails is undone: the model and the optimiser are as they were before it."""
         model, t = self.cfg.model, self.cfg.train
-        local = self.local_dimension()
+        local = local_dimension(self.data, self.cfg.seed)
         expected = reference_dimension(k, min(len(self.data), LOCAL_POINTS))
         out: dict[str, Any] = {"start": k, "local_dimension": round(local, 4),
                                "reference_dimension": round(expected, 4), "ratio": model.discovery_descent_ratio,
@@ -271,12 +272,8 @@ class Trainer(BaseTrainer):
             self.model.train()
             steps = t.discovery_descent_steps
             for step in range(steps):
-                for group in opt.param_groups:
-                    group["lr"] = cosine(t.lr_discovery, step, steps)
                 x = self.data[torch.randint(len(self.data), (t.batch_size,), generator=generator)]
-                keep = nested_truncation(len(x), self.model.latent_dim, generator, (j, j),
-                                         full_share=t.discovery_full_share)
-                apply_update(opt, self.objectives["nested"](self.model, x, keep, self.cfg.loss))
+                self.nested_update(x, cosine(t.lr_discovery, step, steps), (j, j), generator)
 
         dimension, rounds = descend(k, reference, train_round, lambda: unexplained_curve(self.model,
                                                                                           self.decision_data()),
@@ -286,23 +283,30 @@ class Trainer(BaseTrainer):
             opt.load_state_dict(before[1])
         return {**out, "dimension": dimension, "rounds": rounds}
 
-    def nested_iteration(self) -> dict[str, float]:
-        """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate;
-        after train.discovery_steps, the verification steps (their own cosine, from VERIFY_LR_SHARE)."""
+    def nested_update(self, x: torch.Tensor, lr: float, window: tuple[int, int] | None,
+                      generator: torch.Generator) -> torch.Tensor:
+        """One Adam step of the nested reconstruction on batch x at learning rate lr, the truncations drawn from
+        `generator` (in `window` when given, else by train.discovery_truncation); returns the loss."""
         opt, t = self.optimizers["nested"], self.cfg.train
-        verifying = self.step > t.discovery_steps
-        lr = (cosine(VERIFY_LR_SHARE * t.lr_discovery, self.step - t.discovery_steps - 1, t.discovery_verify_steps)
-              if verifying else cosine(t.lr_discovery, self.step, t.discovery_steps))
         for group in opt.param_groups:
             group["lr"] = lr
-        x = self._batch()
-        keys = ["verify_window"] if verifying else ["window", "reach_window"]
-        window = next((tuple(self.discovery[key]) for key in keys if key in (self.discovery or {})), None)
-        keep = nested_truncation(len(x), self.model.latent_dim, self.generator, window, t.discovery_truncation,
+        keep = nested_truncation(len(x), self.model.latent_dim, generator, window, t.discovery_truncation,
                                  t.discovery_full_share)
         recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
         apply_update(opt, recon)
-        value = float(recon.detach())
+        return recon
+
+    def nested_iteration(self) -> dict[str, float]:
+        """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate;
+        after train.discovery_steps, the verification steps (their own cosine, from VERIFY_LR_SHARE)."""
+        t = self.cfg.train
+        verifying = self.step > t.discovery_steps
+        lr = (cosine(VERIFY_LR_SHARE * t.lr_discovery, self.step - t.discovery_steps - 1, t.discovery_verify_steps)
+              if verifying else cosine(t.lr_discovery, self.step, t.discovery_steps))
+        x = self._batch()
+        keys = ["verify_window"] if verifying else ["window", "reach_window"]
+        window = next((tuple(self.discovery[key]) for key in keys if key in (self.discovery or {})), None)
+        value = float(self.nested_update(x, lr, window, self.generator).detach())
         if not math.isfinite(value):
             raise TrainingDiverged(self.step, {"recon": value})
         # A run shorter than the discovery phase decides at its last step; extending it redoes the decision.
