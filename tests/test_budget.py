@@ -4,6 +4,7 @@ and the Table 1 report."""
 import csv
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,6 +19,7 @@ from conftest import TINY_FAST
 MODELS = ["maskaae", "wae-gan", "vae-gaussian", "rae"]
 # seconds per step each model is said to take (the tests do not time this machine)
 FAKE_STEP_SECONDS = {"maskaae": 0.004, "wae-gan": 0.007, "vae-gaussian": 0.0013, "rae": 0.003}
+FAKE_FIXED = {"maskaae": 0.02, "wae-gan": 0.0, "vae-gaussian": 0.0, "rae": 0.01}  # decisions, the mixture fit
 
 
 def _spec(budget_seconds=0.1, models=MODELS, seeds="0,1"):
@@ -29,11 +31,11 @@ def _spec(budget_seconds=0.1, models=MODELS, seeds="0,1"):
 def fake_timing(monkeypatch):
     timed = []
 
-    def step_seconds(cfg, data, steps=budget.TIMING_STEPS):
-        timed.append(cfg.model_name)
-        return FAKE_STEP_SECONDS[cfg.model_name]
+    def measure_timings(configs, jobs=1):
+        timed.extend(cfg.model_name for cfg in configs)
+        return [budget.Timing(FAKE_FIXED[cfg.model_name], FAKE_STEP_SECONDS[cfg.model_name]) for cfg in configs]
 
-    monkeypatch.setattr(budget, "step_seconds", step_seconds)
+    monkeypatch.setattr(budget, "measure_timings", measure_timings)
     return timed
 
 
@@ -60,23 +62,44 @@ def test_a_scaled_schedule_keeps_the_nested_share_and_the_warm_up_share():
     assert (scaled_off.discovery_verify_steps, scaled_off.mask_warmup_steps) == (0, 0)
 
 
-def test_budget_steps_divide_the_budget_by_each_models_step_time(fake_timing):
+def test_budget_steps_give_each_model_what_its_fixed_cost_leaves(fake_timing):
     points = build_points(_spec())
     steps = budget.budget_steps({p.name: p.config for p in points}, 0.1)
     assert fake_timing == MODELS  # each model timed once: the two seeds share a timing
+    expected = {"maskaae": 20, "wae-gan": 10, "vae-gaussian": 70, "rae": 30}  # (0.1 - fixed) / step, in tens
     for p in points:
         model = p.values["model"]
-        expected = int(0.1 / FAKE_STEP_SECONDS[model]) // 10 * 10  # 20, 10, 70, 30
-        assert steps[p.name] == {"steps": expected, "step_seconds": FAKE_STEP_SECONDS[model]}
+        assert steps[p.name]["steps"] == expected[model]
+        assert steps[p.name]["predicted_seconds"] <= 0.1
+        assert steps[p.name]["fixed"] == FAKE_FIXED[model]
     assert budget.budget_steps({points[0].name: points[0].config}, 1e-6)[points[0].name]["steps"] == 10
 
 
-def test_step_seconds_times_a_real_trainer():
-    cfg = build_config("synthetic", overrides=TINY_FAST)
+def test_the_steps_leave_room_for_the_evaluations_inside_the_run():
+    timing = budget.Timing(fixed=2.0, per_step=0.01, per_eval=0.75, per_checkpoint=0.125)
+    train = build_config(overrides=["train.eval_every=100", "train.checkpoint_every=50"]).train
+    assert budget.every(1000, 100) == 10 and budget.every(1001, 100) == 11
+    # 2 s + 0.01 s a step + 0.75 s per started hundred + 0.125 s per started fifty: 1,400 steps take
+    # 2 + 14 + 10.5 + 3.5 = 30 s, 1,410 take 31.225 s (without the evaluations and checkpoints, 2,850 steps)
+    assert timing.steps_for(30.5, train) == 1400
+    assert budget.Timing(5.0, 0.01).steps_for(1.0, train) == budget.STEP_MULTIPLE  # fixed cost over budget
+
+
+def test_a_timing_splits_a_runs_steps_into_their_cost_and_the_one_off_costs():
+    # 1 ms steps, 6 ms critic steps, a decision of 2 s and a mixture fit of 0.5 s inside two of them
+    durations = [0.001] * 50 + [2.001] + [0.006] * 48 + [0.5]
+    fixed, per_step = budget.split_durations(durations)
+    assert per_step == pytest.approx((50 * 0.001 + 48 * 0.006) / 98)
+    assert fixed == pytest.approx(sum(durations) - 100 * per_step)
+
+
+def test_step_durations_time_every_step_of_a_real_trainer_over_its_scaled_schedule():
+    cfg = build_config("synthetic", overrides=TINY_FAST + ["train.steps=40", "train.discovery_steps=20"])
     import torch
 
-    seconds = budget.step_seconds(cfg, torch.randn(128, cfg.data.data_dim), steps=5)
-    assert 0 < seconds < 5
+    durations, trainer = budget.step_durations(cfg, torch.randn(128, cfg.data.data_dim), 10)
+    assert len(durations) == 10 and all(0 < d < 5 for d in durations)
+    assert trainer.step == 10 and trainer.cfg.train.discovery_steps == 5
 
 
 def test_a_budget_sweep_saves_its_steps_and_a_continued_one_does_not_time_again(tmp_path, fake_timing, monkeypatch):
@@ -93,7 +116,7 @@ def test_a_budget_sweep_saves_its_steps_and_a_continued_one_does_not_time_again(
         config = json.loads((out / "runs" / row["run"] / "config.json").read_text())["config"]
         assert config["train"]["steps"] == int(row["steps"])
     # continuing: the saved steps, no second timing
-    monkeypatch.setattr(budget, "step_seconds", lambda *a, **k: pytest.fail("timed again"))
+    monkeypatch.setattr(budget, "measure_timings", lambda *a, **k: pytest.fail("timed again"))
     result = run_sweep(_spec(), out, jobs=1, log=None)
     assert sorted(result.skipped) == sorted(r["run"] for r in rows)
     with pytest.raises(SweepError, match=r"--budget is 0.1 there and 0.2 here"):
@@ -118,3 +141,32 @@ def test_budget_errors():
         _spec(0)
     with pytest.raises(SweepError, match="--budget must be a positive number of seconds"):
         _spec(float("inf"))
+
+
+# A budget sweep of every family, timed for real: each run's training seconds within this share of the budget.
+# Its steps take about a millisecond, so the run loop's own work per step (logging, about 0.1-0.2 ms, not
+# timed) and the machine's jitter weigh far more than at the MNIST scale, where the runs of
+# results/table1-mnist-equal end within 5% of theirs. The timing before this (200 steps with the one-off costs
+# spread over them) gave MaskAAE 72% of its budget on MNIST.
+TOLERANCE = 0.5
+
+
+def test_every_family_ends_near_the_budget(tmp_path):
+    from maskaae.models import MODEL_CHOICES
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)  # data in [0, 1], which every family takes (the Bernoulli VAE needs it)
+    np.save(tmp_path / "x.npy", 1.0 / (1.0 + np.exp(-rng.normal(size=(400, 2)) @ rng.normal(size=(2, 16)))))
+    spec = SweepSpec.from_args([f"model={','.join(MODEL_CHOICES)}"], "synthetic", None,
+                               TINY_FAST + ["data.name=file", f"data.path={tmp_path / 'x.npy'}", "data.scale=none",
+                                            "loss.recon=bce", "model.output=sigmoid", "model.width=128", "train.batch_size=64",
+                                            "train.steps=200", "train.discovery_steps=100", "train.eval_every=100",
+                                            "train.checkpoint_every=100", "train.log_every=50",
+                                            "loss.rae_components=2"], 3.0)
+    result = run_sweep(spec, tmp_path / "sweep", jobs=1, log=None)
+    with result.results.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(r["model"] for r in rows) == sorted(MODEL_CHOICES) and {r["status"] for r in rows} == {"done"}
+    for row in rows:
+        assert abs(float(row["seconds"]) / 3.0 - 1) <= TOLERANCE, (row["model"], row["seconds"], row["steps"])

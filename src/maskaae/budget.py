@@ -1,28 +1,67 @@
 """Equal wall-clock budgets: how many steps each point of a sweep gets for the same training time.
 
 Model families differ in what one step costs (a MaskAAE step trains a critic five times; a VAE step is one
-pass), so comparing them at equal steps favours the slow ones. `maskaae sweep --budget SECONDS` times every
-distinct config of the sweep (seeds share one timing) on this machine, one thread, before any run starts,
-and gives each point floor(SECONDS / seconds per step) steps. The steps are saved in sweep.json, so a
-continued sweep and a rerun from the saved spec train the same steps; the runs' own `seconds` say what the
-budget became under the sweep's real load.
+pass), and in what a run pays whatever its length (ordered discovery's decisions and TwoNN reading, the RAE's
+mixture fit, the periodic evaluations). `maskaae sweep --budget SECONDS` times every distinct config of the
+sweep (seeds share one timing) on this machine, one thread, in a sweep worker, before any run starts, from one
+whole run of its schedule scaled to TIMING_STEPS steps: the mean of its ordinary steps (per_step) and what the
+steps that took ONE_OFF times the median or more cost beyond it (fixed), plus `per_eval` and `per_checkpoint` seconds for each of the run's periodic evaluations and checkpoints
+(train.eval_every, train.checkpoint_every; each timed once). Each
+point gets the most steps whose predicted time is within the budget (a multiple of STEP_MULTIPLE). The steps
+are saved in sweep.json, so a continued sweep and a rerun from the saved spec train the same steps; the runs'
+own `seconds` say what the budget became under the sweep's real load (the timings run --jobs at a time, as
+the runs do).
 
-A schedule that is a share of train.steps (ordered discovery's nested phase, the mask warm-up) keeps
-its share: `scaled_schedule` moves discovery_steps, discovery_verify_steps and mask_warmup_steps with the step count.
+A schedule that is a share of train.steps (ordered discovery's nested phase, its verification and descent
+rounds, the mask warm-up) keeps its share: `scaled_schedule` moves them with the step count.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import statistics
+import tempfile
 import time
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any, Callable
 
-from .config import Config
+from .config import Config, TrainConfig
 
-TIMING_STEPS = 200  # steps timed per distinct config, after WARMUP_STEPS untimed ones
-WARMUP_STEPS = 10
+TIMING_STEPS = 600  # steps of the timed run (its schedule scaled to them)
+ONE_OFF = 20  # a step that takes this many times the median step or more holds a one-off cost
 STEP_MULTIPLE = 10  # budgets round down to a multiple of this many steps
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What one config's run costs on this machine:
+    seconds = fixed + per_step * steps + per_eval * evaluations + per_checkpoint * checkpoints."""
+
+    fixed: float
+    per_step: float
+    per_eval: float = 0.0
+    per_checkpoint: float = 0.0
+
+    def seconds(self, steps: int, train: TrainConfig) -> float:
+        return (self.fixed + self.per_step * steps + self.per_eval * every(steps, train.eval_every)
+                + self.per_checkpoint * every(steps, train.checkpoint_every))
+
+    def steps_for(self, budget: float, train: TrainConfig) -> int:
+        """The most steps (a multiple of STEP_MULTIPLE, at least one multiple) predicted to fit the budget."""
+        per_step = max(self.per_step, 1e-9)
+        steps = max(STEP_MULTIPLE, int(max(budget - self.fixed, 0.0) / per_step) // STEP_MULTIPLE * STEP_MULTIPLE)
+        while steps > STEP_MULTIPLE and self.seconds(steps, train) > budget:  # the evaluations' and checkpoints'
+            steps -= STEP_MULTIPLE
+        return steps
+
+
+def every(steps: int, interval: int) -> int:
+    """How many times a run of `steps` steps evaluates (or checkpoints) while training: at every multiple of
+    the interval and at its last step (maskaae/runs.py); the final evaluation after training is outside its
+    `seconds`."""
+    return math.ceil(steps / interval)
 
 
 def scaled_schedule(cfg: Config, steps: int) -> Config:
@@ -34,51 +73,99 @@ def scaled_schedule(cfg: Config, steps: int) -> Config:
 
     return replace(cfg, train=replace(t, steps=steps, discovery_steps=share(t.discovery_steps),
                                       discovery_verify_steps=share(t.discovery_verify_steps),
+                                      discovery_descent_steps=share(t.discovery_descent_steps),
                                       mask_warmup_steps=share(t.mask_warmup_steps)))
 
 
-def step_seconds(cfg: Config, data: Any, steps: int = TIMING_STEPS) -> float:
-    """Seconds per step of cfg's family on `data` (train tensor), over `steps` steps of its scaled schedule
-    (its phases at their shares), on the caller's threads."""
+def step_durations(cfg: Config, data: Any, steps: int) -> tuple[list[float], Any]:
+    """The seconds of each step of a whole run of cfg's scaled schedule of `steps` steps on `data` (train
+    tensor), on the caller's threads, and its trainer."""
     from .models import family
 
     kind = family(cfg.model.kind)
-    # one step more than is run: a family's last step may do one-off work (RAE fits its mixture there)
-    timed = scaled_schedule(cfg, WARMUP_STEPS + steps + 1)
+    timed = scaled_schedule(cfg, steps)
     model = kind.build_model(timed, tuple(data.shape[1:]))
     trainer = kind.Trainer(model, data, timed)
-    trainer.run(WARMUP_STEPS)
+    stamps = [time.perf_counter()]
+    trainer.run(steps, lambda *_: stamps.append(time.perf_counter()))
+    return [b - a for a, b in zip(stamps, stamps[1:])], trainer
+
+
+def split_durations(durations: list[float]) -> tuple[float, float]:
+    """(fixed, per_step) of a run's step durations: a step over ONE_OFF times the median carries a one-off
+    cost (a decision, a mixture fit) beyond the mean of the others; the rest is the cost of the steps."""
+    regular = [d for d in durations if d <= ONE_OFF * statistics.median(durations)]
+    per_step = statistics.fmean(regular)
+    return max(sum(durations) - per_step * len(durations), 0.0), per_step
+
+
+def schedule_timing(cfg: Config, data: Any, test: Any, steps: int | None = None) -> Timing:
+    """A whole run of cfg's schedule scaled to `steps` (TIMING_STEPS by default), split into its steps' cost
+    and its one-off costs, then one evaluation and one checkpoint write of the trained model."""
+    from .checkpoint import atomic_torch_save
+    from .evaluate import evaluate
+
+    durations, trainer = step_durations(cfg, data, steps or TIMING_STEPS)
+    fixed, per_step = split_durations(durations)
     start = time.perf_counter()
-    trainer.run(WARMUP_STEPS + steps)
-    return (time.perf_counter() - start) / steps
+    evaluate(trainer.model, test, cfg, cfg.eval.fid_train_samples)
+    per_eval = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        atomic_torch_save({"trainer": trainer.state_dict()}, Path(folder) / "checkpoint.pt")
+        per_checkpoint = time.perf_counter() - start
+    return Timing(fixed=fixed, per_step=per_step, per_eval=per_eval, per_checkpoint=per_checkpoint)
 
 
 def _timing_key(cfg: Config) -> str:
-    """Configs that differ only in seeds cost the same per step."""
+    """Configs that differ only in seeds cost the same."""
     values = cfg.to_dict()
     values["seed"] = 0
     values["data"] = {**values["data"], "seed": 0}
     return json.dumps(values, sort_keys=True)
 
 
-def budget_steps(configs: dict[str, Config], seconds: float,
-                 log: Callable[[str], Any] | None = None) -> dict[str, dict[str, float | int]]:
-    """Point name -> {"steps", "step_seconds"}: floor(seconds / step_seconds) rounded down to STEP_MULTIPLE."""
+def time_config(config: dict[str, Any], steps: int) -> dict[str, float]:
+    """The Timing of a saved config (Config.to_dict) on its data, as a dict: a sweep worker's entry
+    (executors.time_point), so that the timing runs in the environment the runs will have."""
     from .data import load_data
+    from .versions import saved_config_from_dict
 
-    timings: dict[str, float] = {}
-    data: dict[str, Any] = {}  # the models of a sweep usually share one data set: read it once
+    cfg = saved_config_from_dict(config)
+    return asdict(schedule_timing(cfg, *load_data(cfg.data), steps))
+
+
+def measure_timings(configs: list[Config], jobs: int = 1) -> list[Timing]:
+    """The Timing of each config, each in a sweep worker process (one thread, the workers' OpenMP settings),
+    `jobs` at a time: the load the sweep's runs will have."""
+    from .executors import run_local, time_point
+
+    results: dict[str, dict[str, Any]] = {}
+    tasks = [(str(i), cfg.to_dict(), TIMING_STEPS) for i, cfg in enumerate(configs)]
+    run_local(tasks, jobs, results.__setitem__, time_point)
+    failed = [(configs[int(i)].model_name, r["error"]) for i, r in results.items() if r["status"] != "timed"]
+    if failed:
+        raise RuntimeError(f"timing {failed[0][0]} for the budget failed: {failed[0][1]}")
+    return [Timing(**results[str(i)]["timing"]) for i in range(len(configs))]
+
+
+def budget_steps(configs: dict[str, Config], seconds: float, log: Callable[[str], Any] | None = None,
+                 jobs: int = 1) -> dict[str, dict[str, float | int]]:
+    """Point name -> {"steps", "predicted_seconds", and the Timing's fields}, for `seconds` per run of a
+    sweep that runs `jobs` at a time."""
+    distinct: dict[str, Config] = {}  # seeds share one timing
+    for cfg in configs.values():
+        distinct.setdefault(_timing_key(cfg), cfg)
+    timings = dict(zip(distinct, measure_timings(list(distinct.values()), min(jobs, len(distinct)))))
     out: dict[str, dict[str, float | int]] = {}
+    for key, cfg in distinct.items():
+        t = timings[key]
+        if log:
+            log(f"budget: {cfg.model_name} takes {t.per_step * 1000:.1f} ms a step, {t.fixed:.1f} s a run "
+                f"and {t.per_eval:.1f} s an evaluation here")
     for name, cfg in configs.items():
-        key = _timing_key(cfg)
-        if key not in timings:
-            data_key = json.dumps(cfg.to_dict()["data"], sort_keys=True)
-            if data_key not in data:
-                data[data_key] = load_data(cfg.data)[0]
-            timings[key] = step_seconds(cfg, data[data_key])
-            if log:
-                log(f"budget: {cfg.model_name} takes {timings[key] * 1000:.1f} ms a step here")
-        per_step = timings[key]
-        steps = max(STEP_MULTIPLE, int(seconds / per_step) // STEP_MULTIPLE * STEP_MULTIPLE)
-        out[name] = {"steps": steps, "step_seconds": round(per_step, 6)}
+        timing = timings[_timing_key(cfg)]
+        steps = timing.steps_for(seconds, cfg.train)
+        out[name] = {"steps": steps, "predicted_seconds": round(timing.seconds(steps, cfg.train), 3),
+                     **{k: round(v, 6) for k, v in asdict(timing).items()}}
     return out

@@ -67,7 +67,7 @@ class SweepSpec:
     # resolve now; LEGACY_BASE: a v1 sweep.json, which did not save it.
     base: dict[str, Any] | None = None
     budget: float | None = None  # --budget: training seconds per point, turned into train.steps per point
-    budget_steps: dict[str, dict[str, Any]] | None = None  # point name -> {"steps", "step_seconds"}, once timed
+    budget_steps: dict[str, dict[str, Any]] | None = None  # point name -> {"steps", ...}, once timed (budget.py)
 
     def resolved_base(self) -> dict[str, Any]:
         if self.base is LEGACY_BASE:
@@ -297,7 +297,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
     if spec.budget is not None and spec.budget_steps is None:  # a new budget sweep: time its configs once
         from .budget import budget_steps
 
-        spec.budget_steps = budget_steps({p.name: p.config for p in points}, spec.budget, log)
+        spec.budget_steps = budget_steps({p.name: p.config for p in points}, spec.budget, log, jobs)
         points = build_points(spec)
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {out} is a file, not a folder; choose another --out")
