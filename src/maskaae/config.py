@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .data.registry import DATASET_NAMES
+from .device import check_name
 from .models import MODELS
 
 
@@ -221,6 +222,9 @@ class TrainConfig:
     discovery_descent_steps: int = 4000
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     threads: int = 0  # torch threads; 0 leaves torch's default
+    # Where the models, the training data and the metrics' networks run: auto (CUDA when this torch sees a
+    # CUDA device, else the CPU), cpu, cuda, cuda:N or mps (maskaae/device.py). Bit-for-bit only on one device.
+    device: str = "auto"
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused
     # kernels (benchmarks/README.md), at a one-off compile cost of tens of seconds; needs a C++ compiler.
     compile: bool = False
@@ -238,6 +242,7 @@ class TrainConfig:
             _check(self.reg_schedule_interval >= 1, "train.reg_schedule_interval",
                    self.reg_schedule_interval, "must be >= 1 or null")
         _check(self.threads >= 0, "train.threads", self.threads, "must be >= 0")
+        _check(check_name(self.device) is None, "train.device", self.device, check_name(self.device) or "")
         _check(self.mask_warmup_steps >= 0, "train.mask_warmup_steps", self.mask_warmup_steps, "must be >= 0")
         _check(self.discovery_steps >= 1, "train.discovery_steps", self.discovery_steps, "must be >= 1")
         _check(self.discovery_verify_steps >= 0, "train.discovery_verify_steps", self.discovery_verify_steps,
@@ -406,4 +411,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15

@@ -7,7 +7,7 @@ stream, so evaluating during training does not change the training run.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -64,8 +64,38 @@ def evaluate(model: AutoEncoder, test: torch.Tensor, cfg: Config, fid_samples: i
     return metrics
 
 
-def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int, draw: int = 0) -> dict[str, Any]:
-    """Inception FID of n generated images against the first n test images (SPEC 7).
+def _samples(model: AutoEncoder, test: torch.Tensor, train: torch.Tensor | None, cfg: Config, n: int,
+             generator: torch.Generator) -> torch.Tensor:
+    return model.generate(n, generator=generator)
+
+
+def _reconstructions(model: AutoEncoder, test: torch.Tensor, train: torch.Tensor | None, cfg: Config, n: int,
+                     generator: torch.Generator) -> torch.Tensor:
+    # test images other than the reference's first n where the test set has them (else the same ones)
+    held = test[n:2 * n] if len(test) >= 2 * n else test[:n]
+    return torch.cat([model.reconstruct(held[i:i + 4096]) for i in range(0, n, 4096)])
+
+
+def _mixture(model: AutoEncoder, test: torch.Tensor, train: torch.Tensor | None, cfg: Config, n: int,
+             generator: torch.Generator) -> torch.Tensor:
+    from .sampling import decode_mixture, fit_code_mixture
+
+    if train is None:
+        raise ValueError("FID of mixture samples needs the training data the mixture is fitted to")
+    return decode_mixture(model, fit_code_mixture(model, train, cfg.eval.active_threshold, cfg.seed), n, generator)
+
+
+# What FID can measure of a model (`image_fid`'s source): its samples (its own prior), reconstructions of
+# held-out test images (what the decoder can render: a bound on samples through it), and decodes of a Gaussian
+# mixture fitted to the training codes' active dimensions (maskaae/sampling.py).
+FID_SOURCES: dict[str, Callable[..., torch.Tensor]] = {
+    "samples": _samples, "reconstructions": _reconstructions, "mixture": _mixture}
+
+
+@torch.inference_mode()
+def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int, draw: int = 0,
+              source: str = "samples", train: torch.Tensor | None = None) -> dict[str, Any]:
+    """Inception FID of n images from `source` (FID_SOURCES) against the first n test images (SPEC 7).
 
     The reference statistics are cached per (data set, split, N, weights hash)
     under the data folder, so repeated evaluations only pay for the generated side. `draw` > 0 generates
@@ -74,14 +104,22 @@ def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int, draw:
     from .data.fetch import default_data_root
     from .metrics.fid import compute_fid, reference_stats
 
+    if source not in FID_SOURCES:
+        raise ValueError(f"unknown FID source {source!r}; choose one of {', '.join(FID_SOURCES)}")
     if n > len(test):
         raise ValueError(f"FID with N = {n} needs {n} test images, the test set has {len(test)}; "
                          "lower eval.fid_samples")
     e = cfg.eval
     ref = reference_stats(cfg.data.name, "test", test, n, default_data_root() / "fid-stats",
                           batch_size=e.fid_batch_size)
-    fake = model.generate(n, generator=torch.Generator().manual_seed(cfg.seed + EVAL_SEED_OFFSET + 1 + draw))
-    return compute_fid(fake, ref, authors_minmax=e.fid_authors_minmax, batch_size=e.fid_batch_size)
+    was_training = model.training
+    model.eval()
+    try:
+        generator = torch.Generator().manual_seed(cfg.seed + EVAL_SEED_OFFSET + 1 + draw)
+        images = FID_SOURCES[source](model, test, train, cfg, n, generator)
+    finally:
+        model.train(was_training)
+    return compute_fid(images, ref, authors_minmax=e.fid_authors_minmax, batch_size=e.fid_batch_size)
 
 
 @torch.inference_mode()

@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -40,10 +39,9 @@ from ..config import Config, LossConfig
 from ..losses import reconstruction
 from ..nets import build_networks
 from .base import AutoEncoder, BaseTrainer, TrainingDiverged, apply_update
+from ..sampling import gaussian_mixture, sample_mixture
 from .wae_mmd import per_sample_cost
 
-MIXTURE_MAX_ITER = 2000  # the authors' GaussianMixture settings (my_utility/estimate_density_and_sample.py)
-MIXTURE_TOL = 1e-3
 
 
 def latent_penalty(codes: torch.Tensor) -> torch.Tensor:
@@ -64,32 +62,6 @@ def rae_objective(model: AutoEncoder, x: torch.Tensor, loss_cfg: LossConfig) -> 
     total = (per_sample_cost(x, x_hat, loss_cfg.recon) + loss_cfg.rae_latent_weight * latent
              + loss_cfg.rae_decoder_l2 * l2)
     return total, {"x_hat": x_hat, "latent": latent, "decoder_l2": l2}
-
-
-def sample_mixture(weights: torch.Tensor, means: torch.Tensor, cholesky: torch.Tensor, n: int,
-                   generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """n draws z = means[k] + cholesky[k] eps, k ~ weights, eps ~ N(0, I), and their components k."""
-    component = torch.multinomial(weights, n, replacement=True, generator=generator)
-    eps = torch.randn(n, means.shape[1], generator=generator, dtype=means.dtype)
-    z = means[component] + torch.einsum("nij,nj->ni", cholesky[component], eps)
-    return z, component
-
-
-def gaussian_mixture(codes: np.ndarray, components: int, seed: int):
-    """scikit-learn's GaussianMixture with full covariances fitted to codes (n, m), on one thread."""
-    try:
-        from sklearn.mixture import GaussianMixture
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        raise ImportError("model.kind=rae fits its ex-post density with scikit-learn: pip install "
-                          "scikit-learn==1.9.1") from None
-    if len(codes) < components:
-        raise ValueError(f"the RAE's mixture has loss.rae_components = {components} components but the training "
-                         f"set has only {len(codes)} samples; lower loss.rae_components")
-    mixture = GaussianMixture(components, covariance_type="full", max_iter=MIXTURE_MAX_ITER, tol=MIXTURE_TOL,
-                              random_state=seed)
-    with threadpool_limits(limits=1):
-        return mixture.fit(codes)
 
 
 class RAE(AutoEncoder):
