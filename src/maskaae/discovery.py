@@ -200,7 +200,7 @@ def unexplained_curve(model: MaskAAE, x: torch.Tensor, batch_size: int = 4096,
         m = codes.shape[1]
         curve = []
         for k in range(m + 1):
-            keep = (torch.arange(m) < k).to(codes.dtype)
+            keep = (torch.arange(m, device=codes.device) < k).to(codes.dtype)
             errors = torch.cat([per_sample_reconstruction(flat[i:i + batch_size],
                                                           model.decoder(codes[i:i + batch_size] * keep).flatten(1),
                                                           "mse") for i in range(0, len(x), batch_size)])

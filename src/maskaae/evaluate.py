@@ -22,8 +22,21 @@ EVAL_SEED_OFFSET = 1_000_003
 
 @torch.inference_mode()
 def encode_all(model: AutoEncoder, x: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
-    """The codes the decoder sees (MaskAAE: mu * E(x)) for a whole tensor, in batches."""
+    """The codes the decoder sees (MaskAAE: mu * E(x)) for a whole tensor, in batches, on the model's device."""
     return torch.cat([model.encode(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+
+
+def evaluation_needs(cfg: Config, n_test: int) -> str | None:
+    """What a held-out split of n_test samples lacks for the run's evaluation, or None; checked before
+    training (maskaae/runs.py), so that a run too small to evaluate fails before it trains."""
+    need = cfg.eval.pr_k + 1  # precision/recall's k-th neighbour among the real samples
+    if n_test < need:
+        return (f"the held-out split has {n_test} sample(s); the metrics need at least {need} (eval.pr_k + 1): "
+                "give more data or a larger data.test_fraction")
+    fid = max(cfg.eval.fid_samples, cfg.eval.fid_train_samples)
+    if fid > n_test:
+        return f"FID with N = {fid} needs {fid} held-out images, the held-out split has {n_test}; lower eval.fid_samples"
+    return None
 
 
 @torch.inference_mode()
@@ -40,11 +53,11 @@ def evaluate(model: AutoEncoder, test: torch.Tensor, cfg: Config, fid_samples: i
     real = test[torch.randperm(len(test), generator=g)[:n]]
     fake = model.generate(n, generator=g)
     codes = encode_all(model, real)
-    recon = reconstruction(real, model.decoder(codes), cfg.loss.recon)
+    recon = reconstruction(real.to(codes.device), model.decoder(codes), cfg.loss.recon)
     omega = model.critic_estimate(codes, n, g)  # None for a family without a critic
     real_flat, fake_flat = real.flatten(1).double().numpy(), fake.flatten(1).double().numpy()
     precision, recall = precision_recall(real_flat, fake_flat, k=e.pr_k)
-    nac_codes = encode_all(model, test[: e.nac_samples]).double().numpy()
+    nac_codes = encode_all(model, test[: e.nac_samples]).double().cpu().numpy()
     mask = model.mask
     metrics = {
         "active_dims": model.active_dims,
@@ -73,7 +86,7 @@ def _reconstructions(model: AutoEncoder, test: torch.Tensor, train: torch.Tensor
                      generator: torch.Generator) -> torch.Tensor:
     # test images other than the reference's first n where the test set has them (else the same ones)
     held = test[n:2 * n] if len(test) >= 2 * n else test[:n]
-    return torch.cat([model.reconstruct(held[i:i + 4096]) for i in range(0, n, 4096)])
+    return torch.cat([model.reconstruct(held[i:i + 4096]).cpu() for i in range(0, n, 4096)])
 
 
 def _mixture(model: AutoEncoder, test: torch.Tensor, train: torch.Tensor | None, cfg: Config, n: int,
@@ -103,6 +116,7 @@ def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int, draw:
     """
     from .data.fetch import default_data_root
     from .metrics.fid import compute_fid, reference_stats
+    from .metrics.inception import InceptionFeatures
 
     if source not in FID_SOURCES:
         raise ValueError(f"unknown FID source {source!r}; choose one of {', '.join(FID_SOURCES)}")
@@ -110,8 +124,8 @@ def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int, draw:
         raise ValueError(f"FID with N = {n} needs {n} test images, the test set has {len(test)}; "
                          "lower eval.fid_samples")
     e = cfg.eval
-    ref = reference_stats(cfg.data.name, "test", test, n, default_data_root() / "fid-stats",
-                          batch_size=e.fid_batch_size)
+    inception = InceptionFeatures(batch_size=e.fid_batch_size, device=model.device)  # beside the model
+    ref = reference_stats(cfg.data.name, "test", test, n, default_data_root() / "fid-stats", extractor=inception)
     was_training = model.training
     model.eval()
     try:
@@ -119,11 +133,11 @@ def image_fid(model: AutoEncoder, test: torch.Tensor, cfg: Config, n: int, draw:
         images = FID_SOURCES[source](model, test, train, cfg, n, generator)
     finally:
         model.train(was_training)
-    return compute_fid(images, ref, authors_minmax=e.fid_authors_minmax, batch_size=e.fid_batch_size)
+    return compute_fid(images, ref, inception, authors_minmax=e.fid_authors_minmax)
 
 
 @torch.inference_mode()
 def latent_covariance(model: AutoEncoder, test: torch.Tensor, cfg: Config) -> np.ndarray:
     """Covariance of mu * E(x) over the NAC samples (paper Figs. 10-13)."""
-    codes = encode_all(model, test[: cfg.eval.nac_samples]).double().numpy()
+    codes = encode_all(model, test[: cfg.eval.nac_samples]).double().cpu().numpy()
     return np.atleast_2d(np.cov(codes, rowvar=False))  # (1, 1) at m = 1

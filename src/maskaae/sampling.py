@@ -76,7 +76,7 @@ def fit_code_mixture(model, data: torch.Tensor, threshold: float, seed: int,
     model.eval()
     codes = torch.cat([model.encode(data[i:i + batch_size]) for i in range(0, len(data), batch_size)])
     active = active_dimensions(model, threshold)
-    mixture = gaussian_mixture(codes[:, active].double().numpy(), components, seed)
+    mixture = gaussian_mixture(codes[:, active].double().cpu().numpy(), components, seed)
     return CodeMixture(active, codes.shape[1], torch.from_numpy(mixture.weights_),
                        torch.from_numpy(mixture.means_),
                        torch.linalg.cholesky(torch.from_numpy(mixture.covariances_)))
@@ -85,6 +85,7 @@ def fit_code_mixture(model, data: torch.Tensor, threshold: float, seed: int,
 @torch.inference_mode()
 def decode_mixture(model, mixture: CodeMixture, n: int, generator: torch.Generator | None = None,
                    batch_size: int = 4096) -> torch.Tensor:
-    """n images decoder(c), c from the mixture (the codes are already what the decoder sees: no mask)."""
+    """n images decoder(c) on the CPU, c from the mixture (the codes are already what the decoder sees: no
+    mask), drawn on the CPU."""
     codes = mixture.sample(n, generator)
-    return torch.cat([model.decoder(codes[i:i + batch_size]) for i in range(0, n, batch_size)])
+    return torch.cat([model.decoder(codes[i:i + batch_size].to(model.device)).cpu() for i in range(0, n, batch_size)])

@@ -131,7 +131,7 @@ def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
               lambda3: float, loss: LossConfig, objective: Callable[..., Any] = mask_objective) -> torch.Tensor:
     """Updates theta only by L_mask, then projects it (SPEC 2)."""
     # lambda3 as a tensor: a compiled objective then does not recompile when the schedule doubles it.
-    total = objective(model, x, z, torch.tensor(lambda3), loss)
+    total = objective(model, x, z, torch.tensor(lambda3, device=x.device), loss)
     apply_update(optimizer, total)
     model.post_update()
     return total.detach()
@@ -148,14 +148,14 @@ DESCENT_SEED_OFFSET = 3_000_017
 def decision_samples(data: torch.Tensor, seed: int) -> torch.Tensor:
     """The DECISION_SAMPLES training samples the ordered discovery decides on, drawn from the run's seed."""
     g = torch.Generator().manual_seed(seed + DECISION_SEED_OFFSET)
-    return data[torch.randperm(len(data), generator=g)[:DECISION_SAMPLES]]
+    return data[torch.randperm(len(data), generator=g)[:DECISION_SAMPLES].to(data.device)]
 
 
 def local_dimension(data: torch.Tensor, seed: int) -> float:
     """What the descent's trigger reads (maskaae/descent.py): TwoNN on up to LOCAL_POINTS training samples, drawn
     from the run's seed."""
     g = torch.Generator().manual_seed(seed + DESCENT_SEED_OFFSET)
-    return two_nn(data[torch.randperm(len(data), generator=g)[:LOCAL_POINTS]].flatten(1).cpu().numpy())
+    return two_nn(data[torch.randperm(len(data), generator=g)[:LOCAL_POINTS].to(data.device)].flatten(1).cpu().numpy())
 
 
 def cosine(peak: float, step: int, length: int) -> float:
@@ -272,7 +272,7 @@ class Trainer(BaseTrainer):
             self.model.train()
             steps = t.discovery_descent_steps
             for step in range(steps):
-                x = self.data[torch.randint(len(self.data), (t.batch_size,), generator=generator)]
+                x = self.data[self.draw(torch.randint(len(self.data), (t.batch_size,), generator=generator))]
                 self.nested_update(x, cosine(t.lr_discovery, step, steps), (j, j), generator)
 
         dimension, rounds = descend(k, reference, train_round, lambda: unexplained_curve(self.model,
@@ -290,8 +290,8 @@ class Trainer(BaseTrainer):
         opt, t = self.optimizers["nested"], self.cfg.train
         for group in opt.param_groups:
             group["lr"] = lr
-        keep = nested_truncation(len(x), self.model.latent_dim, generator, window, t.discovery_truncation,
-                                 t.discovery_full_share)
+        keep = self.draw(nested_truncation(len(x), self.model.latent_dim, generator, window,
+                                           t.discovery_truncation, t.discovery_full_share))
         recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
         apply_update(opt, recon)
         return recon
@@ -333,7 +333,7 @@ class Trainer(BaseTrainer):
             recon = ae_step(model, opt["ae"], self._batch(), cfg.loss, f["ae"])
         for _ in range(cfg.train.disc_training_ratio):
             x, z = self._batch(), self._prior()
-            eps = torch.rand(cfg.train.batch_size, 1, generator=self.generator)
+            eps = self.draw(torch.rand(cfg.train.batch_size, 1, generator=self.generator))
             critic, omega = critic_step(model, opt["critic"], x, z, eps, cfg.loss.beta2, f["critic"])
         gen = generator_step(model, opt["gen"], self._batch(), f["gen"])
         values = [recon, critic, omega, gen]

@@ -61,12 +61,13 @@ def _features(extractor: Extractor, images: Any) -> np.ndarray:
     return np.asarray(f, dtype=np.float64)
 
 
-def _default_extractor(extractor: Extractor | None, batch_size: int, weights: Any = None) -> Extractor:
+def _default_extractor(extractor: Extractor | None, batch_size: int, weights: Any = None,
+                       device: Any = "cpu") -> Extractor:
     if extractor is not None:
         return extractor
     from .inception import InceptionFeatures
 
-    return InceptionFeatures(weights, batch_size=batch_size)
+    return InceptionFeatures(weights, batch_size=batch_size, device=device)
 
 
 def fid_from_features(f1: Any, f2: Any) -> float:
@@ -251,6 +252,7 @@ def fid_between(
     kid_subset_size: int = 1000,
     pr_k: int = 3,
     seed: int = 0,
+    device: Any = "cpu",
 ) -> dict[str, Any]:
     """FID, KID and improved precision/recall between two image sets on disk
     (for ``maskaae fid A B``). A is taken as the generated set (its N is
@@ -259,7 +261,7 @@ def fid_between(
     Features are extracted once per side and shared by all metrics.
     """
     a, b = load_images(path_a), load_images(path_b)
-    extractor = _default_extractor(extractor, batch_size, weights)
+    extractor = _default_extractor(extractor, batch_size, weights, device)
     if authors_minmax:
         a = authors_minmax_normalize(a)
     fa = _as_samples(_features(extractor, a), f"features of {path_a}")

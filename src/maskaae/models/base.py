@@ -113,10 +113,15 @@ class AutoEncoder(nn.Module):
     def check_more(self, codes: torch.Tensor) -> None:
         """A family's own networks beyond E and D (MaskAAE: the critic)."""
 
+    @property
+    def device(self) -> torch.device:
+        """Where the networks are (maskaae/device.py): inputs are moved there, samples come back to the CPU."""
+        return next(self.parameters()).device
+
     # -- the maps -----------------------------------------------------------------
     def encode(self, x: torch.Tensor | np.ndarray) -> torch.Tensor:
-        """The code of x the decoder reconstructs from (for a VAE, the posterior mean)."""
-        x = torch.as_tensor(x, dtype=torch.float32)
+        """The code of x the decoder reconstructs from (for a VAE, the posterior mean), on the model's device."""
+        x = torch.as_tensor(x, dtype=torch.float32, device=self.device)
         self.check_input(x)
         return self.encoder(x)
 
@@ -128,17 +133,18 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encode(x))
 
     def sample_prior(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        return torch.randn(n, self.latent_dim, generator=generator)
+        """n prior draws on the model's device, drawn on the CPU from `generator` (the same on every device)."""
+        return torch.randn(n, self.latent_dim, generator=generator).to(self.device)
 
     @torch.inference_mode()
     def generate(self, n: int, generator: torch.Generator | None = None, batch_size: int = 4096) -> torch.Tensor:
-        """n samples decode(z), z from the prior, in batches."""
+        """n samples decode(z), z from the prior, in batches, on the CPU."""
         if n < 1:
             raise ValueError(f"number of samples must be >= 1, got {n}")
         was_training = self.training
         self.eval()
         try:
-            parts = [self.decode(self.sample_prior(min(batch_size, n - i), generator))
+            parts = [self.decode(self.sample_prior(min(batch_size, n - i), generator)).cpu()
                      for i in range(0, n, batch_size)]
         finally:
             self.train(was_training)
@@ -158,8 +164,10 @@ class AutoEncoder(nn.Module):
                            "config": self.config}, path)
 
 
-def load_model(path: str | Path) -> AutoEncoder:
-    """A model saved by `save` from any family, rebuilt from its config (model.kind chooses the family)."""
+def load_model(path: str | Path, device: str = "cpu") -> AutoEncoder:
+    """A model saved by `save` from any family, rebuilt from its config (model.kind chooses the family), on
+    `device` (a train.device name; the file is read onto the CPU first, whatever device saved it)."""
+    from ..device import resolve_device
     from ..versions import saved_config_from_dict
     from . import family
 
@@ -173,15 +181,18 @@ def load_model(path: str | Path) -> AutoEncoder:
         model.load_state_dict(obj["state"])
     except RuntimeError as err:
         raise CheckpointError(f"{path} does not match its config: {err}") from err
-    return model
+    return model.to(resolve_device(device))
 
 
 class BaseTrainer:
     """The loop, the random stream and the exact state every family's trainer shares."""
 
     def __init__(self, model: AutoEncoder, data: torch.Tensor, cfg: Config) -> None:
-        self.model = model
-        self.data = data
+        from ..device import resolve_device
+
+        self.device = resolve_device(cfg.train.device)
+        self.model = model.to(self.device)
+        self.data = data.to(self.device)  # once: batches are drawn on the device
         self.cfg = cfg
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.generator = torch.Generator().manual_seed(cfg.seed)
@@ -197,10 +208,14 @@ class BaseTrainer:
 
     def _batch(self) -> torch.Tensor:
         idx = torch.randint(len(self.data), (self.cfg.train.batch_size,), generator=self.generator)
-        return self.data[idx]
+        return self.data[idx.to(self.device)]
 
     def _prior(self) -> torch.Tensor:
-        return torch.randn(self.cfg.train.batch_size, self.model.latent_dim, generator=self.generator)
+        return self.draw(torch.randn(self.cfg.train.batch_size, self.model.latent_dim, generator=self.generator))
+
+    def draw(self, values: torch.Tensor) -> torch.Tensor:
+        """Random numbers drawn on the CPU (the run's stream, the same on every device), on the device."""
+        return values.to(self.device)
 
     def iteration(self) -> dict[str, float]:
         """One training step; returns its losses (the first is "recon")."""

@@ -82,10 +82,11 @@ class RAE(AutoEncoder):
         was_training = self.training
         self.eval()
         try:
-            codes = torch.cat([self.encoder(data[i:i + batch_size]) for i in range(0, len(data), batch_size)])
+            codes = torch.cat([self.encoder(data[i:i + batch_size].to(self.device))
+                               for i in range(0, len(data), batch_size)])
         finally:
             self.train(was_training)
-        mixture = gaussian_mixture(codes.double().numpy(), components, seed)
+        mixture = gaussian_mixture(codes.double().cpu().numpy(), components, seed)
         self.mixture_weights.copy_(torch.from_numpy(mixture.weights_))
         self.mixture_means.copy_(torch.from_numpy(mixture.means_))
         self.mixture_cholesky.copy_(torch.linalg.cholesky(torch.from_numpy(mixture.covariances_)))
@@ -95,8 +96,10 @@ class RAE(AutoEncoder):
         """Codes from the fitted mixture; N(0, I) before it is fitted (module docstring)."""
         if not bool(self.mixture_fitted):
             return super().sample_prior(n, generator)
-        z, _ = sample_mixture(self.mixture_weights, self.mixture_means, self.mixture_cholesky, n, generator)
-        return z.to(torch.get_default_dtype())
+        # drawn on the CPU from the CPU generator, as every prior draw is (maskaae/device.py)
+        z, _ = sample_mixture(self.mixture_weights.cpu(), self.mixture_means.cpu(), self.mixture_cholesky.cpu(), n,
+                              generator)
+        return z.to(torch.get_default_dtype()).to(self.device)
 
 
 def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> RAE:

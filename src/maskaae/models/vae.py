@@ -240,7 +240,7 @@ class Trainer(BaseTrainer):
         model.train()
         x = self._batch()
         mean, logvar = model.posterior(x)
-        eps = torch.randn(mean.shape, generator=self.generator)
+        eps = self.draw(torch.randn(mean.shape, generator=self.generator))
         z, kl = model.sample_posterior(mean, logvar, eps)
         x_hat = model.decoder(z)
         nll = model.nll(x, x_hat).mean()

@@ -1,0 +1,121 @@
+"""The device path (maskaae/device.py): one resolution, models and data on the device, random numbers drawn on
+the CPU, results back on the CPU. Tested on the CPU through the same code, and against torch's `meta` device,
+which raises on any tensor left on the CPU; the `gpu` tests run where torch sees a CUDA device."""
+
+import json
+
+import pytest
+import torch
+
+import maskaae.device as device_module
+from maskaae.config import ConfigError
+from maskaae.device import DeviceError, check_name, resolve_device
+from maskaae.models import MODEL_CHOICES, family
+from maskaae.presets import build_config
+from maskaae import runs
+from maskaae.runs import evaluate_run, load_run, train_run
+from maskaae.train import nested_truncation
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="torch sees no CUDA device here")
+
+
+def on_meta(monkeypatch):
+    """Every device name resolves to `meta` (where runs.py and the trainers look it up)."""
+    for where in (device_module, runs):
+        monkeypatch.setattr(where, "resolve_device", lambda name="auto": torch.device("meta"))
+
+
+def test_device_names_are_checked_by_the_config():
+    for name in ["auto", "cpu", "cuda", "cuda:1", "mps"]:
+        assert check_name(name) is None and build_config(overrides=[f"train.device={name}"]).train.device == name
+    for name in ["gpu", "cuda:", "cuda:x", "CPU", ""]:
+        with pytest.raises(ConfigError, match="train.device.*must be auto, cpu, cuda, cuda:N or mps"):
+            build_config(overrides=[f"train.device={name}"])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
+def test_auto_is_the_cpu_without_a_gpu_and_cuda_is_refused_with_what_to_use():
+    assert resolve_device("auto") == torch.device("cpu") == resolve_device("cpu")
+    with pytest.raises(DeviceError, match=r"device 'cuda'.*sees no CUDA device; use train.device=auto or cpu"):
+        resolve_device("cuda")
+    with pytest.raises(DeviceError, match="must be auto, cpu"):
+        resolve_device("tpu")
+
+
+def test_an_explicit_cpu_run_is_the_default_run_bit_for_bit(tmp_path, tiny_overrides):
+    auto = train_run(build_config(overrides=tiny_overrides), tmp_path / "auto", quiet=True)
+    cpu = train_run(build_config(overrides=tiny_overrides + ["train.device=cpu"]), tmp_path / "cpu", quiet=True)
+    assert {k: v for k, v in auto.items() if k != "seconds"} == {k: v for k, v in cpu.items() if k != "seconds"}
+    assert auto["device"].startswith("cpu (")
+    record = json.loads((tmp_path / "cpu" / "config.json").read_text())
+    assert record["device"] == auto["device"] and record["config"]["train"]["device"] == "cpu"
+
+
+def test_a_checkpoint_loads_onto_the_device_its_config_names(tmp_path, tiny_overrides, monkeypatch):
+    train_run(build_config(overrides=tiny_overrides), tmp_path / "run", quiet=True)
+    _, model, _ = load_run(tmp_path / "run")
+    assert model.device == torch.device("cpu")
+    # where the config's device resolves elsewhere, the checkpoint (read onto the CPU) is moved there
+    on_meta(monkeypatch)
+    _, moved, _ = load_run(tmp_path / "run")
+    assert moved.device == torch.device("meta") and all(p.device.type == "meta" for p in moved.parameters())
+    monkeypatch.undo()
+    assert evaluate_run(tmp_path / "run", 0)["recon"] > 0
+
+
+@pytest.mark.parametrize("name", list(MODEL_CHOICES))
+def test_every_familys_step_runs_on_the_device_until_it_reads_a_number_back(name, monkeypatch):
+    """On `meta` an operation between a CPU tensor and a device tensor raises 'not on the expected device';
+    the step must get as far as its first host read (a loss written to the log), which meta cannot give."""
+    on_meta(monkeypatch)
+    choice = [f"{k}={str(v).lower()}" for k, v in MODEL_CHOICES[name].items()]
+    cfg = build_config(overrides=["model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2",
+                                  "train.batch_size=8", "train.steps=10", "train.discovery_steps=2",
+                                  "loss.rae_components=2", *choice])
+    kind = family(cfg.model.kind)
+    trainer = kind.Trainer(kind.build_model(cfg, (cfg.data.data_dim,)), torch.rand(64, cfg.data.data_dim), cfg)
+    assert trainer.data.device.type == "meta" and trainer.model.device.type == "meta"
+    with pytest.raises((RuntimeError, NotImplementedError), match="meta tensor") as err:
+        trainer.iteration()
+    assert "expected device" not in str(err.value)
+
+
+def test_random_numbers_are_drawn_on_the_cpu_and_moved(monkeypatch):
+    cfg = build_config(overrides=["model.width=8", "model.depth=1", "model.latent_dim=4", "data.latent_dim=2",
+                                  "train.batch_size=8"])
+    kind = family("maskaae")
+    cpu = kind.Trainer(kind.build_model(cfg, (cfg.data.data_dim,)), torch.rand(64, cfg.data.data_dim), cfg)
+    on_meta(monkeypatch)
+    meta = kind.Trainer(kind.build_model(cfg, (cfg.data.data_dim,)), torch.rand(64, cfg.data.data_dim), cfg)
+    for trainer in (cpu, meta):
+        assert trainer._prior().device == trainer.device == trainer.model.sample_prior(2).device
+        assert trainer.draw(nested_truncation(8, 4, trainer.generator)).device == trainer.device
+    # the same stream on both: the generators advanced alike
+    assert torch.equal(cpu.generator.get_state(), meta.generator.get_state())
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_a_cuda_run_resumes_and_evaluates_on_the_cpu(tmp_path, tiny_overrides):
+    cfg = build_config(overrides=tiny_overrides + ["train.device=cuda"])
+    summary = train_run(cfg, tmp_path / "run", quiet=True)
+    assert summary["device"].startswith("cuda:0 (")
+    again = train_run(cfg, tmp_path / "again", quiet=True)
+    assert {k: v for k, v in summary.items() if k != "seconds"} == {k: v for k, v in again.items() if k != "seconds"}
+    cpu = build_config(overrides=tiny_overrides + ["train.device=cpu"])
+    _, model, _ = load_run(tmp_path / "run")
+    assert model.device.type == "cuda"
+    x = torch.rand(4, cfg.data.data_dim)
+    on_cpu = model.to("cpu").reconstruct(x)
+    assert torch.allclose(on_cpu, model.to("cuda").reconstruct(x).cpu(), atol=1e-4)
+    assert cpu.train.device == "cpu"
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_every_family_trains_a_few_steps_on_cuda(tmp_path, tiny_overrides):
+    for name, choice in MODEL_CHOICES.items():
+        sets = [f"{k}={str(v).lower()}" for k, v in choice.items()]
+        summary = train_run(build_config(overrides=tiny_overrides + ["train.device=cuda", "loss.rae_components=2",
+                                                                     *sets]), tmp_path / name, quiet=True)
+        assert summary["device"].startswith("cuda") and summary["recon"] > 0
