@@ -82,3 +82,21 @@ def test_image_run_reports_inception_fid(tmp_path, fake_mnist, monkeypatch):
     assert again["fid"] == pytest.approx(_frechet_of_features(f_fake, f_real), rel=1e-6)
     assert json.loads((out / "evaluation.json").read_text())["fid_samples"] == 6
     assert "fid" not in evaluate_run(out, fid_samples=0)
+
+
+def test_a_run_without_inception_weights_trains_and_says_how_to_add_fid(tmp_path, fake_mnist, monkeypatch):
+    """Issue 34 C17: a run asking for FID without the weights trained for minutes and then failed, no summary
+    written. Now the missing weights are found before the first step, and the summary is written without FID."""
+    from maskaae.metrics import inception
+    from maskaae.metrics.inception import InceptionWeightsError
+
+    def missing(path=None):
+        raise InceptionWeightsError("Inception weights default_1.pt not found")
+
+    monkeypatch.setattr(inception, "find_inception_weights", missing)
+    out = tmp_path / "run"
+    with pytest.warns(UserWarning, match=r"not found The run trains, and its summary has no FID; add it afterwards "
+                                         rf"with `maskaae evaluate {out} --fid-samples 4`"):
+        summary = train_run(build_config(overrides=TINY_IMAGES + ["eval.fid_samples=4"]), out, quiet=True)
+    assert "fid" not in summary and summary["fid_unavailable"].startswith("Inception weights default_1.pt")
+    assert json.loads((out / "summary.json").read_text())["steps"] == 4

@@ -157,6 +157,32 @@ def test_missing_ray_names_the_extra(tmp_path, monkeypatch):
     assert not (tmp_path / "sweep").exists()
 
 
+def test_ray_runs_reserve_the_gpus_asked_for(tmp_path, monkeypatch):
+    """--gpus-per-run F: each Ray task reserves F GPUs (a fraction lets runs share one); the local executor
+    refuses it (its runs share the machine's GPU through train.device=auto)."""
+    import types
+
+    from maskaae import executors
+
+    options = []
+
+    class Ref:
+        def __init__(self, args):
+            self.args = args
+
+    fake = types.SimpleNamespace(is_initialized=lambda: True, wait=lambda refs, num_returns: (refs[:1], refs[1:]),
+                                 get=lambda ref: {"status": "failed", "error": "not run"}, cancel=lambda *a, **k: None)
+    fake.remote = lambda **kw: options.append(kw) or (lambda f: types.SimpleNamespace(remote=lambda *a: Ref(a)))
+    monkeypatch.setattr(executors, "import_ray", lambda: fake)
+    monkeypatch.setattr("maskaae.sweep.import_ray", lambda: fake)
+    run_sweep(_spec("seed=0"), tmp_path / "sweep", executor="ray", log=None, gpus_per_run=0.25)
+    assert options == [{"num_cpus": 1, "num_gpus": 0.25, "max_retries": 0}]
+    with pytest.raises(SweepError, match="--gpus-per-run is for --executor ray"):
+        run_sweep(_spec("seed=0"), tmp_path / "other", log=None, gpus_per_run=0.5)
+    with pytest.raises(SweepError, match="--gpus-per-run must be a fraction in"):
+        run_sweep(_spec("seed=0"), tmp_path / "other", executor="ray", log=None, gpus_per_run=1.5)
+
+
 # ----------------------------------------------------------------------------
 # Running, resuming, refusing
 

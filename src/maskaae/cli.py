@@ -55,6 +55,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         out = Path("runs") / f"{cfg.preset}-{cfg.model_name}-m{cfg.model.latent_dim}-seed{cfg.seed}"
     cfg = run_config(cfg, out, resume=args.resume, overwrite=args.overwrite)  # on resume: the run's own config
     set_threads(cfg.train.threads)
+    if not args.quiet:
+        from .device import describe_device, resolve_device
+
+        print(f"maskaae: training on {describe_device(resolve_device(cfg.train.device))}", file=sys.stderr)
     summary = train_run(cfg, out, resume=args.resume, overwrite=args.overwrite, quiet=args.quiet)
     _print_summary(summary, out)
     return 0
@@ -78,14 +82,16 @@ def cmd_dimension(args: argparse.Namespace) -> int:
     from .dimension import intrinsic_estimates, train_dimension
 
     result = train_dimension(cfg, progress=not (args.json or args.quiet))
-    result["estimators"] = intrinsic_estimates(result.pop("points"))
+    result["estimators"], errors = intrinsic_estimates(result.pop("points"))
+    if errors:
+        result["estimator_errors"] = errors
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
     print(f"{'estimator':<12} dimension")
     print(f"{'MaskAAE m_A':<12} {result['m_A']} (of m = {result['m']}; ordered discovery, {result['seconds']:.0f} s)")
     for name, value in result["estimators"].items():
-        print(f"{name:<12} {value:.2f}" if value is not None else f"{name:<12} (pip install 'maskaae[intrinsic]')")
+        print(f"{name:<12} {value:.2f}" if value is not None else f"{name:<12} ({errors[name]})")
     print("mask: " + " ".join(f"{v:.2f}" for v in result["mask"]))
     return 0
 
@@ -146,10 +152,11 @@ def _install_package(missing: PackageMissing) -> None:
 
 
 def cmd_fid(args: argparse.Namespace) -> int:
+    from .device import resolve_device
     from .metrics.fid import fid_between
 
     result = fid_between(args.a, args.b, batch_size=args.batch_size, authors_minmax=args.authors_minmax,
-                         pr_k=args.k)
+                         pr_k=args.k, device=resolve_device(args.device))
     print(json.dumps(result, indent=2))
     if args.out:
         from .atomic import atomic_write_json
@@ -213,7 +220,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise SweepError("--jobs is for the local executor; Ray runs as many points as the cluster has CPUs")
     jobs = 1 if args.jobs is None else args.jobs
     return _sweep_status(
-        lambda: run_sweep(spec, args.out, jobs=jobs, executor=args.executor, address=args.address),
+        lambda: run_sweep(spec, args.out, jobs=jobs, executor=args.executor, address=args.address,
+                          gpus_per_run=args.gpus_per_run),
         "sweep interrupted; run the same command again to continue (finished runs are kept, interrupted ones "
         "resume from their last checkpoint)",
         lambda result: f"{len(result.failed)} of {len(result.points)} runs failed (see the error column of "
@@ -228,6 +236,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("maskaae")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "(not installed)"
+
+
+# What Ctrl-C says, by command: where a command can continue, how.
+INTERRUPTED = {"train": "continue with --resume", "sweep": "run the same command again to continue",
+               "evaluate": "run the same command again", "sample": "nothing was written; run it again",
+               "dimension": "nothing was written; run it again"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .data.registry import IMAGE_DATASETS, REGISTRY
     from .models import MODELS
@@ -236,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="maskaae", description="Train MaskAAE / WAE-GAN models that learn how many latent dimensions the "
                                     "data needs, evaluate them and sample from them.")
+    parser.add_argument("--version", action="version", version=f"maskaae {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train a model into a run folder",
@@ -317,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     fid.add_argument("--authors-minmax", action="store_true",
                      help="the authors' variant: min-max normalise each image of A first (not the default)")
     fid.add_argument("--out", metavar="FILE.json", help="also write the result as JSON")
+    fid.add_argument("--device", default="auto", help="where the Inception network runs: auto (CUDA when there is "
+                                                      "one, else the CPU), cpu, cuda, cuda:N or mps")
     fid.set_defaults(func=cmd_fid)
 
     presets = sub.add_parser("presets", help="list the presets", description="List presets and what they are for.")
@@ -351,6 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "(needs pip install 'maskaae[sweep-ray]')")
     sweep.add_argument("--address", metavar="ADDR", default=None,
                        help="Ray cluster address for --executor ray (default: start a local Ray instance)")
+    sweep.add_argument("--gpus-per-run", type=float, default=0.0, metavar="F",
+                       help="--executor ray: GPUs each run reserves, a fraction (0.25: four runs share a GPU) or a "
+                            "whole number (default 0: CPU nodes)")
     sweep.set_defaults(func=cmd_sweep)
 
     report = sub.add_parser(
@@ -383,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"maskaae: error: {err}", file=sys.stderr)
         return 2 if not isinstance(err, TrainingDiverged) else 3
     except KeyboardInterrupt:
-        print("maskaae: interrupted; continue with --resume", file=sys.stderr)
+        print(f"maskaae: interrupted; {INTERRUPTED.get(args.command, 'nothing was changed')}", file=sys.stderr)
         return 130
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .config import Config
-from .data import load_data
+from .data import check_distinct, load_data
 from .model import build_model
 from .train import fit
 
@@ -22,6 +22,7 @@ ESTIMATOR_POINTS = 2000
 
 def train_dimension(cfg: Config, progress: bool = False) -> dict[str, Any]:
     train, _ = load_data(cfg.data)
+    check_distinct(train, cfg.data.path or cfg.data.name)
     model = build_model(cfg, tuple(train.shape[1:]))
     bar = None
     if progress:
@@ -37,10 +38,24 @@ def train_dimension(cfg: Config, progress: bool = False) -> dict[str, Any]:
             "points": train[:ESTIMATOR_POINTS].flatten(1).double().numpy()}
 
 
-def intrinsic_estimates(points: np.ndarray) -> dict[str, float | None]:
+ESTIMATORS = ("TwoNN", "MLE", "DANCo")
+NOT_INSTALLED = "not installed: pip install 'maskaae[intrinsic]'"
+
+
+def intrinsic_estimates(points: np.ndarray) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Each estimator's dimension (None where it could not run) and, for those, why: scikit-dimension missing,
+    or the estimator refusing the points (one feature, too few rows). m_A is reported either way."""
     try:
         import skdim
     except ImportError:
-        return {"TwoNN": None, "MLE": None, "DANCo": None}
-    return {name: float(cls().fit(points).dimension_)
-            for name, cls in (("TwoNN", skdim.id.TwoNN), ("MLE", skdim.id.MLE), ("DANCo", skdim.id.DANCo))}
+        return dict.fromkeys(ESTIMATORS), dict.fromkeys(ESTIMATORS, NOT_INSTALLED)
+    values: dict[str, float | None] = {}
+    errors: dict[str, str] = {}
+    for name in ESTIMATORS:
+        try:
+            values[name] = float(getattr(skdim.id, name)().fit(points).dimension_)
+        except Exception as err:  # noqa: BLE001 - any refusal of scikit-dimension's is reported, not raised
+            values[name] = None
+            errors[name] = f"could not run on these {points.shape[0]} x {points.shape[1]} points: " \
+                           f"{type(err).__name__}: {err}"
+    return values, errors

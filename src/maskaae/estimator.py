@@ -10,11 +10,14 @@ with the preset's settings, and:
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .data import check_distinct
 from .presets import build_config
 from .model import build_model
 from .train import fit
@@ -44,6 +47,7 @@ class MaskAAEDimension(TransformerMixin, BaseEstimator):
         self.mean_ = X.mean(axis=0)
         self.scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
         data = torch.from_numpy(((X - self.mean_) / self.scale_).astype(np.float32))
+        check_distinct(data, "X")
         self.model_ = fit(build_model(cfg, (X.shape[1],)), data, config=cfg)
         self.mask_ = self.model_.mask
         self.dimension_ = int(self.model_.active_dims)
@@ -52,9 +56,11 @@ class MaskAAEDimension(TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self, "model_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        data = torch.from_numpy(((X - self.mean_) / self.scale_).astype(np.float32))
+        # in float64 on a float64 copy of the networks: a row's code then does not depend on the rows encoded
+        # with it (float32 matrix products round differently with the batch's size on some CPUs)
+        model = copy.deepcopy(self.model_).to("cpu", torch.float64)
         with torch.no_grad():
-            codes = self.model_.encode(data).numpy().astype(np.float64)
+            codes = model.latent(model.encoder(torch.from_numpy((X - self.mean_) / self.scale_))).numpy()
         return codes[:, self.model_.latent.active(self.model_.active_threshold).numpy()]
 
     def sample(self, n: int, seed: int = 0) -> np.ndarray:

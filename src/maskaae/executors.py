@@ -167,9 +167,11 @@ def import_ray():
     return ray
 
 
-def run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Callable[[str, dict], None]) -> None:
-    """One Ray task (num_cpus=1) per point. The run folders must be on a file system every node sees,
-    and maskaae must be installed on every node."""
+def run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Callable[[str, dict], None],
+            gpus_per_run: float = 0.0) -> None:
+    """One Ray task (num_cpus=1, num_gpus=gpus_per_run) per point. The run folders must be on a file system
+    every node sees, and maskaae must be installed on every node. A fraction below 1 lets that many runs share
+    a GPU; Ray gives each task its GPU (CUDA_VISIBLE_DEVICES), which train.device=auto then uses."""
     ray = import_ray()
     started = not ray.is_initialized()
     if started:
@@ -179,7 +181,7 @@ def run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Cal
             ray.init()
     try:
         # Ray sets OMP_NUM_THREADS to the task's num_cpus (1) in its workers; run_point sets the threads too.
-        remote = ray.remote(num_cpus=1, max_retries=0)(run_point)
+        remote = ray.remote(num_cpus=1, num_gpus=gpus_per_run, max_retries=0)(run_point)
         pending = {remote.remote(config, run_dir): name for name, config, run_dir in tasks}
         try:
             while pending:

@@ -62,6 +62,9 @@ def parse_grid(axes: list[str]) -> list[tuple[str, list[Any]]]:
             raise SweepError(f"grid key '{key}' is given twice; put all its values in one axis")
         if key == "train.threads":
             raise SweepError("train.threads cannot be a grid axis: every sweep run uses one thread")
+        if key in ("preset", "description"):
+            raise SweepError(f"'{key}' cannot be a grid axis: a sweep has one preset (--preset); run one sweep per "
+                             "preset, each into its own --out")
     if not grid:
         raise SweepError("the grid is empty; give at least one axis, e.g. --grid seed=0,1,2")
     return grid

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -28,9 +29,10 @@ from . import openmp
 from .atomic import atomic_write_json, atomic_write_text, current_umask
 from .checkpoint import CheckpointError, atomic_torch_save, safe_load
 from .config import Config, ConfigError
+from .device import describe_device, resolve_device
 from .versions import saved_config_from_dict
-from .data import load_data
-from .evaluate import evaluate, latent_covariance
+from .data import check_distinct, load_data
+from .evaluate import evaluate, evaluation_needs, latent_covariance
 from .models import family
 from .models.base import AutoEncoder, BaseTrainer
 from .plots import plot_covariance, plot_image_grid, plot_losses, plot_mask_trajectory
@@ -149,9 +151,17 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
     # Everything that can fail on the user's input (config, data, networks, checkpoint) fails here, before
     # the folder is touched.
     train, test = load_data(cfg.data)
+    check_distinct(train, cfg.data.path or cfg.data.data_dir or cfg.data.name)
     kind = family(cfg.model.kind)
     model = kind.build_model(cfg, tuple(train.shape[1:]))
     trainer = kind.Trainer(model, train, cfg)
+    too_small = evaluation_needs(cfg, len(test))
+    if too_small:
+        raise RunError(f"{cfg.data.path or cfg.data.name}: {too_small}")
+    no_fid = fid_unavailable(cfg)
+    if no_fid:
+        warnings.warn(f"{no_fid} The run trains, and its summary has no FID; add it afterwards with `maskaae "
+                      f"evaluate {out} --fid-samples {cfg.eval.fid_samples or cfg.eval.fid_train_samples}`.")
     elapsed = 0.0
     if resuming:
         ckpt = safe_load(out / "checkpoint.pt", CHECKPOINT_FORMAT)
@@ -168,7 +178,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             raise RunError(f"{out} changed while this run was starting; check it and run the command again")
         replacement = Replacement(out) if state == "replace" else None
         try:
-            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet)
+            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet, no_fid)
         except BaseException:
             if replacement is not None and not replacement.committed:
                 replacement.restore()  # the new run has no checkpoint: the old run comes back
@@ -176,15 +186,17 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
 
 
 def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Tensor, test: torch.Tensor,
-                  elapsed: float, replacement: Replacement | None, quiet: bool) -> dict[str, Any]:
-    """train_run's part that writes: the folder is locked and the run is known to start."""
+                  elapsed: float, replacement: Replacement | None, quiet: bool,
+                  no_fid: str | None = None) -> dict[str, Any]:
+    """train_run's part that writes: the folder is locked and the run is known to start. `no_fid`: why FID
+    cannot be measured (fid_unavailable), which leaves it out of the evaluations."""
     model = trainer.model
     if elapsed > 0 or trainer.step > 0:  # resumed: the log keeps the steps up to the checkpoint
         kept = [r for r in read_metrics(out) if r["step"] <= trainer.step]
         atomic_write_text("".join(json.dumps(r) + "\n" for r in kept), out / "metrics.jsonl")
     atomic_write_json({"config": cfg.to_dict(), "seed": cfg.seed, "model": cfg.model_name,
                        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": sys.argv,
-                       **provenance()}, out / "config.json")
+                       "device": describe_device(trainer.device), **provenance()}, out / "config.json")
 
     t = cfg.train
     start = time.perf_counter() - elapsed
@@ -207,7 +219,7 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
                                       **losses, **tr.log_fields()}
             if is_eval:
                 began = time.perf_counter()
-                metrics = evaluate(model, test, cfg, cfg.eval.fid_train_samples)
+                metrics = evaluate(model, test, cfg, 0 if no_fid else cfg.eval.fid_train_samples)
                 record["eval"] = {k: v for k, v in metrics.items() if k != "mask"}
                 record["eval_seconds"] = round(time.perf_counter() - began, 3)  # inside the next elapsed
             log.write(json.dumps(record) + "\n")
@@ -232,12 +244,28 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - start
-    metrics = evaluate(model, test, cfg, cfg.eval.fid_samples)
+    metrics = evaluate(model, test, cfg, 0 if no_fid else cfg.eval.fid_samples)
+    if no_fid:
+        metrics["fid_unavailable"] = no_fid
     summary = {**_run_header(cfg), **metrics, STEPS: trainer.step, SECONDS: round(seconds, 2), SEED: cfg.seed,
-               "discovery": trainer.discovery}
+               "device": describe_device(trainer.device), "discovery": trainer.discovery}
     atomic_write_json(summary, out / "summary.json")
     write_plots(out, model, test, cfg)
     return summary
+
+
+def fid_unavailable(cfg: Config) -> str | None:
+    """Why a run that asks for FID cannot measure it (no Inception weights), or None; checked before training,
+    so that the run trains without it instead of failing at its end."""
+    if not (cfg.eval.fid_samples or cfg.eval.fid_train_samples):
+        return None
+    from .metrics.inception import InceptionWeightsError, find_inception_weights
+
+    try:
+        find_inception_weights()
+    except InceptionWeightsError as err:
+        return str(err)
+    return None
 
 
 def _run_header(cfg: Config) -> dict[str, Any]:
@@ -256,7 +284,7 @@ def write_plots(out: Path, model: AutoEncoder, test: torch.Tensor, cfg: Config) 
         with torch.inference_mode():
             samples = model.generate(64, generator=torch.Generator().manual_seed(cfg.seed))
             inputs = test[:32]
-            recons = model.reconstruct(inputs)
+            recons = model.reconstruct(inputs).cpu()
         plot_image_grid(samples, out / "samples.png", f"samples, {cfg.model_name}, m_A = {model.active_dims}")
         plot_image_grid(torch.cat([inputs[:16], recons[:16], inputs[16:], recons[16:]]), out / "reconstructions.png",
                         "rows 1 and 3: test images; rows 2 and 4: reconstructions", nrow=16)
@@ -283,10 +311,10 @@ def _checkpoint_model(run_dir: Path) -> tuple[Config, AutoEncoder, int]:
                        f"({changed}); restore config.json (or train again with --overwrite)")
     model = family(trained.model.kind).build_model(trained, ckpt["data_shape"])
     try:
-        model.load_state_dict(ckpt["trainer"]["model"])
+        model.load_state_dict(ckpt["trainer"]["model"])  # read onto the CPU (safe_load), then moved
     except (RuntimeError, KeyError) as err:
         raise CheckpointError(f"{run_dir}/checkpoint.pt does not match its config: {err}") from err
-    model.eval()
+    model.to(resolve_device(trained.train.device)).eval()
     return cfg, model, int(ckpt["trainer"]["step"])
 
 
@@ -344,7 +372,10 @@ def sample_run(run_dir: str | Path, num: int, out_file: str | Path, seed: int = 
     if out_file.is_dir():
         raise RunError(f"--out {out_file} is a folder; give a file name ending in .npy")
     _, model, _ = _checkpoint_model(Path(run_dir))
-    out_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RunError(f"--out {out_file}: its folder cannot be made ({err.strerror}); choose another path") from None
     shape = (num, *model.data_shape)
     need = 4 * int(np.prod(shape, dtype=np.float64))
     free = shutil.disk_usage(out_file.parent).free
@@ -353,13 +384,19 @@ def sample_run(run_dir: str | Path, num: int, out_file: str | Path, seed: int = 
                        f"{free / 2**30:.1f} GiB free; ask for fewer samples")
     # written batch by batch into the file (memory stays one batch), then renamed into place
     tmp = out_file.with_name(f".{out_file.name}.tmp")
-    array = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=shape)
-    generator = torch.Generator().manual_seed(seed)
-    batch = 4096
-    for start in range(0, num, batch):
-        array[start:start + batch] = model.generate(min(batch, num - start), generator=generator).numpy()
-    array.flush()
-    del array
-    os.chmod(tmp, 0o666 & ~current_umask())
-    os.replace(tmp, out_file)
+    try:
+        array = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=shape)
+        generator = torch.Generator().manual_seed(seed)
+        batch = 4096
+        for start in range(0, num, batch):
+            array[start:start + batch] = model.generate(min(batch, num - start), generator=generator).numpy()
+        array.flush()
+        del array
+        os.chmod(tmp, 0o666 & ~current_umask())
+        os.replace(tmp, out_file)
+    except OSError as err:
+        raise RunError(f"--out {out_file}: writing the samples failed ({err.strerror or err}); choose another path "
+                       "or free space") from None
+    finally:
+        tmp.unlink(missing_ok=True)  # a stopped or failed write leaves no partial file behind
     return out_file

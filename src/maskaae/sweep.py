@@ -271,7 +271,8 @@ class SweepResult:
 
 
 def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "local", address: str | None = None,
-              command: list[str] | None = None, log: Callable[[str], Any] | None = print) -> SweepResult:
+              command: list[str] | None = None, log: Callable[[str], Any] | None = print,
+              gpus_per_run: float = 0.0) -> SweepResult:
     """Validate every point, claim the folder, train the unfinished points, write results.csv."""
     if executor not in ("local", "ray"):
         raise SweepError(f"unknown executor '{executor}'; choose local or ray")
@@ -279,6 +280,11 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
         raise SweepError(f"--jobs must be >= 1, got {jobs}")
     if address is not None and executor != "ray":
         raise SweepError("--address is for --executor ray")
+    if gpus_per_run and executor != "ray":
+        raise SweepError("--gpus-per-run is for --executor ray; the local executor's runs share this machine's GPU "
+                         "(train.device=auto), --jobs at a time")
+    if gpus_per_run < 0 or (gpus_per_run > 1 and gpus_per_run != int(gpus_per_run)):
+        raise SweepError(f"--gpus-per-run must be a fraction in [0, 1] or a whole number, got {gpus_per_run}")
     if executor == "ray":
         import_ray()  # fail before writing anything
     out = Path(out).resolve()
@@ -302,11 +308,12 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {out} is a file, not a folder; choose another --out")
     with FolderLock(out, "sweep"):
-        return _run_sweep_locked(spec, out, points, jobs, executor, address, command, log)
+        return _run_sweep_locked(spec, out, points, jobs, executor, address, command, log, gpus_per_run)
 
 
 def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int, executor: str,
-                      address: str | None, command: list[str] | None, log: Callable[[str], Any] | None) -> SweepResult:
+                      address: str | None, command: list[str] | None, log: Callable[[str], Any] | None,
+                      gpus_per_run: float = 0.0) -> SweepResult:
     _claim_folder(out, spec, list(command if command is not None else sys.argv))
     log = log or (lambda message: None)
     grid_keys = [key for key, _ in spec.grid]
@@ -349,7 +356,7 @@ def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int
         if tasks and executor == "local":
             run_local(tasks, min(jobs, len(tasks)), record)
         elif tasks:
-            run_ray(tasks, address, record)
+            run_ray(tasks, address, record, gpus_per_run)
     except BaseException:
         # interrupted: record the runs that finished but were not reported yet
         for p in points:

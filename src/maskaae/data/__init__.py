@@ -34,6 +34,25 @@ def load_data(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
     return loader(cfg)
 
 
+MIN_DISTINCT = 3  # TwoNN, the descent's trigger and any dimension need points with distinct nearest neighbours
+
+
+def check_distinct(train: "torch.Tensor", source: str) -> None:
+    """A DataError, before training (the trainers' entry points call it), for training data with fewer than MIN_DISTINCT distinct rows (constant data, or
+    one or two rows repeated): no dimension can be read off it. Rows are compared through one random
+    projection (equal rows project alike; distinct ones almost surely do not)."""
+    import torch
+
+    from .arrays import DataError
+
+    flat = train.flatten(1).double()
+    weights = torch.randn(flat.shape[1], generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    distinct = int(torch.unique(flat @ weights.to(flat.device)).numel()) if len(flat) else 0
+    if distinct < MIN_DISTINCT:
+        raise DataError(f"{source}: the training split has {distinct} distinct sample(s) of {len(flat)}; finding a "
+                        f"dimension needs at least {MIN_DISTINCT} (is the data constant, or a few rows repeated?)")
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
@@ -41,4 +60,4 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["DATASETS", "DATASET_NAMES", "DataError", "IMAGE_DATASETS", "REGISTRY", "SyntheticMap", "as_tensor",
-           "default_data_root", "get_dataset", "load_data", "make_synthetic"]
+           "check_distinct", "default_data_root", "get_dataset", "load_data", "make_synthetic"]

@@ -103,6 +103,9 @@ def _read_images(folder: Path) -> np.ndarray:
     return stack[:, None] if stack.ndim == 3 else stack.transpose(0, 3, 1, 2)
 
 
+UNSCALED_LIMIT = 1e6  # data.scale=none: larger values diverge in training (issue 34 C11)
+
+
 def split_and_scale(array: np.ndarray, cfg: DataConfig, source: str) -> tuple[torch.Tensor, torch.Tensor]:
     if len(array) < 4:
         raise DataError(f"{source} has {len(array)} samples; at least 4 are needed (some are held out)")
@@ -116,12 +119,23 @@ def split_and_scale(array: np.ndarray, cfg: DataConfig, source: str) -> tuple[to
     scale = cfg.scale if cfg.scale != "auto" else ("none" if array.ndim == 4 else "standardize")
     if scale == "standardize":
         mean, std = train.mean(axis=0), train.std(axis=0)
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            # values near float64's limit (1e300) overflow the sums: the same statistics of the data divided by
+            # each feature's largest magnitude
+            peak = np.abs(train).max(axis=0)
+            peak = np.where(peak > 0, peak, 1.0)
+            train, test = train / peak, test / peak
+            mean, std = train.mean(axis=0), train.std(axis=0)
         std = np.where(std > 0, std, 1.0)
         train, test = (train - mean) / std, (test - mean) / std
     elif scale == "minmax":
         low, high = train.min(axis=0), train.max(axis=0)
         span = np.where(high > low, high - low, 1.0)
         train, test = (train - low) / span, (test - low) / span
+    elif np.abs(array).max() > UNSCALED_LIMIT:
+        raise DataError(f"{source} holds values up to {np.abs(array).max():.3g} and data.scale=none keeps them: "
+                        f"networks do not train on values beyond {UNSCALED_LIMIT:g} (and float32 ends at 3.4e38); "
+                        "use data.scale=standardize or minmax")
     return torch.from_numpy(train.astype(np.float32)), torch.from_numpy(test.astype(np.float32))
 
 

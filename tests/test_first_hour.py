@@ -1,0 +1,151 @@
+"""A user's first hour (issue 34, part C): each problem found by trying the tool as a new user would, with the
+behaviour that now replaces it."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from maskaae import cli
+from maskaae.grid import SweepError, parse_grid
+from maskaae.presets import build_config
+from maskaae.runs import RunError, sample_run, train_run
+
+from conftest import TINY_FAST
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("first-hour") / "run"
+    train_run(build_config(overrides=TINY_FAST), out, quiet=True)
+    return out
+
+
+def test_the_version_is_printed():
+    done = subprocess.run([sys.executable, "-m", "maskaae", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("maskaae ")
+
+
+def test_preset_is_not_a_grid_axis():
+    """C3: --grid preset=a,b trained one preset's values under each name."""
+    for key in ("preset", "description"):
+        with pytest.raises(SweepError, match=f"'{key}' cannot be a grid axis: a sweep has one preset"):
+            parse_grid([f"{key}=mnist,synthetic"])
+
+
+def test_sample_names_a_bad_out_path(run, tmp_path):
+    """C12: a bad --out gave a raw traceback."""
+    (tmp_path / "file").write_text("")
+    with pytest.raises(RunError, match=r"--out .*file/s.npy: its folder cannot be made"):
+        sample_run(run, 4, tmp_path / "file" / "s.npy")
+
+
+def test_a_stopped_sample_leaves_no_hidden_file(run, tmp_path, monkeypatch):
+    """C12: Ctrl-C or an error left a hidden .NAME.npy.tmp (GBs for large --num)."""
+    from maskaae.models.base import AutoEncoder
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(AutoEncoder, "generate", stop)
+    with pytest.raises(KeyboardInterrupt):
+        sample_run(run, 4, tmp_path / "s.npy")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command,says", [("sample", "nothing was written; run it again"),
+                                          ("train", "continue with --resume")])
+def test_ctrl_c_says_what_the_command_can_do(run, tmp_path, monkeypatch, capsys, command, says):
+    """C12: Ctrl-C on sample and dimension pointed to --resume, which they do not have."""
+    def stop(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_sample", stop)
+    monkeypatch.setattr(cli, "cmd_train", stop)
+    argv = [command, str(run), "--num", "2", "--out", str(tmp_path / "s.npy")] if command == "sample" \
+        else [command, "--quiet"]
+    assert cli.main(argv) == 130
+    assert capsys.readouterr().err.strip() == f"maskaae: interrupted; {says}"
+    assert not np.any([p.name.startswith(".") for p in tmp_path.iterdir()])
+
+
+def test_dimension_prints_m_a_when_an_estimator_refuses_the_points(monkeypatch, capsys, tmp_path):
+    """C7: a finished m_A was thrown away when scikit-dimension rejected the data (one feature, few rows)."""
+    import types
+
+    from maskaae import dimension
+
+    class Refuses:
+        def fit(self, points):
+            raise ValueError("n_neighbors must be < n_samples")
+
+    class Fits:
+        dimension_ = 1.0
+
+        def fit(self, points):
+            return self
+
+    fake = types.ModuleType("skdim")
+    fake.id = types.SimpleNamespace(TwoNN=Fits, MLE=Refuses, DANCo=Refuses)
+    monkeypatch.setitem(sys.modules, "skdim", fake)
+    monkeypatch.setattr(dimension, "train_dimension", lambda cfg, progress: {
+        "m_A": 1, "m": 1, "mask": [1.0], "seconds": 2.0, "samples": 9, "points": np.zeros((9, 1))})
+    path = tmp_path / "x.npy"
+    np.save(path, np.random.default_rng(0).normal(size=(10, 1)))
+    assert cli.main(["dimension", str(path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "MaskAAE m_A  1 (of m = 1" in out and "TwoNN        1.00" in out
+    assert "MLE          (could not run on these 9 x 1 points: ValueError: n_neighbors must be < n_samples)" in out
+
+
+def test_too_little_data_fails_before_training_and_keeps_the_old_run(tmp_path):
+    """C1: 4-34 rows trained the whole schedule and then failed at evaluation; with --overwrite the old run
+    was already gone by then."""
+    old = tmp_path / "run"
+    train_run(build_config(overrides=TINY_FAST), old, quiet=True)
+    before = sorted(p.name for p in old.iterdir())
+    path = tmp_path / "few.npy"
+    np.save(path, np.random.default_rng(0).normal(size=(20, 3)))  # 2 held out
+    with pytest.raises(RunError, match=r"few.npy: the held-out split has 2 sample\(s\); the metrics need at least 4"):
+        train_run(build_config(overrides=TINY_FAST + ["data.name=file", f"data.path={path}"]), old, overwrite=True,
+                  quiet=True)
+    assert sorted(p.name for p in old.iterdir()) == before
+
+
+@pytest.mark.parametrize("rows", [np.ones((50, 4)), np.tile([[1.0, 2.0], [3.0, 4.0]], (25, 1))])
+def test_degenerate_data_is_refused_before_training(tmp_path, rows):
+    """C6: constant data, or one or two rows repeated, failed after the nested phase (TwoNN), in `train`,
+    `dimension` and MaskAAEDimension."""
+    from maskaae import MaskAAEDimension
+    from maskaae.data import DataError
+    from maskaae.dimension import train_dimension
+
+    path = tmp_path / "x.npy"
+    np.save(path, rows)
+    cfg = build_config(overrides=TINY_FAST + ["data.name=file", f"data.path={path}", "data.scale=none"])
+    message = r"the training split has [12] distinct sample\(s\) of 45; finding a dimension needs at least 3"
+    with pytest.raises(DataError, match="x.npy: " + message):
+        train_run(cfg, tmp_path / "run", quiet=True)
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(DataError, match="x.npy: " + message):
+        train_dimension(cfg)
+    with pytest.raises(DataError, match=message.replace("45", "50")):
+        MaskAAEDimension(steps=4).fit(rows)
+
+
+def test_extreme_values_are_standardised_or_refused(tmp_path):
+    """C11: a feature holding 1e300 was silently zeroed by standardisation (its std is inf); with
+    data.scale=none huge values gave 'lower learning rates' advice after training."""
+    from maskaae.data import DataError, load_data
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(100, 3))
+    x[:, 1] *= 1e300
+    np.save(tmp_path / "x.npy", x)
+    train, test = load_data(build_config(overrides=["data.name=file", f"data.path={tmp_path / 'x.npy'}"]).data)
+    assert torch.isfinite(train).all() and 0.9 < float(train[:, 1].std()) < 1.1  # standardised, not zeroed
+    with pytest.raises(DataError, match=r"x.npy holds values up to .*e\+300 and data.scale=none keeps them"):
+        load_data(build_config(overrides=["data.name=file", f"data.path={tmp_path / 'x.npy'}",
+                                          "data.scale=none"]).data)
