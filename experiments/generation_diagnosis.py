@@ -106,6 +106,31 @@ def collect(sweep: Path, results: Path) -> None:
         for r in rows:
             codes = r.get("codes", {})
             writer.writerow({**r, "codes_mmd2": codes.get("mmd2"), "codes_mmd2_null_95": codes.get("mmd2_null_95")})
+    (results / "diagnosis.md").write_text(markdown(rows))
+
+
+def markdown(rows: list[dict]) -> str:
+    """The diagnosis table, best sample FID first."""
+    def cell(value, digits=1):
+        return "–" if value is None else f"{value:.{digits}f}"
+
+    lines = ["| model | m_A | steps | training s | reconstructions | samples | gap | mixture samples |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: min(r["fid_samples"], r.get("fid_mixture") or float("inf"))):
+        lines.append(f"| {r['model']} | {r['active_dims'] if r['active_dims'] is not None else '–'} | {r['steps']} | "
+                     f"{r['seconds']:.0f} | {cell(r['fid_reconstructions'])} | {cell(r['fid_samples'])} | "
+                     f"{cell(r['gap'])} | {cell(r.get('fid_mixture'))} |")
+    codes = [r for r in rows if "codes" in r]
+    for r in codes:
+        c = r["codes"]
+        lines += ["", f"{r['model']} ({r['run']}): its {c['active']} active codes on 2,000 test images, per dimension "
+                      f"(mean; standard deviation; skewness; excess kurtosis):", ""]
+        lines += [f"- {i + 1}: {m:+.3f}; {sd:.3f}; {sk:+.2f}; {ku:+.2f}"
+                  for i, (m, sd, sk, ku) in enumerate(zip(c["mean"], c["std"], c["skew"], c["kurtosis"]))]
+        lines += ["", f"Squared MMD against as many N(0, I) draws: {c['mmd2']:.4f} (two N(0, I) sets: 95th percentile "
+                      f"{c['mmd2_null_95']:.4f} over {NULL_REPEATS} repeats; Gaussian kernel of width "
+                      f"{c['bandwidth']:.2f})."]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
