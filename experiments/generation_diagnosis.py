@@ -96,6 +96,7 @@ def diagnose(run_dir: Path, mixture_models: set[str]) -> dict:
 
 def collect(sweep: Path, results: Path) -> None:
     rows = [json.loads(p.read_text()) for p in sorted((sweep / "runs").glob("*/diagnosis.json"))]
+    rows = [{**r, "gap": r["fid_samples"] - r["fid_reconstructions"]} for r in rows if "fid_reconstructions" in r]
     results.mkdir(parents=True, exist_ok=True)
     (results / "diagnosis.json").write_text(json.dumps(rows, indent=1) + "\n")
     columns = ["model", "active_dims", "steps", "seconds", "n", "fid_reconstructions", "fid_samples", "gap",

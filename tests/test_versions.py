@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 14
+    assert saved["schema_version"] == SCHEMA_VERSION == 15
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -208,3 +208,10 @@ def test_a_version_1_sweep_with_unfinished_points_is_refused(tmp_path):
     (tmp_path / "s" / "runs" / "seed=1" / "summary.json").unlink()
     with pytest.raises(SweepError, match="maskaae-sweep-v1.*new sweep in another --out"):
         run_sweep(spec, tmp_path / "s", log=None)
+
+
+def test_a_version_14_config_reads_as_training_on_the_device_auto_names():
+    v14 = Config().to_dict()
+    v14["schema_version"] = 14
+    del v14["train"]["device"]
+    assert saved_config_from_dict(v14).train.device == "auto"  # the CPU on a machine without a GPU
