@@ -5,9 +5,9 @@ pass), and in what a run pays whatever its length (ordered discovery's decisions
 mixture fit, the periodic evaluations). `maskaae sweep --budget SECONDS` times every distinct config of the
 sweep (seeds share one timing) on this machine, one thread, in a sweep worker, before any run starts, from one
 whole run of its schedule scaled to TIMING_STEPS steps: the mean of its ordinary steps (per_step) and what the
-steps that took ONE_OFF times the median or more cost beyond it (fixed), plus `per_eval` and `per_checkpoint` seconds for each of the run's periodic evaluations and checkpoints
-(train.eval_every, train.checkpoint_every; each timed once). Each
-point gets the most steps whose predicted time is within the budget (a multiple of STEP_MULTIPLE). The steps
+steps that took ONE_OFF times the median or more cost beyond it (fixed), plus `per_eval` and `per_checkpoint`
+seconds for each of the run's periodic evaluations and checkpoints (train.eval_every, train.checkpoint_every;
+each timed once). Each point gets the most steps whose predicted time is within the budget (a multiple of STEP_MULTIPLE). The steps
 are saved in sweep.json, so a continued sweep and a rerun from the saved spec train the same steps; the runs'
 own `seconds` say what the budget became under the sweep's real load (the timings run --jobs at a time, as
 the runs do).
@@ -94,7 +94,8 @@ def step_durations(cfg: Config, data: Any, steps: int) -> tuple[list[float], Any
 def split_durations(durations: list[float]) -> tuple[float, float]:
     """(fixed, per_step) of a run's step durations: a step over ONE_OFF times the median carries a one-off
     cost (a decision, a mixture fit) beyond the mean of the others; the rest is the cost of the steps."""
-    regular = [d for d in durations if d <= ONE_OFF * statistics.median(durations)]
+    limit = ONE_OFF * statistics.median(durations)
+    regular = [d for d in durations if d <= limit]
     per_step = statistics.fmean(regular)
     return max(sum(durations) - per_step * len(durations), 0.0), per_step
 
@@ -158,9 +159,9 @@ def budget_steps(configs: dict[str, Config], seconds: float, log: Callable[[str]
         distinct.setdefault(_timing_key(cfg), cfg)
     timings = dict(zip(distinct, measure_timings(list(distinct.values()), min(jobs, len(distinct)))))
     out: dict[str, dict[str, float | int]] = {}
-    for key, cfg in distinct.items():
-        t = timings[key]
-        if log:
+    if log:
+        for key, cfg in distinct.items():
+            t = timings[key]
             log(f"budget: {cfg.model_name} takes {t.per_step * 1000:.1f} ms a step, {t.fixed:.1f} s a run "
                 f"and {t.per_eval:.1f} s an evaluation here")
     for name, cfg in configs.items():

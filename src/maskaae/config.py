@@ -45,6 +45,11 @@ class DataConfig:
     leaky_slope: float = 0.2
     noise: float = 0.0  # synthetic data: std of additive Gaussian noise, relative to the data's (0.01 = 1%)
 
+    @property
+    def source(self) -> str:
+        """What the data is read from, for messages: the user's file or folder, else the data set's name."""
+        return self.path or self.data_dir or self.name
+
     def validate(self) -> None:
         _positive(self, "data", ["latent_dim", "hidden_dim", "data_dim", "n_train", "n_test"])
         _check(self.seed >= 0, "data.seed", self.seed, "must be >= 0")

@@ -22,7 +22,7 @@ ESTIMATOR_POINTS = 2000
 
 def train_dimension(cfg: Config, progress: bool = False) -> dict[str, Any]:
     train, _ = load_data(cfg.data)
-    check_distinct(train, cfg.data.path or cfg.data.name)
+    check_distinct(train, cfg.data.source)
     model = build_model(cfg, tuple(train.shape[1:]))
     bar = None
     if progress:

@@ -151,13 +151,13 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
     # Everything that can fail on the user's input (config, data, networks, checkpoint) fails here, before
     # the folder is touched.
     train, test = load_data(cfg.data)
-    check_distinct(train, cfg.data.path or cfg.data.data_dir or cfg.data.name)
+    check_distinct(train, cfg.data.source)
     kind = family(cfg.model.kind)
     model = kind.build_model(cfg, tuple(train.shape[1:]))
     trainer = kind.Trainer(model, train, cfg)
     too_small = evaluation_needs(cfg, len(test))
     if too_small:
-        raise RunError(f"{cfg.data.path or cfg.data.name}: {too_small}")
+        raise RunError(f"{cfg.data.source}: {too_small}")
     no_fid = fid_unavailable(cfg)
     if no_fid:
         warnings.warn(f"{no_fid} The run trains, and its summary has no FID; add it afterwards with `maskaae "
