@@ -321,3 +321,22 @@ def test_edited_config_and_damaged_metrics_are_named(tmp_path, tiny_overrides):
 def test_out_with_a_name_too_long_is_refused(tmp_path, tiny_overrides):
     with pytest.raises(RunError, match="cannot be used"):
         train_run(_cfg(tiny_overrides), tmp_path / ("x" * 300), quiet=True)
+
+
+def test_a_resume_inside_the_decoder_phase_is_bitwise_identical(tmp_path, tiny_overrides, monkeypatch):
+    # train.decoder_share=0.25: steps 16-20 train the decoder alone; the kill at 18 resumes from step 15's
+    # checkpoint, before the phase's codes exist, and from step 20's in the other order of events
+    extra = ["train.decoder_share=0.25"]
+    whole = tmp_path / "whole"
+    train_run(_cfg(tiny_overrides, *extra), whole, quiet=True)
+    parted = tmp_path / "parted"
+    original = kill_at(monkeypatch, Trainer, 18)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(_cfg(tiny_overrides, *extra), parted, quiet=True)
+    assert _weights(parted)["step"] == 15
+    monkeypatch.setattr(Trainer, "iteration", original)
+    train_run(None, parted, resume=True, quiet=True)
+    a, b = _weights(whole), _weights(parted)
+    for key, tensor in a["model"].items():
+        assert torch.equal(tensor, b["model"][key]), key
+    assert set(a["optimizers"]) == {"ae", "critic", "gen", "nested", "decoder"}

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from maskaae import Trainer, TrainingDiverged, build_config, build_model
+from maskaae.config import ConfigError
 from maskaae.train import ae_step, critic_step, generator_step, mask_step
 
 from conftest import TINY_FAST
@@ -206,3 +207,35 @@ def test_mask_warmup_holds_the_mask_then_trains_it():
     assert torch.equal(trainer.model.latent.theta, theta0)
     assert "mask_loss" in trainer.iteration()
     assert not torch.equal(trainer.model.latent.theta, theta0)
+
+
+def test_the_decoder_phase_trains_the_decoder_alone_and_lowers_the_reconstruction():
+    from maskaae.train import fixed_codes
+
+    cfg = build_config("synthetic", overrides=TINY + ["train.steps=60", "train.decoder_share=0.5"])
+    data = torch.randn(128, D, generator=torch.Generator().manual_seed(1))
+    model = build_model(cfg, (D,))
+    trainer = Trainer(model, data, cfg)
+    assert trainer.decoder_start == 30
+    trainer.run(30)
+    fixed = {name: p.detach().clone() for name, p in model.named_parameters() if not name.startswith("decoder.")}
+    codes = fixed_codes(model, data)
+    with torch.no_grad():
+        before = float(((model.decoder(codes) - data) ** 2).mean())
+    trainer.run(60)
+    for name, p in model.named_parameters():
+        if name in fixed:
+            assert torch.equal(p, fixed[name]), name
+    assert torch.equal(fixed_codes(model, data), codes)
+    with torch.no_grad():
+        after = float(((model.decoder(codes) - data) ** 2).mean())
+    assert after < before
+
+
+def test_the_decoder_phase_cannot_start_inside_ordered_discovery():
+    cfg = build_config("synthetic", overrides=TINY_FAST + ["train.steps=20", "train.discovery_steps=10",
+                                                            "train.discovery_verify_steps=4",
+                                                            "train.decoder_share=0.5"])
+    data = torch.randn(128, D)
+    with pytest.raises(ConfigError, match="before ordered discovery ends at step 14"):
+        Trainer(build_model(cfg, (D,)), data, cfg)

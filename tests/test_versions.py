@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 15
+    assert saved["schema_version"] == SCHEMA_VERSION == 16
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -215,3 +215,10 @@ def test_a_version_14_config_reads_as_training_on_the_device_auto_names():
     v14["schema_version"] = 14
     del v14["train"]["device"]
     assert saved_config_from_dict(v14).train.device == "auto"  # the CPU on a machine without a GPU
+
+
+def test_a_version_15_config_has_no_decoder_phase():
+    v15 = maskaae.presets.build_config("mnist").to_dict()
+    v15["schema_version"] = 15
+    del v15["train"]["decoder_share"]
+    assert saved_config_from_dict(v15).train.decoder_share == 0.0

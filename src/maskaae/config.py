@@ -225,6 +225,11 @@ class TrainConfig:
     # cosine-decayed over each round; maskaae/descent.py). They run inside the final decision's
     # step, so train.steps and the critic's steps are unchanged; only runs whose descent is triggered take longer.
     discovery_descent_steps: int = 4000
+    # MaskAAE and WAE-GAN: the last round(decoder_share * steps) steps train the decoder alone on reconstruction
+    # from the codes mu * E(x) of the whole training set, with the encoder, mask and critic fixed (Adam at
+    # lr_discovery, cosine-decayed to 0 over them). The samples D(mu * z) are only as sharp as the decoder renders
+    # them, and such a step costs a fraction of an adversarial one (docs/REPRODUCTION.md, issue 35). 0: off.
+    decoder_share: float = 0.0
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     threads: int = 0  # torch threads; 0 leaves torch's default
     # Where the models, the training data and the metrics' networks run: auto (CUDA when this torch sees a
@@ -262,6 +267,7 @@ class TrainConfig:
                self.discovery_reach, "must be >= 0 (0: off)")
         _check(self.discovery_reach_min >= 0, "train.discovery_reach_min", self.discovery_reach_min,
                "must be >= 0 (0: no minimum)")
+        _check(0.0 <= self.decoder_share < 1.0, "train.decoder_share", self.decoder_share, "must be in [0, 1)")
         _check(0.0 <= self.stage2_share < 1.0, "train.stage2_share", self.stage2_share, "must be in [0, 1)")
 
 
@@ -416,4 +422,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from .config import Config, LossConfig, config_from_dict
+from .config import Config, ConfigError, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
 from .descent import LOCAL_POINTS, descend, reference_dimension, triggered, two_nn
 from .discovery import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window,
@@ -102,6 +102,26 @@ def nested_objective(model: MaskAAE, x: torch.Tensor, keep: torch.Tensor, loss: 
     return powered_reconstruction(x, model.decoder(model.encoder(x) * keep), loss.recon, loss.nested_power)
 
 
+def decoder_objective(model: MaskAAE, codes: torch.Tensor, x: torch.Tensor, loss: LossConfig) -> torch.Tensor:
+    """Reconstruction of x from its fixed code mu * E(x), for D alone (train.decoder_share)."""
+    return reconstruction(x, model.decoder(codes), loss.recon)
+
+
+CODE_CHUNK = 4096  # training samples encoded at a time for the decoder phase's codes
+
+
+def fixed_codes(model: MaskAAE, data: torch.Tensor) -> torch.Tensor:
+    """mu * E(x) for every training sample, the encoder in eval mode (its batch-norm statistics, as samples and
+    reconstructions are made), in chunks of CODE_CHUNK: the decoder phase's inputs."""
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        mu = model.latent.values()
+        codes = torch.cat([model.encoder(data[i:i + CODE_CHUNK]) * mu for i in range(0, len(data), CODE_CHUNK)])
+    model.train(was_training)
+    return codes
+
+
 def ae_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, loss: LossConfig,
             objective: Callable[..., Any] = ae_objective) -> torch.Tensor:
     """Updates E and D by L_ae. Returns recon."""
@@ -138,7 +158,7 @@ def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
 
 
 OBJECTIVES = {"ae": ae_objective, "critic": critic_objective, "gen": generator_objective, "mask": mask_objective,
-              "nested": nested_objective}
+              "nested": nested_objective, "decoder": decoder_objective}
 DECISION_SAMPLES = 2000  # training samples on which the ordered discovery decides (never the test set)
 DECISION_SEED_OFFSET = 2_000_003
 # the descent's TwoNN points, and (offset + 1) its batches and truncations (maskaae/descent.py)
@@ -185,6 +205,16 @@ class Trainer(BaseTrainer):
                 model.latent.theta.fill_(THETA_ON)  # every dimension on until the decision
         elif model.mask_enabled:
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
+        # train.decoder_share: the last steps train the decoder alone on the codes of the training set
+        self.decoder_start = t.steps - round(t.decoder_share * t.steps)
+        self.codes: torch.Tensor | None = None  # computed when the decoder phase starts or resumes
+        if self.decoder_start < t.steps:
+            if self.ordered and self.decoder_start < t.discovery_steps + t.discovery_verify_steps:
+                raise ConfigError(
+                    f"train.decoder_share={t.decoder_share} starts the decoder phase at step {self.decoder_start}, "
+                    f"before ordered discovery ends at step {t.discovery_steps + t.discovery_verify_steps}; "
+                    "lower train.decoder_share or raise train.steps")
+            self.optimizers["decoder"] = torch.optim.Adam(model.decoder.parameters(), lr=t.lr_discovery)
         self.objectives = dict(OBJECTIVES)
         if t.compile:
             self._compile()
@@ -329,6 +359,8 @@ class Trainer(BaseTrainer):
         model.train()
         if self.ordered and self.step <= cfg.train.discovery_steps + cfg.train.discovery_verify_steps:
             return self.nested_iteration()
+        if self.step > self.decoder_start:
+            return self.decoder_iteration()
         for _ in range(cfg.train.ae_training_ratio):
             recon = ae_step(model, opt["ae"], self._batch(), cfg.loss, f["ae"])
         for _ in range(cfg.train.disc_training_ratio):
@@ -345,6 +377,27 @@ class Trainer(BaseTrainer):
         if not all(math.isfinite(v) for v in numbers):
             raise TrainingDiverged(self.step, losses)
         return losses
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.codes = None  # from the loaded encoder when the decoder phase next steps
+
+    def decoder_iteration(self) -> dict[str, float]:
+        """train.decoder_share: one Adam step of the decoder alone on the fixed codes of a batch, its learning
+        rate lr_discovery cosine-decayed over the phase."""
+        t = self.cfg.train
+        if self.codes is None:
+            self.codes = fixed_codes(self.model, self.data)
+        opt = self.optimizers["decoder"]
+        for group in opt.param_groups:
+            group["lr"] = cosine(t.lr_discovery, self.step - self.decoder_start - 1, t.steps - self.decoder_start)
+        idx = self.draw(torch.randint(len(self.data), (t.batch_size,), generator=self.generator))
+        recon = self.objectives["decoder"](self.model, self.codes[idx], self.data[idx], self.cfg.loss)
+        apply_update(opt, recon)
+        value = float(recon.detach())
+        if not math.isfinite(value):
+            raise TrainingDiverged(self.step, {"recon": value})
+        return {"recon": value}
 
     def log_fields(self) -> dict[str, Any]:
         return {"lambda3": self.lambda3(), "active_dims": self.model.active_dims,
