@@ -340,3 +340,16 @@ def test_a_resume_inside_the_decoder_phase_is_bitwise_identical(tmp_path, tiny_o
     for key, tensor in a["model"].items():
         assert torch.equal(tensor, b["model"][key]), key
     assert set(a["optimizers"]) == {"ae", "critic", "gen", "nested", "decoder"}
+
+
+def test_dimension_stops_at_the_decision_with_the_whole_runs_answer(tmp_path, tiny_overrides):
+    # maskaae dimension skips the critic's phase (steps 15-20 here), which trains with the mask fixed
+    from maskaae.dimension import train_dimension
+
+    whole = train_run(_cfg(tiny_overrides, "train.decoder_share=0.25"), tmp_path / "run", quiet=True)
+    answer = train_dimension(_cfg(tiny_overrides, "train.decoder_share=0.25"))
+    assert answer["steps"] == 14 and whole["steps"] == 20
+    assert answer["m_A"] == whole["active_dims"]
+    assert answer["mask"] == [round(v, 4) for v in whole["mask"]]
+    paper = train_dimension(_cfg(tiny_overrides, "model.discovery=paper"))
+    assert paper["steps"] == 20

@@ -239,3 +239,15 @@ def test_the_decoder_phase_cannot_start_inside_ordered_discovery():
     data = torch.randn(128, D)
     with pytest.raises(ConfigError, match="before ordered discovery ends at step 14"):
         Trainer(build_model(cfg, (D,)), data, cfg)
+
+
+def test_the_phase_follows_the_schedule():
+    cfg = build_config("synthetic", overrides=TINY_FAST + ["train.steps=20", "train.discovery_steps=10",
+                                                            "train.discovery_verify_steps=4",
+                                                            "train.decoder_share=0.2"])
+    trainer = Trainer(build_model(cfg, (D,)), torch.randn(128, D), cfg)
+    phases = []
+    for _ in range(20):
+        trainer.iteration()
+        phases.append(trainer.phase)
+    assert phases == ["discovery"] * 10 + ["verify"] * 4 + ["critic"] * 2 + ["decoder"] * 4

@@ -224,8 +224,9 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
                 record["eval_seconds"] = round(time.perf_counter() - began, 3)  # inside the next elapsed
             log.write(json.dumps(record) + "\n")
             if bar is not None:
-                bar.set_postfix(m_A=model.active_dims, recon=f"{losses['recon']:.4f}",
-                                W=f"{losses.get('wasserstein', float('nan')):.3f}", refresh=False)
+                # the phase's own quantities: no critic's W during ordered discovery or the decoder phase
+                bar.set_postfix(phase=tr.phase, m_A=model.active_dims,
+                                **{name: f"{value:.4g}" for name, value in losses.items()}, refresh=False)
         if bar is not None:
             bar.update(1)
         if step % t.checkpoint_every == 0 or step == t.steps:

@@ -378,6 +378,13 @@ class Trainer(BaseTrainer):
             raise TrainingDiverged(self.step, losses)
         return losses
 
+    @property
+    def phase(self) -> str:
+        t = self.cfg.train
+        if self.ordered and self.step <= t.discovery_steps + t.discovery_verify_steps:
+            return "verify" if self.step > t.discovery_steps else "discovery"
+        return "decoder" if self.step > self.decoder_start else "critic"
+
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         self.codes = None  # from the loaded encoder when the decoder phase next steps

@@ -225,6 +225,11 @@ class BaseTrainer:
         """What the run log records at a logged step beside the losses."""
         return {}
 
+    @property
+    def phase(self) -> str:
+        """The schedule's phase at the current step, as the progress bar names it."""
+        return "train"
+
     def run(self, steps: int, on_step: Callable[[Any, dict[str, float]], None] | None = None) -> None:
         """Iterate until `steps` iterations are done in total (continues from self.step)."""
         while self.step < steps:

@@ -133,6 +133,10 @@ class Trainer(BaseTrainer):
         self.optimizers["stage2"] = make_optimizer(model.stage2.parameters(), t.lr_ae, t.optimizer)
         self.stage1_steps = stage_one_steps(t.steps, t.stage2_share)
 
+    @property
+    def phase(self) -> str:
+        return "stage 2" if self.step > self.stage1_steps else "stage 1"
+
     def iteration(self) -> dict[str, Any]:
         self.step += 1
         in_stage_two = bool(self.model.stage2_started) or self.step > self.stage1_steps
