@@ -423,7 +423,7 @@ def test_a_worker_exits_when_its_parent_is_gone(tmp_path):
     script = textwrap.dedent(f"""
         import subprocess, sys
         child = subprocess.Popen([sys.executable, "-c",
-            "import time; from maskaae.executors import _die_with_parent; _die_with_parent(); "
+            "import time; from maskaae.executors import die_with_parent; die_with_parent(); "
             "open({str(tmp_path / 'started')!r}, 'w').close(); time.sleep(30); "
             "open({str(tmp_path / 'survived')!r}, 'w').close()"])
         import os, time

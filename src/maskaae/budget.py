@@ -23,11 +23,14 @@ import math
 import statistics
 import tempfile
 import time
+import traceback
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from .config import Config, TrainConfig
+from .executors import die_with_parent, run_local
+from .openmp import SWEEP_THREADS, set_threads
 
 TIMING_STEPS = 600  # steps of the timed run (its schedule scaled to them)
 ONE_OFF = 20  # a step that takes this many times the median step or more holds a one-off cost
@@ -128,7 +131,7 @@ def _timing_key(cfg: Config) -> str:
 
 def time_config(config: dict[str, Any], steps: int) -> dict[str, float]:
     """The Timing of a saved config (Config.to_dict) on its data, as a dict: a sweep worker's entry
-    (executors.time_point), so that the timing runs in the environment the runs will have."""
+    (time_point), so that the timing runs in the environment the runs will have."""
     from .data import load_data
     from .versions import saved_config_from_dict
 
@@ -136,11 +139,21 @@ def time_config(config: dict[str, Any], steps: int) -> dict[str, float]:
     return asdict(schedule_timing(cfg, *load_data(cfg.data), steps))
 
 
+def time_point(config: dict[str, Any], steps: int) -> dict[str, Any]:
+    """A sweep worker's entry: time_config on SWEEP_THREADS threads; never raises. Returns
+    {'status': 'timed', 'timing': {...}} or {'status': 'failed', 'error': ..., 'traceback': ...}."""
+    die_with_parent()
+    try:
+        set_threads(SWEEP_THREADS)
+        timing = time_config(config, steps)
+    except Exception as err:  # reported by the parent, which starts no run
+        return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+    return {"status": "timed", "timing": timing}
+
+
 def measure_timings(configs: list[Config], jobs: int = 1) -> list[Timing]:
     """The Timing of each config, each in a sweep worker process (one thread, the workers' OpenMP settings),
     `jobs` at a time: the load the sweep's runs will have."""
-    from .executors import run_local, time_point
-
     results: dict[str, dict[str, Any]] = {}
     tasks = [(str(i), cfg.to_dict(), TIMING_STEPS) for i, cfg in enumerate(configs)]
     run_local(tasks, jobs, results.__setitem__, time_point)

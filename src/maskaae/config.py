@@ -411,13 +411,17 @@ def _build(cls: type, values: dict[str, Any], prefix: str) -> Any:
 def config_from_dict(values: dict[str, Any]) -> Config:
     """Build and validate a Config; missing keys take their defaults.
 
-    A `schema_version` key, as `Config.to_dict` writes it, is upgraded from when it is older (see
-    `saved_config_from_dict`); without one the dict is taken as written for this version.
+    A `schema_version` key, as `Config.to_dict` writes it, must be this version's; an older saved config is
+    read by `maskaae.versions.saved_config_from_dict`, which upgrades it. Without one the dict is taken as
+    written for this version.
     """
     if isinstance(values, dict) and "schema_version" in values:
-        from .versions import saved_config_from_dict  # versions imports this module
-
-        return saved_config_from_dict(values)
+        version = values["schema_version"]
+        if version != SCHEMA_VERSION:
+            raise ConfigError(f"config key 'schema_version' = {version!r}: this function reads version "
+                              f"{SCHEMA_VERSION}; read a saved config of another version with "
+                              "maskaae.versions.saved_config_from_dict, which upgrades it")
+        values = {key: value for key, value in values.items() if key != "schema_version"}
     return _build(Config, values, "").validate()
 
 

@@ -47,7 +47,7 @@ def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
     """
     from .versions import saved_config_from_dict
 
-    _die_with_parent()
+    die_with_parent()
     out = Path(run_dir)
     resume = (out / "checkpoint.pt").is_file()
     restart = not resume and (out / "config.json").is_file()
@@ -66,7 +66,7 @@ def evaluate_point(run_dir: str, fid_samples: int | None) -> dict[str, Any]:
     """Evaluate one finished run again from its checkpoint into run_dir/evaluation.json (runs.evaluate_run, on
     SWEEP_THREADS threads); never raises. Returns {'status': 'evaluated', 'summary': metrics} or a failure as
     run_point does."""
-    _die_with_parent()
+    die_with_parent()
     try:
         set_threads(SWEEP_THREADS)
         from .runs import evaluate_run
@@ -77,21 +77,7 @@ def evaluate_point(run_dir: str, fid_samples: int | None) -> dict[str, Any]:
     return {"status": "evaluated", "summary": metrics}
 
 
-def time_point(config: dict[str, Any], steps: int) -> dict[str, Any]:
-    """Time one config for a budget (budget.time_config) on SWEEP_THREADS threads; never raises. Returns
-    {'status': 'timed', 'timing': {...}} or a failure as run_point does."""
-    _die_with_parent()
-    try:
-        set_threads(SWEEP_THREADS)
-        from .budget import time_config
-
-        timing = time_config(config, steps)
-    except Exception as err:  # reported by the parent, which starts no run
-        return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
-    return {"status": "timed", "timing": timing}
-
-
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """A worker whose parent (the sweep) is gone stops at once instead of training on unobserved."""
     import threading
 

@@ -28,6 +28,7 @@ from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, powere
 from .model import MaskAAE
 from .models.base import BaseTrainer, TrainingDiverged, apply_update
 from .optim import make_optimizer
+from .versions import saved_config_from_dict
 
 
 # ----------------------------------------------------------------------------
@@ -418,8 +419,8 @@ def fit(model: MaskAAE, data: Any, config: Config | None = None, steps: int | No
     `config` defaults to the default preset's losses and schedule with the
     model's own m and mask switch; `steps` and `seed` override it.
     """
-    if isinstance(config, dict):
-        config = config_from_dict(config)
+    if isinstance(config, dict):  # a saved config (with its schema_version) is upgraded
+        config = saved_config_from_dict(config) if "schema_version" in config else config_from_dict(config)
     elif config is not None and not isinstance(config, Config):
         raise TypeError(f"config must be a maskaae Config or a dict, got {type(config).__name__}; "
                         "build one with maskaae.build_config(preset, overrides=[...])")
