@@ -149,3 +149,52 @@ def test_extreme_values_are_standardised_or_refused(tmp_path):
     with pytest.raises(DataError, match=r"x.npy holds values up to .*e\+300 and data.scale=none keeps them"):
         load_data(build_config(overrides=["data.name=file", f"data.path={tmp_path / 'x.npy'}",
                                           "data.scale=none"]).data)
+
+
+def test_sixteen_bit_grey_pngs_are_read_at_their_depth(tmp_path):
+    """C5: 16-bit greyscale PNGs were clipped to nearly white by convert("L")."""
+    from PIL import Image
+
+    from maskaae.data.files import read_array
+
+    values = np.array([[0, 1000], [30000, 65535]], dtype=np.uint16)
+    for i in range(3):
+        Image.fromarray(values).save(tmp_path / f"{i}.png")
+    with Image.open(tmp_path / "0.png") as im:
+        assert im.mode.startswith("I")  # Pillow reads the file at 16 bits
+    pixels = read_array(tmp_path)
+    assert pixels.shape == (3, 1, 2, 2)
+    np.testing.assert_allclose(pixels[0, 0], values / 65535.0, rtol=1e-6)
+
+
+def test_a_decompression_bomb_is_named_with_the_fix(tmp_path, monkeypatch):
+    """C14: an image beyond Pillow's pixel limit gave a raw DecompressionBombError in train and dimension."""
+    from PIL import Image
+
+    from maskaae.data import DataError
+    from maskaae.data.files import read_array
+
+    for i in range(3):
+        Image.new("L", (64, 64)).save(tmp_path / f"{i}.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 64 x 64 is more than twice it: Pillow refuses
+    with pytest.raises(DataError, match=r"0.png is refused as a possible decompression bomb .*resize it"):
+        read_array(tmp_path)
+
+
+def test_binary_cross_entropy_on_vectors_fails_before_training_with_the_fix(tmp_path):
+    """C9: loss.recon=bce on vector data gave torch's raw 'all elements of input should be between 0 and 1', also
+    with a sigmoid decoder and minmax scaling, where the held-out split leaves [0, 1]."""
+    from maskaae.config import ConfigError
+    from maskaae.data import DataError
+
+    with pytest.raises(ConfigError, match="loss.recon.*set model.output=sigmoid"):
+        build_config(overrides=TINY_FAST + ["loss.recon=bce"])
+    rows = np.random.default_rng(0).standard_cauchy(size=(200, 5))  # held-out extremes beyond the training range
+    np.save(tmp_path / "x.npy", rows)
+    cfg = build_config(overrides=TINY_FAST + ["loss.recon=bce", "model.output=sigmoid", "data.name=file",
+                                              f"data.path={tmp_path / 'x.npy'}", "data.scale=minmax",
+                                              "data.test_fraction=0.5"])
+    with pytest.raises(DataError, match=r"x.npy: loss.recon=bce needs values in \[0, 1\], and the held-out split "
+                                        r"spans .*Use loss.recon=mse"):
+        train_run(cfg, tmp_path / "run", quiet=True)
+    assert not (tmp_path / "run").exists()

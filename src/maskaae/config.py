@@ -313,6 +313,11 @@ class Config:
         _check(self.seed >= 0, "seed", self.seed, "must be >= 0")
         for section in (self.data, self.model, self.loss, self.train, self.eval):
             section.validate()
+        # binary cross-entropy takes probabilities; the conv networks end in a sigmoid, the VAEs choose their own
+        _check(not (self.loss.recon == "bce" and self.model.network == "mlp" and self.model.output == "linear"
+                    and not self.model.kind.startswith("vae")), "loss.recon", self.loss.recon,
+               "needs probabilities from the decoder, and model.output=linear gives any real number: set "
+               "model.output=sigmoid (data in [0, 1]) or use loss.recon=mse")
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from .checkpoint import CheckpointError, atomic_torch_save, safe_load
 from .config import Config, ConfigError
 from .device import describe_device, resolve_device
 from .versions import saved_config_from_dict
-from .data import check_distinct, load_data
+from .data import check_distinct, check_unit_range, load_data
 from .evaluate import evaluate, evaluation_needs, latent_covariance
 from .models import family
 from .models.base import AutoEncoder, BaseTrainer
@@ -152,6 +152,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
     # the folder is touched.
     train, test = load_data(cfg.data)
     check_distinct(train, cfg.data.source)
+    if cfg.loss.recon == "bce":
+        check_unit_range({"training": train, "held-out": test}, cfg.data.source)
     kind = family(cfg.model.kind)
     model = kind.build_model(cfg, tuple(train.shape[1:]))
     trainer = kind.Trainer(model, train, cfg)

@@ -53,6 +53,21 @@ def check_distinct(train: "torch.Tensor", source: str) -> None:
                         f"dimension needs at least {MIN_DISTINCT} (is the data constant, or a few rows repeated?)")
 
 
+def check_unit_range(splits: dict[str, "torch.Tensor"], source: str) -> None:
+    """A DataError, before training, when loss.recon=bce would meet values outside [0, 1] (binary cross-entropy
+    is defined there only): `splits` maps a split's name to its tensor."""
+    from .arrays import DataError
+
+    spans = {name: (float(x.min()), float(x.max())) for name, x in splits.items() if len(x)}
+    outside = {name: span for name, span in spans.items() if span[0] < 0.0 or span[1] > 1.0}
+    if outside:
+        said = "; ".join(f"the {name} split spans [{low:.4g}, {high:.4g}]" for name, (low, high) in outside.items())
+        raise DataError(f"{source}: loss.recon=bce needs values in [0, 1], and {said}. data.scale=minmax maps the "
+                        "training split's range to [0, 1], so held-out values can fall outside it. Use "
+                        "loss.recon=mse with model.output=linear, or scale the data to [0, 1] yourself and set "
+                        "data.scale=none")
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
@@ -60,4 +75,4 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["DATASETS", "DATASET_NAMES", "DataError", "IMAGE_DATASETS", "REGISTRY", "SyntheticMap", "as_tensor",
-           "check_distinct", "default_data_root", "get_dataset", "load_data", "make_synthetic"]
+           "check_distinct", "check_unit_range", "default_data_root", "get_dataset", "load_data", "make_synthetic"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -81,6 +82,29 @@ def _read_table(path: Path, delimiter: str) -> np.ndarray:
         raise DataError(f"{path}: a value is not a number ({err}); only the first row may be a header") from None
 
 
+SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N")  # Pillow's modes of 16-bit greyscale
+
+
+def image_pixels(im: Any, path: Path) -> np.ndarray:
+    """An opened image's pixels in [0, 1] at its own depth: 8-bit grey or RGB over 255, 16-bit grey over 65,535
+    (Pillow reads a 16-bit PNG as I;16 or as 32-bit I; convert("L") would clip it to nearly white)."""
+    if im.mode in SIXTEEN_BIT or im.mode == "I":
+        values = np.asarray(im, dtype=np.float64)
+        if values.min() < 0 or values.max() > 65535:
+            raise DataError(f"{path} is a {im.mode} image with values in [{values.min():g}, {values.max():g}]; "
+                            "maskaae reads 8- and 16-bit images: save it as one")
+        return (values / 65535.0).astype(np.float32)
+    grey = im.mode in ("1", "L", "LA")
+    return np.asarray(im.convert("L" if grey else "RGB"), dtype=np.float32) / 255.0
+
+
+def bomb_error(path: Path, err: Exception) -> DataError:
+    """Pillow's refusal of an image larger than Image.MAX_IMAGE_PIXELS, as a DataError that says what to do."""
+    return DataError(f"{path} is refused as a possible decompression bomb ({err}); an image this large is not "
+                     "training data for these networks: resize it (all images to one size, e.g. 64 x 64) or "
+                     "remove it")
+
+
 def _read_images(folder: Path) -> np.ndarray:
     from PIL import Image
 
@@ -91,8 +115,9 @@ def _read_images(folder: Path) -> np.ndarray:
     for f in files:
         try:
             with Image.open(f) as im:
-                grey = im.mode in ("1", "L", "LA", "I", "I;16")
-                images.append(np.asarray(im.convert("L" if grey else "RGB"), dtype=np.float32) / 255.0)
+                images.append(image_pixels(im, f))
+        except Image.DecompressionBombError as err:
+            raise bomb_error(f, err) from None
         except (OSError, SyntaxError) as err:
             raise DataError(f"{f} is not a readable image ({err}); remove or replace it") from None
     sizes = {a.shape for a in images}

@@ -252,6 +252,10 @@ def celeba_image(path: str | Path) -> np.ndarray:
             img = img.crop((left, top, left + CELEBA_CROP, top + CELEBA_CROP))
             img = img.resize((CELEBA_SIZE, CELEBA_SIZE), Image.Resampling.BILINEAR)
             return np.asarray(img, dtype=np.uint8).transpose(2, 0, 1)
+    except Image.DecompressionBombError as err:
+        from .files import bomb_error
+
+        raise bomb_error(path, err) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
         if isinstance(err, DataError):
             raise

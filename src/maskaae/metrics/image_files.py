@@ -70,6 +70,9 @@ def _load_png_folder(folder: Path) -> np.ndarray:
                 else:
                     raise ValueError(f"{f}: unsupported PNG mode {im.mode!r} (use 8-bit grey or RGB).")
                 arrays.append(np.asarray(im, dtype=np.uint8))
+        except Image.DecompressionBombError as err:
+            raise ValueError(f"{f}: refused as a possible decompression bomb ({err}); resize it to the size of "
+                             "the other images or remove it") from None
         except (OSError, SyntaxError) as err:  # PIL's errors for truncated or non-PNG files
             raise ValueError(f"{f}: not a readable PNG image ({err}); remove or replace it") from None
     if len({a.shape[:2] for a in arrays}) > 1:
