@@ -198,3 +198,27 @@ def test_binary_cross_entropy_on_vectors_fails_before_training_with_the_fix(tmp_
                                         r"spans .*Use loss.recon=mse"):
         train_run(cfg, tmp_path / "run", quiet=True)
     assert not (tmp_path / "run").exists()
+
+
+def test_an_edited_config_json_is_refused_on_resume(tmp_path, monkeypatch):
+    """C15: an edited config.json was accepted on --resume and then recorded as if it had been used."""
+    import json
+
+    from maskaae.train import Trainer
+    from state_helpers import kill_at
+
+    out = tmp_path / "run"
+    cfg = build_config(overrides=TINY_FAST + ["train.steps=8", "train.checkpoint_every=4"])
+    original = kill_at(monkeypatch, Trainer, 6)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(cfg, out, quiet=True)
+    monkeypatch.setattr(Trainer, "iteration", original)
+    saved = json.loads((out / "config.json").read_text())
+    saved["config"]["train"]["lr_ae"] = 0.01
+    (out / "config.json").write_text(json.dumps(saved))
+    with pytest.raises(RunError, match=r"config.json differs from the config its checkpoint trained with "
+                                       r"\(train.lr_ae: 0.0005 -> 0.01\)"):
+        train_run(None, out, resume=True, quiet=True)
+    saved["config"]["train"]["lr_ae"] = 0.0005
+    (out / "config.json").write_text(json.dumps(saved))
+    assert train_run(None, out, resume=True, quiet=True)["steps"] == 8

@@ -126,6 +126,23 @@ def _resume_config(out: Path, cfg: Config | None) -> Config:
     return cfg
 
 
+def _edited_keys(saved: Any, cfg: Config) -> str:
+    """The keys (train.steps aside, which a resume may extend) where a checkpoint's config and cfg differ, as
+    'key: saved -> now' text; empty when they agree."""
+    try:
+        before = saved_config_from_dict(saved).to_dict()
+    except ConfigError as err:
+        return f"its saved config cannot be read: {err}"
+    after = cfg.to_dict()
+    before["train"]["steps"] = after["train"]["steps"]
+    changed = [f"{section}.{key}: {value!r} -> {after[section][key]!r}"
+               for section, values in before.items() if isinstance(values, dict)
+               for key, value in values.items() if after[section].get(key) != value]
+    changed += [f"{key}: {before[key]!r} -> {after[key]!r}" for key in before
+                if not isinstance(before[key], dict) and before[key] != after.get(key)]
+    return "; ".join(changed)
+
+
 def run_config(cfg: Config | None, out: str | Path, resume: bool = False, overwrite: bool = False) -> Config:
     """The config `train_run` with these arguments trains with: `cfg`, or on resume the run's own (which `cfg`
     may only extend in train.steps). Raises what train_run would raise for the folder or the config; writes
@@ -172,6 +189,11 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         except (RuntimeError, ValueError, KeyError) as err:
             raise CheckpointError(f"{out}/checkpoint.pt does not match the run's config: {err}") from err
         elapsed = float(ckpt["elapsed"])
+        edited = _edited_keys(ckpt.get("config"), cfg)
+        if edited:
+            raise RunError(f"{out}/config.json differs from the config its checkpoint trained with ({edited}); a "
+                           "resumed run would be recorded as if it had trained with the edited file. Restore "
+                           "config.json, or train the new config into a new folder (--out) or with --overwrite")
         if cfg.train.steps < trainer.step:
             raise RunError(f"{out} is at step {trainer.step}; train.steps={cfg.train.steps} would end before it. "
                            "On --resume train.steps can only grow")
