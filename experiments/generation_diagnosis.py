@@ -3,7 +3,7 @@ decoder) and, for the MaskAAE family, decodes of a Gaussian mixture fitted to it
 distance from N(0, I).
 
     OMP_NUM_THREADS=1 .venv/bin/python experiments/generation_diagnosis.py runs/SWEEP [--runs NAME ...]
-        [--mixture maskaae wae-gan]   # then: --collect results/SWEEP
+        [--mixture maskaae wae-gan] [--n N]   # then: --collect results/SWEEP
 
 For each finished run of the sweep folder (its checkpoint), at the run's own N (summary.json fid_samples):
 - fid_samples: the run's recorded sample FID (evaluation's draw 0; checked against a fresh computation only
@@ -67,14 +67,15 @@ def code_statistics(model, test: torch.Tensor, threshold: float, seed: int) -> d
             "mmd2": observed, "mmd2_null_95": float(np.quantile(null, 0.95)), "bandwidth": bandwidth}
 
 
-def diagnose(run_dir: Path, mixture_models: set[str]) -> dict:
+def diagnose(run_dir: Path, mixture_models: set[str], n: int | None = None) -> dict:
     path = run_dir / "diagnosis.json"
     done = json.loads(path.read_text()) if path.is_file() else {}
     summary = json.loads((run_dir / "summary.json").read_text())
     cfg, model, test = load_run(run_dir)
-    n = summary["fid_samples"]
-    out = {"run": run_dir.name, "model": summary["model"], "active_dims": summary.get("active_dims"),
-           "steps": summary["steps"], "seconds": summary["seconds"], "fid_samples": summary["fid"], "n": n, **done}
+    n = n or summary["fid_samples"]
+    out = {"run": run_dir.name, "model": summary["model"], "latent_dim": summary.get("latent_dim"),
+           "active_dims": summary.get("active_dims"), "steps": summary["steps"], "seconds": summary["seconds"],
+           "fid_samples": summary.get("fid"), "n": n, **done}
     sources = ["reconstructions"] + (["mixture"] if summary["model"] in mixture_models else [])
     train = None
     for source in sources:
@@ -89,17 +90,22 @@ def diagnose(run_dir: Path, mixture_models: set[str]) -> dict:
         print(f"{run_dir.name}: FID of {source} {out[f'fid_{source}']:.2f}", flush=True)
     if model.mask_enabled and "codes" not in out:
         out["codes"] = code_statistics(model, test, cfg.eval.active_threshold, cfg.seed)
-    out["gap"] = out["fid_samples"] - out["fid_reconstructions"]
+    out["gap"] = _gap(out)
     path.write_text(json.dumps(out, indent=1))
     return out
 
 
+def _gap(row: dict) -> float | None:
+    """Sample FID less reconstruction FID; None for a run without a sample FID (eval.fid_samples=0)."""
+    return None if row["fid_samples"] is None else row["fid_samples"] - row["fid_reconstructions"]
+
+
 def collect(sweep: Path, results: Path) -> None:
     rows = [json.loads(p.read_text()) for p in sorted((sweep / "runs").glob("*/diagnosis.json"))]
-    rows = [{**r, "gap": r["fid_samples"] - r["fid_reconstructions"]} for r in rows if "fid_reconstructions" in r]
+    rows = [{**r, "gap": _gap(r)} for r in rows if "fid_reconstructions" in r]
     results.mkdir(parents=True, exist_ok=True)
     (results / "diagnosis.json").write_text(json.dumps(rows, indent=1) + "\n")
-    columns = ["model", "active_dims", "steps", "seconds", "n", "fid_reconstructions", "fid_samples", "gap",
+    columns = ["model", "latent_dim", "active_dims", "steps", "seconds", "n", "fid_reconstructions", "fid_samples", "gap",
                "fid_mixture", "codes_mmd2", "codes_mmd2_null_95"]
     with (results / "diagnosis.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
@@ -115,10 +121,12 @@ def markdown(rows: list[dict]) -> str:
     def cell(value, digits=1):
         return "–" if value is None else f"{value:.{digits}f}"
 
-    lines = ["| model | m_A | steps | training s | reconstructions | samples | gap | mixture samples |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: min(r["fid_samples"], r.get("fid_mixture") or float("inf"))):
-        lines.append(f"| {r['model']} | {r['active_dims'] if r['active_dims'] is not None else '–'} | {r['steps']} | "
+    lines = ["| model | m | m_A | steps | training s | reconstructions | samples | gap | mixture samples |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: min(r["fid_samples"] or float("inf"), r.get("fid_mixture") or float("inf"),
+                                            r["fid_reconstructions"])):
+        lines.append(f"| {r['model']} | {r.get('latent_dim') or '–'} | "
+                     f"{r['active_dims'] if r['active_dims'] is not None else '–'} | {r['steps']} | "
                      f"{r['seconds']:.0f} | {cell(r['fid_reconstructions'])} | {cell(r['fid_samples'])} | "
                      f"{cell(r['gap'])} | {cell(r.get('fid_mixture'))} |")
     codes = [r for r in rows if "codes" in r]
@@ -140,6 +148,7 @@ def main() -> None:
     parser.add_argument("--runs", nargs="*", help="run names (default: every finished run)")
     parser.add_argument("--mixture", nargs="*", default=["maskaae", "wae-gan"])
     parser.add_argument("--collect", type=Path, metavar="RESULTS")
+    parser.add_argument("--n", type=int, help="FID sample size (default: the run's eval.fid_samples)")
     args = parser.parse_args()
     if args.collect:
         collect(args.sweep, args.collect)
@@ -147,7 +156,7 @@ def main() -> None:
     torch.set_num_threads(1)
     names = args.runs or sorted(p.parent.name for p in (args.sweep / "runs").glob("*/summary.json"))
     for name in names:
-        diagnose(args.sweep / "runs" / name, set(args.mixture))
+        diagnose(args.sweep / "runs" / name, set(args.mixture), args.n)
 
 
 if __name__ == "__main__":
