@@ -222,3 +222,23 @@ def test_an_edited_config_json_is_refused_on_resume(tmp_path, monkeypatch):
     saved["config"]["train"]["lr_ae"] = 0.0005
     (out / "config.json").write_text(json.dumps(saved))
     assert train_run(None, out, resume=True, quiet=True)["steps"] == 8
+
+
+def test_a_run_set_aside_by_a_killed_overwrite_comes_back(run, tmp_path):
+    """C8: an --overwrite stopped by SIGTERM or SIGKILL before its first checkpoint left the old run hidden in
+    OUT/.replaced/, unmentioned, and the next --overwrite deleted it."""
+    import shutil
+
+    from maskaae.runfolder import Replacement
+    from maskaae.runs import read_config
+
+    out = tmp_path / "run"
+    shutil.copytree(run, out)
+    before = (out / "checkpoint.pt").read_bytes()
+    Replacement(out)  # what a killed --overwrite leaves: the old files aside, the new run's first files written
+    (out / "config.json").write_text("{}")
+    assert not (out / "checkpoint.pt").exists()
+    with pytest.warns(UserWarning, match=r"restored the run that an --overwrite had set aside in .*\.replaced"):
+        cfg = read_config(out)  # evaluate, sample and --resume read the run through here
+    assert cfg.train.steps == 4 and (out / "checkpoint.pt").read_bytes() == before
+    assert not (out / ".replaced").exists()

@@ -9,9 +9,10 @@ fails before that, so `--overwrite` never loses a run to a run that did not star
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
-from .lock import LOCK_NAME
+from .lock import LOCK_NAME, FolderLock, LockError
 
 RUN_FILES = ("config.json", "metrics.jsonl", "summary.json", "checkpoint.pt", "evaluation.json",
              "mask_trajectory.png", "losses.png", "covariance.png", "samples.png", "reconstructions.png")
@@ -22,11 +23,31 @@ class RunError(RuntimeError):
     """A run folder cannot be used as asked (exists, missing, mismatched)."""
 
 
+def recover_replaced(out: Path) -> bool:
+    """Put back a run that an --overwrite set aside in OUT/.replaced and that was killed (SIGTERM, SIGKILL)
+    before the new run's first checkpoint, so that it is neither hidden nor lost to the next --overwrite.
+    Nothing happens while a live process holds the folder. Returns whether a run was restored, with a warning."""
+    if not (Path(out) / ASIDE).is_dir():
+        return False
+    try:
+        with FolderLock(out, "run"):
+            if not (Path(out) / ASIDE).is_dir():
+                return False
+            restore_aside(Path(out))
+    except LockError:  # a replacement is under way
+        return False
+    warnings.warn(f"{out}: restored the run that an --overwrite had set aside in {Path(out) / ASIDE} before it was "
+                  "stopped ahead of its first checkpoint (the stopped run's files are gone)")
+    return True
+
+
 def folder_state(out: Path, resume: bool, overwrite: bool) -> str:
-    """'new', 'resume' or 'replace'; raises RunError for what cannot be done. Changes nothing."""
+    """'new', 'resume' or 'replace'; raises RunError for what cannot be done. Changes nothing but putting back
+    a run that a stopped --overwrite had set aside (recover_replaced)."""
     if resume and overwrite:
         raise RunError("--resume and --overwrite exclude each other; pick one")
     try:
+        recover_replaced(out)
         return _state(out, resume, overwrite)
     except OSError as err:  # a name too long, a component that is a file, no permission to look
         raise RunError(f"--out {out} cannot be used: {err.strerror}; choose another --out") from None
@@ -74,12 +95,18 @@ class Replacement:
 
     def restore(self) -> None:
         """The new run did not get to its first checkpoint: put the old run back."""
-        if not self.aside.exists():
-            return
-        for name in RUN_FILES:
-            if (self.aside / name).exists():
-                (self.out / name).unlink(missing_ok=True)
-                (self.aside / name).rename(self.out / name)
-            else:
-                (self.out / name).unlink(missing_ok=True)
-        shutil.rmtree(self.aside)
+        restore_aside(self.out)
+
+
+def restore_aside(out: Path) -> None:
+    """OUT's run files replaced by those set aside in OUT/.replaced, which then goes."""
+    aside = out / ASIDE
+    if not aside.exists():
+        return
+    for name in RUN_FILES:
+        if (aside / name).exists():
+            (out / name).unlink(missing_ok=True)
+            (aside / name).rename(out / name)
+        else:
+            (out / name).unlink(missing_ok=True)
+    shutil.rmtree(aside)

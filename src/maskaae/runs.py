@@ -38,7 +38,7 @@ from .models.base import AutoEncoder, BaseTrainer
 from .plots import plot_covariance, plot_image_grid, plot_losses, plot_mask_trajectory
 from .lock import FolderLock
 from .results import LATENT_DIM, MODEL, PRESET, SECONDS, SEED, STEPS, TRUE_LATENT_DIM
-from .runfolder import Replacement, RunError, folder_state
+from .runfolder import Replacement, RunError, folder_state, recover_replaced
 from .train import TrainingDiverged
 
 CHECKPOINT_FORMAT = "maskaae-checkpoint-v1"
@@ -97,6 +97,7 @@ def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
 
 
 def read_config(run_dir: Path) -> Config:
+    recover_replaced(Path(run_dir))
     path = Path(run_dir) / "config.json"
     if not path.is_file():
         raise RunError(f"{run_dir} is not a run folder (no config.json); train one with maskaae train --out DIR")
