@@ -217,7 +217,7 @@ def test_an_edited_config_json_is_refused_on_resume(tmp_path, monkeypatch):
     saved["config"]["train"]["lr_ae"] = 0.01
     (out / "config.json").write_text(json.dumps(saved))
     with pytest.raises(RunError, match=r"config.json differs from the config its checkpoint trained with "
-                                       r"\(train.lr_ae: 0.0005 -> 0.01\)"):
+                                       r"\(train.lr_ae: 0.0005 in the checkpoint, 0.01 in config.json\)"):
         train_run(None, out, resume=True, quiet=True)
     saved["config"]["train"]["lr_ae"] = 0.0005
     (out / "config.json").write_text(json.dumps(saved))
@@ -242,3 +242,48 @@ def test_a_run_set_aside_by_a_killed_overwrite_comes_back(run, tmp_path):
         cfg = read_config(out)  # evaluate, sample and --resume read the run through here
     assert cfg.train.steps == 4 and (out / "checkpoint.pt").read_bytes() == before
     assert not (out / ".replaced").exists()
+
+
+def test_a_failed_checkpoint_write_names_the_file_and_what_is_kept(tmp_path, monkeypatch):
+    """C10: a failed checkpoint write (disk full, file too large) gave a raw traceback."""
+    import errno
+
+    from maskaae import runs
+
+    cfg = build_config(overrides=TINY_FAST + ["train.steps=8", "train.checkpoint_every=4"])
+    real = runs.atomic_torch_save
+    calls = []
+
+    def full_disk(obj, path):
+        calls.append(obj["trainer"]["step"])
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(obj, path)
+
+    monkeypatch.setattr(runs, "atomic_torch_save", full_disk)
+    with pytest.raises(RunError, match=r"checkpoint.pt at step 8 failed: No space left on device; the previous "
+                                       r"checkpoint is intact: make room and continue with --resume"):
+        train_run(cfg, tmp_path / "run", quiet=True)
+    assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["trainer"]["step"] == 4
+
+
+def test_a_data_file_changed_after_training_is_refused(tmp_path):
+    """C4: a --data file changed after training silently changed evaluate's results and what --resume trained on."""
+    import json
+
+    from maskaae.runs import evaluate_run
+
+    path = tmp_path / "x.npy"
+    np.save(path, np.random.default_rng(0).normal(size=(200, 5)))
+    cfg = build_config(overrides=TINY_FAST + ["data.name=file", f"data.path={path}"])
+    train_run(cfg, tmp_path / "run", quiet=True)
+    record = json.loads((tmp_path / "run" / "config.json").read_text())["data_file"]
+    assert record["bytes"] == path.stat().st_size and len(record["sha256"]) == 64
+    evaluate_run(tmp_path / "run")  # the same file: evaluated
+    np.save(path, np.random.default_rng(1).normal(size=(200, 5)))
+    message = r"x.npy changed since .*run trained on it: it had \d+ bytes, SHA-256 \w{12}, and now has"
+    with pytest.raises(RunError, match=message + r".*evaluating it would use other data"):
+        evaluate_run(tmp_path / "run")
+    longer = build_config(overrides=TINY_FAST + ["data.name=file", f"data.path={path}", "train.steps=8"])
+    with pytest.raises(RunError, match=message + r".*resuming would use other data"):
+        train_run(longer, tmp_path / "run", resume=True, quiet=True)

@@ -127,21 +127,29 @@ def _resume_config(out: Path, cfg: Config | None) -> Config:
     return cfg
 
 
-def _edited_keys(saved: Any, cfg: Config) -> str:
-    """The keys (train.steps aside, which a resume may extend) where a checkpoint's config and cfg differ, as
-    'key: saved -> now' text; empty when they agree."""
+def data_record(cfg: Config) -> dict[str, Any] | None:
+    """The fingerprint (path, bytes, SHA-256) of a run's --data file or folder; None for built-in data."""
+    if cfg.data.name != "file":
+        return None
+    from .data.files import fingerprint
+
+    return fingerprint(Path(cfg.data.path))
+
+
+def check_data_file(run_dir: Path, cfg: Config, doing: str) -> None:
+    """A RunError when the run's --data file differs from the one it trained on (config.json's data_file)."""
     try:
-        before = saved_config_from_dict(saved).to_dict()
-    except ConfigError as err:
-        return f"its saved config cannot be read: {err}"
-    after = cfg.to_dict()
-    before["train"]["steps"] = after["train"]["steps"]
-    changed = [f"{section}.{key}: {value!r} -> {after[section][key]!r}"
-               for section, values in before.items() if isinstance(values, dict)
-               for key, value in values.items() if after[section].get(key) != value]
-    changed += [f"{key}: {before[key]!r} -> {after[key]!r}" for key in before
-                if not isinstance(before[key], dict) and before[key] != after.get(key)]
-    return "; ".join(changed)
+        recorded = json.loads((run_dir / "config.json").read_text(encoding="utf-8")).get("data_file")
+    except (OSError, ValueError):
+        return  # read_config reports a damaged config.json
+    if not recorded:
+        return  # built-in data, or a run from before the record
+    now = data_record(cfg) if Path(recorded["path"]).exists() else None
+    if now is None or (now["bytes"], now["sha256"]) != (recorded["bytes"], recorded["sha256"]):
+        said = "is gone" if now is None else f"now has {now['bytes']} bytes, SHA-256 {now['sha256'][:12]}"
+        raise RunError(f"{recorded['path']} changed since {run_dir} trained on it: it had {recorded['bytes']} "
+                       f"bytes, SHA-256 {recorded['sha256'][:12]}, and {said}; {doing} would use other data "
+                       "than the run's. Restore the file, or train a new run on it")
 
 
 def run_config(cfg: Config | None, out: str | Path, resume: bool = False, overwrite: bool = False) -> Config:
@@ -184,14 +192,15 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
                       f"evaluate {out} --fid-samples {cfg.eval.fid_samples or cfg.eval.fid_train_samples}`.")
     elapsed = 0.0
     if resuming:
+        check_data_file(out, cfg, "resuming")
         ckpt = safe_load(out / "checkpoint.pt", CHECKPOINT_FORMAT)
         try:
             trainer.load_state_dict(ckpt["trainer"])
         except (RuntimeError, ValueError, KeyError) as err:
             raise CheckpointError(f"{out}/checkpoint.pt does not match the run's config: {err}") from err
         elapsed = float(ckpt["elapsed"])
-        edited = _edited_keys(ckpt.get("config"), cfg)
-        if edited:
+        edited = _first_difference(saved_config_from_dict(ckpt["config"]).to_dict(), cfg.to_dict())
+        if edited is not None:
             raise RunError(f"{out}/config.json differs from the config its checkpoint trained with ({edited}); a "
                            "resumed run would be recorded as if it had trained with the edited file. Restore "
                            "config.json, or train the new config into a new folder (--out) or with --overwrite")
@@ -203,7 +212,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             raise RunError(f"{out} changed while this run was starting; check it and run the command again")
         replacement = Replacement(out) if state == "replace" else None
         try:
-            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet, no_fid)
+            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet, no_fid,
+                                 data_record(cfg))
         except BaseException:
             if replacement is not None and not replacement.committed:
                 replacement.restore()  # the new run has no checkpoint: the old run comes back
@@ -212,16 +222,17 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
 
 def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Tensor, test: torch.Tensor,
                   elapsed: float, replacement: Replacement | None, quiet: bool,
-                  no_fid: str | None = None) -> dict[str, Any]:
+                  no_fid: str | None = None, data_file: dict[str, Any] | None = None) -> dict[str, Any]:
     """train_run's part that writes: the folder is locked and the run is known to start. `no_fid`: why FID
-    cannot be measured (fid_unavailable), which leaves it out of the evaluations."""
+    cannot be measured (fid_unavailable), which leaves it out of the evaluations; `data_file`: data_record."""
     model = trainer.model
     if elapsed > 0 or trainer.step > 0:  # resumed: the log keeps the steps up to the checkpoint
         kept = [r for r in read_metrics(out) if r["step"] <= trainer.step]
         atomic_write_text("".join(json.dumps(r) + "\n" for r in kept), out / "metrics.jsonl")
     atomic_write_json({"config": cfg.to_dict(), "seed": cfg.seed, "model": cfg.model_name,
                        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": sys.argv,
-                       "device": describe_device(trainer.device), **provenance()}, out / "config.json")
+                       "device": describe_device(trainer.device), **({"data_file": data_file} if data_file else {}),
+                       **provenance()}, out / "config.json")
 
     t = cfg.train
     start = time.perf_counter() - elapsed
@@ -230,9 +241,15 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
 
     def save_checkpoint() -> None:
         log.flush()
-        atomic_torch_save({"format": CHECKPOINT_FORMAT, "config": cfg.to_dict(), "trainer": trainer.state_dict(),
-                           "elapsed": time.perf_counter() - start, "data_shape": list(train.shape[1:])},
-                          out / "checkpoint.pt")
+        try:
+            atomic_torch_save({"format": CHECKPOINT_FORMAT, "config": cfg.to_dict(),
+                               "trainer": trainer.state_dict(), "elapsed": time.perf_counter() - start,
+                               "data_shape": list(train.shape[1:])}, out / "checkpoint.pt")
+        except OSError as err:  # disk full, file too large, folder gone: the previous checkpoint is intact
+            kept = "the previous checkpoint is intact: make room and continue with --resume" \
+                if (out / "checkpoint.pt").is_file() else "no checkpoint of this run was written before it"
+            raise RunError(f"writing {out}/checkpoint.pt at step {trainer.step} failed: "
+                           f"{err.strerror or err}; {kept}") from None
         if replacement is not None:
             replacement.commit()
 
@@ -364,6 +381,7 @@ def _first_difference(a: dict[str, Any], b: dict[str, Any], prefix: str = "") ->
 def load_run(run_dir: str | Path) -> tuple[Config, AutoEncoder, torch.Tensor]:
     """(config, model at its last checkpoint, test data) of a run folder."""
     cfg, model, _ = _checkpoint_model(Path(run_dir))
+    check_data_file(Path(run_dir), cfg, "its evaluation")
     _, test = load_data(cfg.data)
     return cfg, model, test
 
@@ -380,6 +398,7 @@ def evaluate_run(run_dir: str | Path, fid_samples: int | None = None) -> dict[st
         raise RunError(f"--fid-samples must be >= 0, got {fid_samples}")
     if fid_samples and cfg.data.name == "synthetic":
         raise RunError(f"FID needs image data; run {run_dir} trained on {cfg.data.name!r}")
+    check_data_file(Path(run_dir), cfg, "evaluating it")
     with FolderLock(run_dir, "run"):  # not while the run trains, nor beside another evaluation of it
         _, test = load_data(cfg.data)
         start = time.perf_counter()

@@ -27,6 +27,24 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 IMAGE_NETWORKS = {28: ("fashion-conv", 64), 32: ("cifar-resnet", 128), 64: ("celeba-resnet", 128)}
 
 
+def fingerprint(path: Path) -> dict[str, Any]:
+    """What identifies a data file or image folder's contents: its path, size in bytes and SHA-256 (for a folder,
+    over its image files' names and contents in name order). A run records it; resume and evaluate compare."""
+    import hashlib
+
+    digest, size = hashlib.sha256(), 0
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES) \
+        if path.is_dir() else [path]
+    for f in files:
+        if path.is_dir():
+            digest.update(f.name.encode() + b"\0")
+        with f.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+    return {"path": str(path), "bytes": size, "sha256": digest.hexdigest()}
+
+
 def read_array(path: Path) -> np.ndarray:
     """The raw numbers of a data file or image folder (float64 vectors, or float32 images in [0, 1])."""
     if path.is_dir():
