@@ -1,0 +1,48 @@
+"""The README's two results tables, generated from results/ like every other table (experiments/tables.py):
+discovery beside TwoNN, MLE and DANCo on the three committed discovery sets, and Table 1 at an equal budget on
+MNIST beside the paper's numbers."""
+
+from __future__ import annotations
+
+import json
+
+from table_cells import PAPER_TABLE1, RESULTS, header, row, sweep_rows
+
+# (label, results folder, summary key, what was in-sample about it)
+DISCOVERY_SETS = [
+    ("benchmark: Gaussian, cube, sphere, curved maps, torus; n 2-20", "discovery", "default",
+     "in-sample: several settings were chosen on it"),
+    ("held-out: 23 cases, n up to 48", "discovery-holdout-reach16", "descent",
+     "partly in-sample: one tolerance was set on seed 2"),
+    ("stress: noise, 500 points, wide data, files", "discovery-stress-descent", "descent",
+     "read after the descent's ratio was set"),
+]
+
+
+def front_discovery() -> list[str]:
+    """Exact rate, largest error and mean absolute error of m_A, beside the MAE of the classical estimators."""
+    lines = header("set (runs with m >= n)", "runs", "m_A exact", "m_A max error", "m_A MAE", "TwoNN MAE",
+                   "MLE MAE", "DANCo MAE", "status")
+    for label, folder, key, status in DISCOVERY_SETS:
+        s = json.loads((RESULTS / folder / "summary.json").read_text())[key]
+        lines.append(row(f"{label} (`results/{folder}/`)", s["runs_m_ge_n"], f"{s['exact_rate']:.3f}",
+                         s["max_abs_err"], f"{s['mae']:.2f}", f"{s['twonn_mae']:.2f}", f"{s['mle_mae']:.2f}",
+                         f"{s['danco_mae']:.2f}", status))
+    return lines
+
+
+def front_table1() -> list[str]:
+    """The nine families at 300 s each on MNIST (results/table1-mnist-equal), the MaskAAE variants measured at
+    that budget (results/table1-mnist-equal-maskaae), best FID first, beside the paper's Table 1."""
+    paper = {model: fid[0] for _, model, *fid in PAPER_TABLE1}
+    runs = [(r["model"], r) for r in sweep_rows("table1-mnist-equal") if r["seed"] == 0]
+    variants = RESULTS / "table1-mnist-equal-maskaae" / "variants.json"
+    if variants.is_file():
+        runs += [(f"maskaae, {v['label']}", v) for v in json.loads(variants.read_text())]
+    lines = header("model", "FID (N = 2,000)", "m_A", "steps", "paper FID (N = 10,000)")
+    for name, r in sorted(runs, key=lambda item: item[1]["fid"]):
+        base = name.split(",")[0]
+        lines.append(row(f"`{name}`" if base == name else name, f"{r['fid']:.1f}",
+                         r["active_dims"] if base in ("maskaae", "wae-gan") else "–", f"{r['steps']:,}",
+                         "–" if paper.get(base) is None else paper[base]))
+    return lines
