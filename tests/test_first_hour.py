@@ -287,3 +287,16 @@ def test_a_data_file_changed_after_training_is_refused(tmp_path):
     longer = build_config(overrides=TINY_FAST + ["data.name=file", f"data.path={path}", "train.steps=8"])
     with pytest.raises(RunError, match=message + r".*resuming would use other data"):
         train_run(longer, tmp_path / "run", resume=True, quiet=True)
+
+
+def test_the_estimator_standardises_as_files_do():
+    """C11 and issue 34 B4: MaskAAEDimension had its own standardisation, which zeroed a 1e300 feature (std inf);
+    both now use data.files.standard_scaling."""
+    from maskaae import MaskAAEDimension
+
+    rows = np.random.default_rng(0).normal(size=(60, 3))
+    rows[:, 2] *= 1e300
+    est = MaskAAEDimension(steps=4, overrides=tuple(TINY_FAST[:2])).fit(rows)
+    scaled = est._standardise(rows)
+    np.testing.assert_allclose(scaled.std(axis=0), 1.0, rtol=1e-9)
+    assert np.isfinite(est.sample(5)).all()

@@ -3,7 +3,7 @@
 Every knob of a run lives here with a visible default. A config is validated
 when it is built, so a typo or an out-of-range value fails before training
 starts, naming the key. Paper-versus-authors'-code differences (SPEC.md) are
-named switches; their defaults are documented in the README.
+named switches; their defaults are documented in docs/CONFIG.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A scikit-learn estimator: `MaskAAEDimension().fit(X).dimension_`, like scikit-dimension's global estimators.
 
 Needs scikit-learn (`pip install 'maskaae[intrinsic]'`). X is (samples, features); it is standardised
-with its own statistics (as `maskaae train --data` does for vectors), the model is trained on all of it
+with its own statistics (data.files.standard_scaling, as `maskaae train --data` does for vectors), the model is trained on all of it
 with the preset's settings, and:
 - `dimension_`: m_A; `mask_`: mu; `model_`: the trained `MaskAAE`;
 - `transform(X)`: the codes of the active dimensions, mu * E(X) restricted to them, shape (samples, m_A);
@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .data import check_distinct
+from .data.files import standard_scaling
 from .presets import build_config
 from .model import build_model
 from .train import fit
@@ -44,9 +45,8 @@ class MaskAAEDimension(TransformerMixin, BaseEstimator):
         if self.steps is not None:
             overrides.append(f"train.steps={self.steps}")
         cfg = build_config(self.preset, None, overrides)
-        self.mean_ = X.mean(axis=0)
-        self.scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-        data = torch.from_numpy(((X - self.mean_) / self.scale_).astype(np.float32))
+        self.peak_, self.mean_, self.scale_ = standard_scaling(X)
+        data = torch.from_numpy(self._standardise(X).astype(np.float32))
         check_distinct(data, "X")
         self.model_ = fit(build_model(cfg, (X.shape[1],)), data, config=cfg)
         self.mask_ = self.model_.mask
@@ -60,10 +60,13 @@ class MaskAAEDimension(TransformerMixin, BaseEstimator):
         # with it (float32 matrix products round differently with the batch's size on some CPUs)
         model = copy.deepcopy(self.model_).to("cpu", torch.float64)
         with torch.no_grad():
-            codes = model.latent(model.encoder(torch.from_numpy((X - self.mean_) / self.scale_))).numpy()
+            codes = model.latent(model.encoder(torch.from_numpy(self._standardise(X)))).numpy()
         return codes[:, self.model_.latent.active(self.model_.active_threshold).numpy()]
 
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
         check_is_fitted(self, "model_")
         x = self.model_.generate(n, generator=torch.Generator().manual_seed(seed)).numpy().astype(np.float64)
-        return x * self.scale_ + self.mean_
+        return (x * self.scale_ + self.mean_) * self.peak_
+
+    def _standardise(self, X: np.ndarray) -> np.ndarray:
+        return (X / self.peak_ - self.mean_) / self.scale_

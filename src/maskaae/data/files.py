@@ -146,6 +146,19 @@ def _read_images(folder: Path) -> np.ndarray:
     return stack[:, None] if stack.ndim == 3 else stack.transpose(0, 3, 1, 2)
 
 
+def standard_scaling(train: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(peak, mean, std) per feature such that (x / peak - mean) / std standardises the training rows: peak is 1
+    unless values near float64's limit (1e300) overflow the sums, then each feature's largest magnitude; a
+    constant feature gets std 1. The one standardisation of vector data (--data files, MaskAAEDimension)."""
+    peak = np.ones(train.shape[1:])
+    mean, std = train.mean(axis=0), train.std(axis=0)
+    if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+        peak = np.abs(train).max(axis=0)
+        peak = np.where(peak > 0, peak, 1.0)
+        mean, std = (train / peak).mean(axis=0), (train / peak).std(axis=0)
+    return peak, mean, np.where(std > 0, std, 1.0)
+
+
 UNSCALED_LIMIT = 1e6  # data.scale=none: larger values diverge in training (issue 34 C11)
 
 
@@ -161,16 +174,8 @@ def split_and_scale(array: np.ndarray, cfg: DataConfig, source: str) -> tuple[to
     train, test = array[order[n_test:]], array[order[:n_test]]
     scale = cfg.scale if cfg.scale != "auto" else ("none" if array.ndim == 4 else "standardize")
     if scale == "standardize":
-        mean, std = train.mean(axis=0), train.std(axis=0)
-        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
-            # values near float64's limit (1e300) overflow the sums: the same statistics of the data divided by
-            # each feature's largest magnitude
-            peak = np.abs(train).max(axis=0)
-            peak = np.where(peak > 0, peak, 1.0)
-            train, test = train / peak, test / peak
-            mean, std = train.mean(axis=0), train.std(axis=0)
-        std = np.where(std > 0, std, 1.0)
-        train, test = (train - mean) / std, (test - mean) / std
+        peak, mean, std = standard_scaling(train)
+        train, test = (train / peak - mean) / std, (test / peak - mean) / std
     elif scale == "minmax":
         low, high = train.min(axis=0), train.max(axis=0)
         span = np.where(high > low, high - low, 1.0)
