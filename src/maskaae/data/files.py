@@ -151,7 +151,8 @@ def standard_scaling(train: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     unless values near float64's limit (1e300) overflow the sums, then each feature's largest magnitude; a
     constant feature gets std 1. The one standardisation of vector data (--data files, MaskAAEDimension)."""
     peak = np.ones(train.shape[1:])
-    mean, std = train.mean(axis=0), train.std(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below
+        mean, std = train.mean(axis=0), train.std(axis=0)
     if not (np.isfinite(mean).all() and np.isfinite(std).all()):
         peak = np.abs(train).max(axis=0)
         peak = np.where(peak > 0, peak, 1.0)
