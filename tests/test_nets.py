@@ -158,3 +158,13 @@ def test_build_model_passes_the_image_shape():
     model = maskaae.build_model(cfg, (1, 28, 28))
     assert tuple(model.generate(2).shape) == (2, 1, 28, 28)
     assert tuple(model.encode(torch.rand(4, 1, 28, 28)).shape) == (4, 3)
+
+
+def test_the_config_knows_every_network_by_name():
+    from maskaae.config import NETWORK_NAMES, ConfigError
+    from maskaae.nets import NETWORKS
+    from maskaae.presets import build_config
+
+    assert tuple(NETWORKS) == NETWORK_NAMES
+    with pytest.raises(ConfigError, match=r"'model.network' = 'mpl' must be one of \['mlp'"):
+        build_config(overrides=["model.network=mpl"])

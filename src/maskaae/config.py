@@ -24,6 +24,11 @@ class ConfigError(ValueError):
     """A config key is unknown, has the wrong type, or is out of range."""
 
 
+# The networks' names, checked here without loading torch; maskaae.nets.NETWORKS holds their builders under the
+# same keys (tests/test_nets.py checks that the two agree).
+NETWORK_NAMES = ("mlp", "fashion-conv", "cifar-resnet", "celeba-resnet")
+
+
 @dataclass
 class DataConfig:
     """Which data, and for the synthetic data how it is generated (SPEC 6)."""
@@ -69,7 +74,7 @@ class ModelConfig:
     kind: str = "maskaae"  # the model family, a key of maskaae.models.MODELS
     latent_dim: int = 32  # m, the model's latent capacity
     mask: bool = True  # maskaae family; false: WAE-GAN (mask fixed to ones, no mask step, no variance penalty)
-    network: str = "mlp"  # key of maskaae.nets.NETWORKS
+    network: str = "mlp"  # one of NETWORK_NAMES, the keys of maskaae.nets.NETWORKS
     width: int = 256
     depth: int = 3  # hidden layers in each of encoder, decoder and critic
     output: Literal["linear", "sigmoid"] = "linear"  # decoder's last activation
@@ -119,6 +124,7 @@ class ModelConfig:
         _check(0.0 <= self.discovery_descent_tolerance < 1.0, "model.discovery_descent_tolerance",
                self.discovery_descent_tolerance, "must be in [0, 1)")
         _check(self.kind in MODELS, "model.kind", self.kind, f"must be one of {list(MODELS)}")
+        _check(self.network in NETWORK_NAMES, "model.network", self.network, f"must be one of {list(NETWORK_NAMES)}")
         _check(self.latent_dim >= 1, "model.latent_dim", self.latent_dim,
                "must be >= 1 (it is the number of latent dimensions m)")
         _positive(self, "model", ["width", "depth"])
