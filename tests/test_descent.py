@@ -48,9 +48,15 @@ def test_two_nn_leaves_out_duplicates_and_names_too_few_points():
         two_nn(x[:2])
 
 
-def test_the_trigger_is_the_reference_above_ratio_times_the_local_dimension():
-    assert triggered(8.91, 6.1, 1.3) and triggered(16.1, 11.2, 1.3)
-    assert not triggered(9.87, 8.6, 1.3) and not triggered(8.1, 6.3, 1.3)  # 8.1 / 6.3 = 1.29
+def test_the_trigger_fires_on_a_circle_held_by_two_coordinates_and_not_on_a_plane():
+    # an answer of k = 2 for a circle (TwoNN about 1) is the case the descent is for; for a plane it is right
+    rng = np.random.default_rng(4)
+    angles = rng.uniform(0, 2 * np.pi, 2000)
+    circle = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    plane = rng.uniform(-1, 1, (2000, 2))
+    reference = reference_dimension(2, 2000)
+    assert triggered(reference, two_nn(circle), 1.3)
+    assert not triggered(reference, two_nn(plane), 1.3)
 
 
 def test_the_reference_is_two_nn_on_a_fixed_gaussian_sample_of_k_dimensions():

@@ -19,6 +19,7 @@ def test_passes_scikit_learns_estimator_checks():
     assert {r["check_name"] for r in results if r["status"] == "skipped"} <= {"check_array_api_input"}
 
 
+@pytest.mark.slow
 def test_dimension_transform_and_sample_like_a_global_estimator():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 2)) @ rng.normal(size=(2, 6)) * 3 + 10

@@ -1,6 +1,9 @@
-"""The documents' tables are what experiments/tables.py writes from results/, and the manifest
-experiments/experiments.toml names the experiment behind every results folder with the settings it ran."""
+"""The record's checks: the documents' tables are what experiments/tables.py writes from results/, and the
+manifest experiments/experiments.toml names the experiment behind every results folder with the settings it ran.
+They test the repository's record, not the library (tests/): `python -m pytest` runs both, as CI does, and
+`python -m pytest tests` the library alone."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -18,6 +21,16 @@ from reproduce import commands, load_manifest, overrides  # noqa: E402
 import tables  # noqa: E402
 
 MANIFEST = load_manifest()
+# the library tests' tiny run (tests/conftest.py), loaded under another name: two conftest modules would clash
+_spec = importlib.util.spec_from_file_location("library_conftest", ROOT / "tests" / "conftest.py")
+_library = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_library)
+
+
+@pytest.fixture
+def tiny_overrides() -> list[str]:
+    return list(_library.TINY)
+
 # results folders that no manifest entry writes, and why
 NOT_EXPERIMENTS = {
     "fig4b-n16-m2-78": "a report joining two sweeps: maskaae report results/sweep-synthetic-n16 "
