@@ -300,3 +300,39 @@ def test_the_estimator_standardises_as_files_do():
     scaled = est._standardise(rows)
     np.testing.assert_allclose(scaled.std(axis=0), 1.0, rtol=1e-9)
     assert np.isfinite(est.sample(5)).all()
+
+
+def test_wide_data_is_evaluated_at_the_end_only_and_says_so(tmp_path):
+    """C13: 300 x 5,000 took about 90 s per evaluation (35 s of it the 5,000-d Frechet distance), every 1,000
+    steps."""
+    from maskaae.data.files import EVAL_ONLY_AT_END, file_defaults
+
+    np.save(tmp_path / "wide.npy", np.random.default_rng(0).normal(size=(40, 2000)))
+    np.save(tmp_path / "narrow.npy", np.random.default_rng(0).normal(size=(40, 20)))
+    overrides, note = file_defaults(tmp_path / "wide.npy")
+    assert f"train.eval_every={EVAL_ONLY_AT_END}" in overrides and "at the end only" in note
+    overrides, note = file_defaults(tmp_path / "narrow.npy")
+    assert not any(o.startswith("train.eval_every") for o in overrides) and "end only" not in note
+
+
+def test_image_folders_get_cpu_sized_networks_and_the_bar_says_their_size_and_pace(tmp_path, capsys):
+    """C2: an image folder with default settings built fashion-conv at width 256 (250 M parameters, 6.5 s an
+    auto-encoder pass on one thread), with no warning."""
+    from PIL import Image
+
+    from maskaae.data.files import file_defaults
+    from maskaae.models import family
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        Image.fromarray(rng.integers(0, 255, (28, 28), dtype=np.uint8)).save(folder / f"{i}.png")
+    overrides, note = file_defaults(folder)
+    assert "model.width=16" in overrides and "width 16 (CPU-sized" in note
+    cfg = build_config(overrides=overrides)
+    model = family(cfg.model.kind).build_model(cfg, (1, 28, 28))
+    assert sum(p.numel() for p in model.parameters()) < 1.5e6
+    train_run(build_config(overrides=TINY_FAST + ["train.steps=21"]), tmp_path / "run")
+    err = capsys.readouterr().err
+    assert " parameters)" in err and "s per 1,000 steps here (the first 20); 1 steps to go" in err

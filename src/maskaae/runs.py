@@ -236,8 +236,9 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
 
     t = cfg.train
     start = time.perf_counter() - elapsed
-    bar = _progress_bar(t.steps, trainer.step, quiet)
+    bar = _progress_bar(t.steps, trainer.step, quiet, model)
     log = (out / "metrics.jsonl").open("a")
+    first_step, began_here = trainer.step, time.perf_counter()
 
     def save_checkpoint() -> None:
         log.flush()
@@ -271,6 +272,10 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
                                 **{name: f"{value:.4g}" for name, value in losses.items()}, refresh=False)
         if bar is not None:
             bar.update(1)
+            if step == first_step + PACE_STEPS:
+                pace = (time.perf_counter() - began_here) / PACE_STEPS * 1000
+                bar.write(f"maskaae: {pace:,.0f} s per 1,000 steps here (the first {PACE_STEPS}); "
+                          f"{t.steps - step:,} steps to go", file=sys.stderr)
         if step % t.checkpoint_every == 0 or step == t.steps:
             save_checkpoint()
 
@@ -333,12 +338,19 @@ def write_plots(out: Path, model: AutoEncoder, test: torch.Tensor, cfg: Config) 
                         "rows 1 and 3: test images; rows 2 and 4: reconstructions", nrow=16)
 
 
-def _progress_bar(total: int, initial: int, quiet: bool):
+def _progress_bar(total: int, initial: int, quiet: bool, model: AutoEncoder):
+    """The training bar, titled with the model's parameter count (a network too large for the machine shows
+    before its first slow step)."""
     if quiet:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=initial, desc="train", dynamic_ncols=True, mininterval=0.5)
+    count = sum(p.numel() for p in model.parameters())
+    return tqdm(total=total, initial=initial, desc=f"train ({count:,} parameters)", dynamic_ncols=True,
+                mininterval=0.5)
+
+
+PACE_STEPS = 20  # the bar states the time per 1,000 steps measured over a run's first this many steps here
 
 
 def _checkpoint_model(run_dir: Path) -> tuple[Config, AutoEncoder, int]:
