@@ -336,3 +336,34 @@ def test_image_folders_get_cpu_sized_networks_and_the_bar_says_their_size_and_pa
     train_run(build_config(overrides=TINY_FAST + ["train.steps=21"]), tmp_path / "run")
     err = capsys.readouterr().err
     assert " parameters)" in err and "s per 1,000 steps here (the first 20); 1 steps to go" in err
+
+
+def test_the_smaller_first_hour_problems(tmp_path, capsys):
+    """C16: a header-only CSV described as a shape; `evaluate FILE` said 'does not exist'; a seed beyond 2^32
+    accepted (the samplers wrap it) or refused without naming the key; a pandas index column read as a feature;
+    the note said 'standardised' under data.scale=minmax; `train --model wae-gan` refused while the grid took it."""
+    from maskaae.config import ConfigError
+    from maskaae.data import DataError
+    from maskaae.data.files import file_defaults, read_array
+
+    (tmp_path / "header.csv").write_text("a,b,c\n")
+    with pytest.raises(DataError, match=r"header.csv has a header row \(a, b, c\) and no data rows"):
+        read_array(tmp_path / "header.csv")
+    (tmp_path / "index.csv").write_text(",x,y\n0,1.5,2\n1,3,4\n2,5,6.5\n")
+    with pytest.raises(DataError, match=r"first column is unnamed and counts the rows .*index=False"):
+        read_array(tmp_path / "index.csv")
+    (tmp_path / "named.csv").write_text("id,x\n0,1.5\n1,3\n2,5\n")
+    assert read_array(tmp_path / "named.csv").shape == (3, 2)  # a named column is the user's choice
+    np.save(tmp_path / "x.npy", np.random.default_rng(0).normal(size=(20, 3)))
+    assert "min-max scaled to [0, 1]" in file_defaults(tmp_path / "x.npy", "minmax")[1]
+    assert "standardised" in file_defaults(tmp_path / "x.npy")[1]
+    for key in ("seed", "data.seed"):
+        with pytest.raises(ConfigError, match=rf"'{key}' = 4294967296 must be in \[0, 2\^32\)"):
+            build_config(overrides=[f"{key}={2**32}"])
+    assert cli.main(["evaluate", str(tmp_path / "x.npy")]) == 2
+    assert "x.npy is a file, not a run folder" in capsys.readouterr().err
+    assert cli.main(["train", "--model", "wae-gan", "--set", *TINY_FAST, "--out", str(tmp_path / "wae"),
+                     "--quiet"]) == 0
+    import json
+    saved = json.loads((tmp_path / "wae" / "config.json").read_text())
+    assert saved["model"] == "wae-gan" and saved["config"]["model"]["mask"] is False

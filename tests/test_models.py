@@ -10,7 +10,7 @@ import torch
 import maskaae.models
 from maskaae.cli import build_parser
 from maskaae.config import ConfigError
-from maskaae.models import MODELS, Family, family
+from maskaae.models import MODEL_CHOICES, MODELS, Family, family
 from maskaae.models.base import AutoEncoder, BaseTrainer, load_model
 from maskaae.models.wae_mmd import IMQ_SCALES, imq_mmd, per_sample_cost
 from maskaae.presets import build_config
@@ -30,7 +30,7 @@ def test_every_family_provides_a_model_and_a_trainer():
 def test_the_cli_and_the_config_take_the_families_from_the_registry():
     train = next(a for a in build_parser()._subparsers._group_actions[0].choices["train"]._actions
                  if a.dest == "model")
-    assert list(train.choices) == list(MODELS)
+    assert list(train.choices) == list(MODEL_CHOICES) and set(MODELS) < set(MODEL_CHOICES)
     with pytest.raises(ConfigError, match=r"model.kind' = 'vae' must be one of \['maskaae', 'wae-mmd'"):
         build_config(overrides=["model.kind=vae"])
 

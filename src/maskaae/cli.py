@@ -37,12 +37,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
         raise RunError("--resume needs --out DIR (the run folder to continue)")
     cfg = None
-    if args.model:
-        args.set = [f"model.kind={args.model}"] + list(args.set)
+    if args.model:  # a name results use: a family's kind, or wae-gan (MaskAAE with the mask off)
+        from .models import MODEL_CHOICES
+
+        args.set = [f"{key}={json.dumps(value)}" for key, value in MODEL_CHOICES[args.model].items()] + list(args.set)
     if args.data:
         if args.resume:
             raise RunError("--data starts a new run; --resume continues one from its own config (drop --data)")
-        args.set = _data_overrides(args.data) + list(args.set)
+        args.set = _data_overrides(args.data, args.set) + list(args.set)
     if args.resume and not (args.preset or args.config):
         # Continue from the run's own config; --set may then only extend train.steps (checked in train_run).
         if args.set:
@@ -64,11 +66,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data_overrides(path: str) -> list[str]:
+def _data_overrides(path: str, sets: list[str]) -> list[str]:
     """The config that fits the user's file or folder, with a note of what was chosen (their --set wins)."""
     from .data.files import file_defaults
 
-    overrides, note = file_defaults(path)
+    scale = next((s.split("=", 1)[1] for s in reversed(sets) if s.startswith("data.scale=")), "auto")
+    overrides, note = file_defaults(path, scale)
     print(f"maskaae: {path}: {note} (override with --set)", file=sys.stderr)
     return overrides
 
@@ -77,7 +80,7 @@ def cmd_dimension(args: argparse.Namespace) -> int:
     """Train with the default settings on the user's data and report m_A beside the classical estimators."""
     from .presets import build_config
 
-    cfg = build_config("synthetic", None, _data_overrides(args.path) + list(args.set))
+    cfg = build_config("synthetic", None, _data_overrides(args.path, args.set) + list(args.set))
     set_threads(cfg.train.threads)
     from .dimension import intrinsic_estimates, train_dimension
 
@@ -206,7 +209,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.data:
         if not args.grid:
             raise SweepError("--data defines a new sweep and needs --grid")
-        args.set = _data_overrides(args.data) + list(args.set)
+        args.set = _data_overrides(args.data, args.set) + list(args.set)
     if args.grid:
         spec = SweepSpec.from_args(args.grid, args.preset, args.config, args.set, args.budget)
         if args.budget is not None:
@@ -253,7 +256,7 @@ INTERRUPTED = {"train": "continue with --resume", "sweep": "run the same command
 
 def build_parser() -> argparse.ArgumentParser:
     from .data.registry import IMAGE_DATASETS, REGISTRY
-    from .models import MODELS
+    from .models import MODEL_CHOICES, MODELS
     from .presets import PRESETS
 
     parser = argparse.ArgumentParser(
@@ -267,9 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
                                        "Example: maskaae train --set model.latent_dim=16 model.mask=false seed=1")
     train.add_argument("--preset", choices=list(PRESETS), default=None,
                        help="named preset (default: synthetic); see 'maskaae presets'")
-    train.add_argument("--model", choices=list(MODELS), default=None,
-                       help="the model family (model.kind; default maskaae): " +
-                            "; ".join(f"{name}: {f.description}" for name, f in MODELS.items()))
+    train.add_argument("--model", choices=list(MODEL_CHOICES), default=None,
+                       help="the model, by the name results use (default maskaae): " +
+                            "; ".join(f"{name}: {f.description}" for name, f in MODELS.items()) +
+                            "; wae-gan: MaskAAE with the mask off (model.mask=false)")
     train.add_argument("--config", metavar="FILE", help="JSON or TOML file with config keys")
     train.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", default=[],
                        help="dotted overrides, e.g. model.latent_dim=32 data.latent_dim=8 seed=3 model.mask=false")

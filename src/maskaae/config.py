@@ -24,6 +24,8 @@ class ConfigError(ValueError):
     """A config key is unknown, has the wrong type, or is out of range."""
 
 
+SEED_LIMIT = 2**32  # seed and data.seed
+
 # The networks' names, checked here without loading torch; maskaae.nets.NETWORKS holds their builders under the
 # same keys (tests/test_nets.py checks that the two agree).
 NETWORK_NAMES = ("mlp", "fashion-conv", "cifar-resnet", "celeba-resnet")
@@ -57,7 +59,7 @@ class DataConfig:
 
     def validate(self) -> None:
         _positive(self, "data", ["latent_dim", "hidden_dim", "data_dim", "n_train", "n_test"])
-        _check(self.seed >= 0, "data.seed", self.seed, "must be >= 0")
+        _check(0 <= self.seed < SEED_LIMIT, "data.seed", self.seed, f"must be in [0, 2^32) ({SEED_LIMIT - 1} at most)")
         _check(0.0 <= self.leaky_slope < 1.0, "data.leaky_slope", self.leaky_slope, "must be in [0, 1)")
         _check(math.isfinite(self.noise) and self.noise >= 0, "data.noise", self.noise, "must be finite and >= 0")
         _check(0.0 < self.test_fraction < 1.0, "data.test_fraction", self.test_fraction, "must be in (0, 1)")
@@ -316,7 +318,8 @@ class Config:
     eval: EvalConfig = field(default_factory=EvalConfig)
 
     def validate(self) -> "Config":
-        _check(self.seed >= 0, "seed", self.seed, "must be >= 0")
+        # torch and numpy take larger seeds, but the samplers that combine them wrap at 2^32 (issue 34 C16)
+        _check(0 <= self.seed < SEED_LIMIT, "seed", self.seed, f"must be in [0, 2^32) ({SEED_LIMIT - 1} at most)")
         for section in (self.data, self.model, self.loss, self.train, self.eval):
             section.validate()
         # binary cross-entropy takes probabilities; the conv networks end in a sigmoid, the VAEs choose their own

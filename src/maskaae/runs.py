@@ -356,7 +356,8 @@ PACE_STEPS = 20  # the bar states the time per 1,000 steps measured over a run's
 def _checkpoint_model(run_dir: Path) -> tuple[Config, AutoEncoder, int]:
     """(config, model at its last checkpoint, that checkpoint's step) of a run folder."""
     if not run_dir.is_dir():
-        raise RunError(f"{run_dir} does not exist; pass the --out folder of a maskaae train run")
+        what = "is a file, not a run folder" if run_dir.is_file() else "does not exist"
+        raise RunError(f"{run_dir} {what}; pass the --out folder of a maskaae train run")
     cfg = read_config(run_dir)
     ckpt = safe_load(run_dir / "checkpoint.pt", CHECKPOINT_FORMAT)
     trained = saved_config_from_dict(ckpt["config"])

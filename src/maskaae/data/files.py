@@ -84,6 +84,13 @@ def read_array(path: Path) -> np.ndarray:
     return array.astype(np.float64)
 
 
+def _counts_rows(rows: list[list[str]]) -> bool:
+    try:
+        return [float(r[0]) for r in rows] == list(range(len(rows)))
+    except (ValueError, IndexError):
+        return False
+
+
 def _read_table(path: Path, delimiter: str) -> np.ndarray:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         rows = [row for row in csv.reader(handle, delimiter=delimiter) if row and any(c.strip() for c in row)]
@@ -92,7 +99,14 @@ def _read_table(path: Path, delimiter: str) -> np.ndarray:
     try:
         [float(c) for c in rows[0]]
     except ValueError:
-        rows = rows[1:]  # a header
+        header, rows = rows[0], rows[1:]
+        if not rows:
+            raise DataError(f"{path} has a header row ({', '.join(header[:5])}{', ...' if len(header) > 5 else ''}) "
+                            "and no data rows; it needs one sample per row") from None
+        if header[0].strip() == "" and _counts_rows(rows):
+            raise DataError(f"{path}: the first column is unnamed and counts the rows 0, 1, 2, ...: a pandas index "
+                            "saved with the data, which would be read as a feature. Save with "
+                            "DataFrame.to_csv(..., index=False), or drop that column") from None
     widths = {len(r) for r in rows}
     if len(widths) > 1:
         bad = next(i for i, r in enumerate(rows) if len(r) != len(rows[0]))
@@ -199,8 +213,13 @@ def load_file(cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor]:
     return split_and_scale(read_array(path), cfg, str(path))
 
 
-def file_defaults(path: str | Path) -> tuple[list[str], str]:
-    """Config overrides that fit the data in PATH (networks, output, loss, m), and a note saying what was chosen.
+SCALE_NOTES = {"auto": "features standardised", "standardize": "features standardised",
+               "minmax": "features min-max scaled to [0, 1]", "none": "features as they are (data.scale=none)"}
+
+
+def file_defaults(path: str | Path, scale: str = "auto") -> tuple[list[str], str]:
+    """Config overrides that fit the data in PATH (networks, output, loss, m), and a note saying what was chosen;
+    `scale`: the data.scale the user set (the note says what it does).
 
     m for vectors is min(features, 64); for images the network of the paper for that size and its m.
     """
@@ -221,7 +240,7 @@ def file_defaults(path: str | Path) -> tuple[list[str], str]:
         m = min(array.shape[1], 64)
         overrides = base + ["model.network=mlp", "model.output=linear", "loss.recon=mse", f"model.latent_dim={m}"]
         note = (f"{len(array)} samples of {array.shape[1]} features: MLP networks, m = min(features, 64) = {m}, "
-                "features standardised")
+                f"{SCALE_NOTES.get(scale, SCALE_NOTES['auto'])}")
         if array.shape[1] > WIDE_FEATURES:
             # the Frechet distance's matrix square root grows as features^3: 35 s at 5,000 features, one thread
             overrides.append(f"train.eval_every={EVAL_ONLY_AT_END}")
