@@ -48,3 +48,19 @@ def front_table1() -> list[str]:
         lines.append(row(label, f"{r['fid']:.1f}", r["active_dims"] if model in ("maskaae", "wae-gan") else "–",
                          f"{r['steps']:,}", "–" if paper.get(model) is None else paper[model]))
     return lines
+
+
+def recon_vs_m() -> list[str]:
+    """Reconstruction FID of a plain auto-encoder by m (results/ae-recon-vs-m/diagnosis.json), beside MaskAAE's
+    runs at the equal budget by their m_A (reconstructions and samples: results/table1-mnist-equal*/)."""
+    plain = sorted(json.loads((RESULTS / "ae-recon-vs-m" / "diagnosis.json").read_text()),
+                   key=lambda r: r["latent_dim"])
+    lines = header("m", "plain auto-encoder: FID of reconstructions (9,000 steps)")
+    lines += [row(r["latent_dim"], f"{r['fid_reconstructions']:.1f}") for r in plain]
+    lines += ["", *header("MaskAAE run (300 s)", "m_A", "steps", "FID of reconstructions", "FID of samples")]
+    for folder in ("table1-mnist-equal", "maskaae-critic-ratio", "table1-mnist-equal-maskaae"):
+        for r in json.loads((RESULTS / folder / "diagnosis.json").read_text()):
+            if r["model"] == "maskaae":
+                lines.append(row(f"`{folder}` {r['run']}", r["active_dims"], f"{r['steps']:,}",
+                                 f"{r['fid_reconstructions']:.1f}", f"{r['fid_samples']:.1f}"))
+    return lines

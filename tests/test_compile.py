@@ -22,7 +22,7 @@ def test_compiled_iteration_matches_eager(tiny_overrides):
     for _ in range(3):
         losses = [t.iteration() for t in trainers]
         for key in losses[0]:
-            assert losses[1][key] == pytest.approx(losses[0][key], rel=1e-4, abs=1e-5), key
+            assert float(losses[1][key]) == pytest.approx(float(losses[0][key]), rel=1e-4, abs=1e-5), key
     a, b = (t.model.state_dict() for t in trainers)
     for key in a:
         torch.testing.assert_close(b[key], a[key], rtol=1e-4, atol=1e-5, msg=key)

@@ -124,7 +124,8 @@ def test_divergence_stops_and_keeps_last_good_checkpoint(tmp_path, tiny_override
         return losses
 
     monkeypatch.setattr(Trainer, "iteration", nan_at_8)
-    with pytest.raises(TrainingDiverged, match="step 9"):
+    # NaN from step 9, read at step 10 (log_every 2): before step 10's checkpoint
+    with pytest.raises(TrainingDiverged, match="step 10"):
         train_run(_cfg(tiny_overrides), out, quiet=True)
     ckpt = torch.load(out / "checkpoint.pt", weights_only=True)
     assert ckpt["trainer"]["step"] == 5

@@ -184,7 +184,7 @@ def test_nan_data_raises_training_diverged():
     _, _, trainer = _setup()
     trainer.data[:] = float("nan")
     with pytest.raises(TrainingDiverged, match="step 1") as info:
-        trainer.iteration()
+        trainer.run(1)  # the last step is read
     assert info.value.step == 1
     assert "recon=nan" in str(info.value)
 
@@ -251,3 +251,15 @@ def test_the_phase_follows_the_schedule():
         trainer.iteration()
         phases.append(trainer.phase)
     assert phases == ["discovery"] * 10 + ["verify"] * 4 + ["critic"] * 2 + ["decoder"] * 4
+
+
+def test_a_step_reads_its_losses_only_where_they_are_logged_evaluated_or_saved():
+    """Issue 32 item 2: no host synchronisation inside a step except where a logged value is written. A step
+    returns its losses as 0-dim tensors; run() reads them (floats, checked finite) at logged, evaluated and
+    checkpointed steps and the last."""
+    cfg, _, trainer = _setup("train.log_every=3", "train.eval_every=4", "train.checkpoint_every=100",
+                             "train.steps=7")
+    assert all(isinstance(v, torch.Tensor) and v.dim() == 0 for v in trainer.iteration().values())
+    seen = {}
+    trainer.run(7, lambda tr, losses: seen.__setitem__(tr.step, all(isinstance(v, float) for v in losses.values())))
+    assert seen == {2: False, 3: True, 4: True, 5: False, 6: True, 7: True}

@@ -178,11 +178,11 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
     # the folder is touched.
     train, test = load_data(cfg.data)
     check_distinct(train, cfg.data.source)
-    if cfg.loss.recon == "bce":
-        check_unit_range({"training": train, "held-out": test}, cfg.data.source)
     kind = family(cfg.model.kind)
     model = kind.build_model(cfg, tuple(train.shape[1:]))
-    trainer = kind.Trainer(model, train, cfg)
+    trainer = kind.Trainer(model, train, cfg)  # a family's own data checks first (the VAEs')
+    if cfg.loss.recon == "bce":
+        check_unit_range({"training": train, "held-out": test}, cfg.data.source)
     too_small = evaluation_needs(cfg, len(test))
     if too_small:
         raise RunError(f"{cfg.data.source}: {too_small}")

@@ -33,6 +33,15 @@ class TrainingDiverged(RuntimeError):
         self.losses = losses
 
 
+def finite_losses(step: int, losses: dict[str, Any]) -> dict[str, float]:
+    """A step's losses (0-dim tensors or floats) as floats, read from the device (the host synchronisation a
+    step has only where its losses are read), or TrainingDiverged when one is NaN or infinite."""
+    values = {name: float(value) for name, value in losses.items()}
+    if not all(math.isfinite(v) for v in values.values()):
+        raise TrainingDiverged(step, values)
+    return values
+
+
 def apply_update(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
     """Gradients of `loss` for this optimiser's own parameters only, then its step."""
     params = [p for group in optimizer.param_groups for p in group["params"]]
@@ -230,10 +239,21 @@ class BaseTrainer:
         """The schedule's phase at the current step, as the progress bar names it."""
         return "train"
 
-    def run(self, steps: int, on_step: Callable[[Any, dict[str, float]], None] | None = None) -> None:
-        """Iterate until `steps` iterations are done in total (continues from self.step)."""
+    def reads_losses(self, steps: int) -> bool:
+        """Whether this step's losses are read: a logged, evaluated or checkpointed step, or the last of `steps`.
+        Only then are they copied from the device and checked (finite_losses); in between, a step queues its
+        work without waiting for it, and a NaN is caught at the next such step, before any checkpoint."""
+        t = self.cfg.train
+        return self.step == steps or any(self.step % every == 0
+                                         for every in (t.log_every, t.eval_every, t.checkpoint_every))
+
+    def run(self, steps: int, on_step: Callable[[Any, dict[str, Any]], None] | None = None) -> None:
+        """Iterate until `steps` iterations are done in total (continues from self.step). `on_step` gets the
+        step's losses as floats where reads_losses says so, else as 0-dim tensors."""
         while self.step < steps:
             losses = self.iteration()
+            if self.reads_losses(steps):
+                losses = finite_losses(self.step, losses)
             if on_step is not None:
                 on_step(self, losses)
 

@@ -42,7 +42,7 @@ from ..config import Config
 from ..losses import reconstruction
 from ..nets import build_networks, mlp, scaled_fc_width
 from ..optim import make_optimizer
-from .base import AutoEncoder, BaseTrainer, TrainingDiverged, apply_update
+from .base import AutoEncoder, BaseTrainer, apply_update
 
 LOG_2PI = math.log(2.0 * math.pi)
 STAGE2_DEPTH = 3  # hidden layers of stage two's MLPs (the paper's 3 x 1024)
@@ -140,10 +140,7 @@ class Trainer(BaseTrainer):
     def iteration(self) -> dict[str, Any]:
         self.step += 1
         in_stage_two = bool(self.model.stage2_started) or self.step > self.stage1_steps
-        losses = self._stage_two() if in_stage_two else self._stage_one()
-        if not all(math.isfinite(v) for v in losses.values()):
-            raise TrainingDiverged(self.step, losses)
-        return losses
+        return self._stage_two() if in_stage_two else self._stage_one()
 
     def _stage_one(self) -> dict[str, float]:
         model = self.model
@@ -151,8 +148,8 @@ class Trainer(BaseTrainer):
         x = self._batch()
         loss, nll, kl, x_hat = negative_elbo(x, model.encoder(x), model.decoder, model.log_gamma, self._prior())
         apply_update(self.optimizers["stage1"], loss)
-        return {"recon": float(reconstruction(x, x_hat.detach(), self.cfg.loss.recon)), "nll": float(nll.detach()),
-                "kl": float(kl.detach()), "gamma": float(model.log_gamma.detach().exp())}
+        return {"recon": reconstruction(x, x_hat.detach(), self.cfg.loss.recon), "nll": nll.detach(),
+                "kl": kl.detach(), "gamma": model.log_gamma.detach().exp()}
 
     def _stage_two(self) -> dict[str, float]:
         model, stage2 = self.model, self.model.stage2
@@ -166,8 +163,7 @@ class Trainer(BaseTrainer):
                                          self._prior())
         apply_update(self.optimizers["stage2"], loss)
         model.stage2_started.fill_(True)
-        return {"recon": float(recon), "nll2": float(nll.detach()), "kl2": float(kl.detach()),
-                "gamma2": float(stage2.log_gamma.detach().exp())}
+        return {"recon": recon, "nll2": nll.detach(), "kl2": kl.detach(), "gamma2": stage2.log_gamma.detach().exp()}
 
     def log_fields(self) -> dict[str, Any]:
         return {"stage": 2 if bool(self.model.stage2_started) else 1}
