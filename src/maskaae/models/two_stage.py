@@ -127,11 +127,17 @@ def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> TwoStag
 
 class Trainer(BaseTrainer):
     def __init__(self, model: TwoStageVAE, data: torch.Tensor, cfg: Config) -> None:
+        seen = bool(model.stage2_started)  # read where the model is built, before it moves to the device
         super().__init__(model, data, cfg)
         t = cfg.train
         self.optimizers["stage1"] = make_optimizer(model.stage1_parameters(), t.lr_ae, t.optimizer)
         self.optimizers["stage2"] = make_optimizer(model.stage2.parameters(), t.lr_ae, t.optimizer)
         self.stage1_steps = stage_one_steps(t.steps, t.stage2_share)
+        self.stage2_seen = seen  # not read in every step
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.stage2_seen = bool(self.model.stage2_started)
 
     @property
     def phase(self) -> str:
@@ -139,7 +145,8 @@ class Trainer(BaseTrainer):
 
     def iteration(self) -> dict[str, Any]:
         self.step += 1
-        in_stage_two = bool(self.model.stage2_started) or self.step > self.stage1_steps
+        # a run extended on resume stays in stage two once it has begun (train.steps moves stage1_steps)
+        in_stage_two = self.stage2_seen or self.step > self.stage1_steps
         return self._stage_two() if in_stage_two else self._stage_one()
 
     def _stage_one(self) -> dict[str, float]:
@@ -163,6 +170,7 @@ class Trainer(BaseTrainer):
                                          self._prior())
         apply_update(self.optimizers["stage2"], loss)
         model.stage2_started.fill_(True)
+        self.stage2_seen = True
         return {"recon": recon, "nll2": nll.detach(), "kl2": kl.detach(), "gamma2": stage2.log_gamma.detach().exp()}
 
     def log_fields(self) -> dict[str, Any]:
