@@ -25,7 +25,7 @@ from typing import Callable
 from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
 from tables_descent import descent_probe, descent_runs, descent_trigger
-from tables_front import front_discovery, front_table1
+from tables_front import front_discovery, front_table1, recon_vs_m
 from tables_discovery import (discovery_mnist, discovery_mnist_verified, discovery_summary, fid_noise, fig4_default,
                               fig4_reach, local_rank, mnist_noise, mnist_truncations, rule_check, table2_ordered,
                               table2_reach, mnist_fid_seeds, mnist_packed, mnist_runs, packed_noise, torus_probes,
@@ -311,6 +311,7 @@ def table1(name: str, column: int) -> list[str]:
 TABLES: dict[str, Callable[[], list[str]]] = {
     "front-discovery": front_discovery,
     "front-table1": front_table1,
+    "recon-vs-m": recon_vs_m,
     "discovery-mnist": discovery_mnist,
     "discovery-mnist-verified": discovery_mnist_verified,
     "discovery-mnist-reach": lambda: discovery_mnist_verified("discovery-mnist-reach", "discovery-mnist-verified",

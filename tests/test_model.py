@@ -141,7 +141,7 @@ def test_library_input_problems_are_named():
         fit(MaskAAE(*_bad_nets(dec_out=4), latent_dim=3), x, steps=2)
     with pytest.raises(DataError, match="critic outputs 2"):
         fit(MaskAAE(*_bad_nets(critic_out=2), latent_dim=3), x, steps=2)
-    bce = build_config("synthetic", overrides=["loss.recon=bce"])
+    bce = build_config("synthetic", overrides=["loss.recon=bce", "model.output=sigmoid"])
     with pytest.raises(DataError, match=r"\[0, 1\]"):
         fit(MaskAAE(*_bad_nets(), latent_dim=3), x, config=bce, steps=2)
     with pytest.raises(TypeError, match="build_config"):
