@@ -367,3 +367,21 @@ def test_the_smaller_first_hour_problems(tmp_path, capsys):
     import json
     saved = json.loads((tmp_path / "wae" / "config.json").read_text())
     assert saved["model"] == "wae-gan" and saved["config"]["model"]["mask"] is False
+
+
+def test_a_regular_csv_is_read_by_numpys_reader_with_the_same_numbers(tmp_path, monkeypatch):
+    """C16: a 48 MB CSV peaked at 832 MB, read row by row into Python lists; a regular table now goes through
+    np.loadtxt (a 115 MB CSV: 295 MB peak instead of 933 MB, 4.3 s instead of 8.6 s, one run each), with the
+    same numbers as the row-by-row reader, which still reports irregular files."""
+    from maskaae.data import files
+
+    values = np.random.default_rng(0).normal(size=(50, 4))
+    np.savetxt(tmp_path / "x.csv", values, delimiter=",", header="a,b,c,d", comments="")
+    np.savetxt(tmp_path / "x.tsv", values, delimiter="\t")
+    fast = [files.read_array(tmp_path / name) for name in ("x.csv", "x.tsv")]
+    assert files._read_regular_table(tmp_path / "x.csv", ",") is not None
+    monkeypatch.setattr(files, "_read_regular_table", lambda path, delimiter: None)
+    slow = [files.read_array(tmp_path / name) for name in ("x.csv", "x.tsv")]
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(fast[0], values, rtol=1e-15)

@@ -84,6 +84,28 @@ def read_array(path: Path) -> np.ndarray:
     return array.astype(np.float64)
 
 
+def _read_regular_table(path: Path, delimiter: str) -> np.ndarray | None:
+    """The numbers of a CSV/TSV whose rows are all numbers (after at most one header row), or None for anything
+    else (an empty file, a header alone, a pandas index, ragged rows, words, blank fields), which
+    _read_table's row-by-row reader then reports."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        first = next((row for row in csv.reader(handle, delimiter=delimiter) if row and any(c.strip() for c in row)),
+                     None)
+    if first is None or first[0].strip() == "":  # empty, or an unnamed first column (a pandas index?)
+        return None
+    try:
+        [float(c) for c in first]
+        header = 0
+    except ValueError:
+        header = 1
+    try:
+        array = np.loadtxt(path, delimiter=delimiter, skiprows=header, ndmin=2, encoding="utf-8-sig",
+                           dtype=np.float64)
+    except ValueError:
+        return None
+    return array if array.size else None
+
+
 def _counts_rows(rows: list[list[str]]) -> bool:
     try:
         return [float(r[0]) for r in rows] == list(range(len(rows)))
@@ -92,6 +114,11 @@ def _counts_rows(rows: list[list[str]]) -> bool:
 
 
 def _read_table(path: Path, delimiter: str) -> np.ndarray:
+    """A table of numbers: numpy's C reader when the file is regular (a large CSV is read once into one
+    float64 array), else the row-by-row reader below, whose errors name the row and the fix."""
+    fast = _read_regular_table(path, delimiter)
+    if fast is not None:
+        return fast
     with path.open(newline="", encoding="utf-8-sig") as handle:
         rows = [row for row in csv.reader(handle, delimiter=delimiter) if row and any(c.strip() for c in row)]
     if not rows:
