@@ -250,6 +250,11 @@ class TrainConfig:
     eval_every: int = 1000
     checkpoint_every: int = 1000
 
+    @property
+    def discovery_end(self) -> int:
+        """The step of ordered discovery's final decision: the nested steps, then the verification steps."""
+        return self.discovery_steps + self.discovery_verify_steps
+
     def validate(self) -> None:
         _positive(self, "train", ["steps", "batch_size", "ae_training_ratio", "disc_training_ratio",
                                   "log_every", "eval_every", "checkpoint_every"])

@@ -2,8 +2,9 @@
 
 `train_dimension(cfg)` trains a model with the config (in memory, no run folder) until its mask is decided
 and returns m_A, the mask and the training points: under ordered discovery that is the final decision's step,
-so the critic's phase, which trains with the mask fixed, is skipped and m_A is the one a whole run reports; `intrinsic_estimates(points)` runs scikit-dimension's TwoNN, MLE and DANCo on
-(at most 2,000 of) the same points when the `intrinsic` extra is installed, else gives None for each.
+so the critic's phase, which trains with the mask fixed, is skipped and m_A is the one a whole run reports;
+`intrinsic_estimates(points)` runs scikit-dimension's TwoNN, MLE and DANCo on (at most 2,000 of) the same points
+when the `intrinsic` extra is installed, else gives None for each.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ ESTIMATOR_POINTS = 2000
 def decision_step(cfg: Config) -> int:
     """The step after which the mask no longer changes: the end of ordered discovery (its final decision, and
     the descent inside it), else the whole run (the paper's mask trains to the end)."""
-    t = cfg.train
     if cfg.model.mask and cfg.model.discovery == "ordered":
-        return min(t.steps, t.discovery_steps + t.discovery_verify_steps)
-    return t.steps
+        return min(cfg.train.steps, cfg.train.discovery_end)
+    return cfg.train.steps
 
 
 def train_dimension(cfg: Config, progress: bool = False) -> dict[str, Any]:
@@ -46,7 +46,8 @@ def train_dimension(cfg: Config, progress: bool = False) -> dict[str, Any]:
     fit(model, train, config=cfg, on_step=(lambda tr, losses: bar.update(1)) if bar is not None else None)
     if bar is not None:
         bar.close()
-    return {"m_A": model.active_dims, "m": model.latent_dim, "steps": steps, "mask": [round(float(v), 4) for v in model.mask],
+    return {"m_A": model.active_dims, "m": model.latent_dim, "steps": steps,
+            "mask": [round(float(v), 4) for v in model.mask],
             "seconds": round(time.perf_counter() - start, 1), "samples": len(train),
             "points": train[:ESTIMATOR_POINTS].flatten(1).double().numpy()}
 

@@ -210,10 +210,10 @@ class Trainer(BaseTrainer):
         self.decoder_start = t.steps - round(t.decoder_share * t.steps)
         self.codes: torch.Tensor | None = None  # computed when the decoder phase starts or resumes
         if self.decoder_start < t.steps:
-            if self.ordered and self.decoder_start < t.discovery_steps + t.discovery_verify_steps:
+            if self.ordered and self.decoder_start < t.discovery_end:
                 raise ConfigError(
                     f"train.decoder_share={t.decoder_share} starts the decoder phase at step {self.decoder_start}, "
-                    f"before ordered discovery ends at step {t.discovery_steps + t.discovery_verify_steps}; "
+                    f"before ordered discovery ends at step {t.discovery_end}; "
                     "lower train.decoder_share or raise train.steps")
             self.optimizers["decoder"] = torch.optim.Adam(model.decoder.parameters(), lr=t.lr_discovery)
         self.objectives = dict(OBJECTIVES)
@@ -275,7 +275,7 @@ class Trainer(BaseTrainer):
                                                       inverted and model.discovery_verify_inversion)}
         t = self.cfg.train
         # the descent follows the discovery's own end only: a run stopped earlier decides without training more
-        if model.discovery_descent_ratio is not None and self.step == t.discovery_steps + t.discovery_verify_steps:
+        if model.discovery_descent_ratio is not None and self.step == t.discovery_end:
             record = {**record, "descent": self.descent(record["dimension"], curve)}
             record["dimension"] = record["descent"]["dimension"]
         set_prefix_mask(self.model, record["dimension"])
@@ -303,7 +303,7 @@ class Trainer(BaseTrainer):
             self.model.train()
             steps = t.discovery_descent_steps
             for step in range(steps):
-                x = self.data[self.draw(torch.randint(len(self.data), (t.batch_size,), generator=generator))]
+                x = self.data[self.indices(generator)]
                 self.nested_update(x, cosine(t.lr_discovery, step, steps), (j, j), generator)
 
         dimension, rounds = descend(k, reference, train_round, lambda: unexplained_curve(self.model,
@@ -339,7 +339,7 @@ class Trainer(BaseTrainer):
         window = next((tuple(self.discovery[key]) for key in keys if key in (self.discovery or {})), None)
         value = self.nested_update(x, lr, window, self.generator).detach()
         # A run shorter than the discovery phase decides at its last step; extending it redoes the decision.
-        end = t.discovery_steps + t.discovery_verify_steps
+        end = t.discovery_end
         focus_start = t.discovery_steps - round(t.discovery_focus * t.discovery_steps)
         if self.step == end or self.step == t.steps:
             self.decide()
@@ -356,7 +356,7 @@ class Trainer(BaseTrainer):
         self.step += 1
         cfg, model, opt, f = self.cfg, self.model, self.optimizers, self.objectives
         model.train()
-        if self.ordered and self.step <= cfg.train.discovery_steps + cfg.train.discovery_verify_steps:
+        if self.discovering:
             return self.nested_iteration()
         if self.step > self.decoder_start:
             return self.decoder_iteration()
@@ -374,10 +374,14 @@ class Trainer(BaseTrainer):
         return dict(zip(["recon", "critic_loss", "wasserstein", "gen_loss", "mask_loss"], values))
 
     @property
+    def discovering(self) -> bool:
+        """Whether the current step is one of ordered discovery's nested steps (verification included)."""
+        return self.ordered and self.step <= self.cfg.train.discovery_end
+
+    @property
     def phase(self) -> str:
-        t = self.cfg.train
-        if self.ordered and self.step <= t.discovery_steps + t.discovery_verify_steps:
-            return "verify" if self.step > t.discovery_steps else "discovery"
+        if self.discovering:
+            return "verify" if self.step > self.cfg.train.discovery_steps else "discovery"
         return "decoder" if self.step > self.decoder_start else "critic"
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -393,7 +397,7 @@ class Trainer(BaseTrainer):
         opt = self.optimizers["decoder"]
         for group in opt.param_groups:
             group["lr"] = cosine(t.lr_discovery, self.step - self.decoder_start - 1, t.steps - self.decoder_start)
-        idx = self.draw(torch.randint(len(self.data), (t.batch_size,), generator=self.generator))
+        idx = self.indices()
         recon = self.objectives["decoder"](self.model, self.codes[idx], self.data[idx], self.cfg.loss)
         apply_update(opt, recon)
         return {"recon": recon.detach()}

@@ -215,9 +215,14 @@ class BaseTrainer:
 
         return make_optimizer(params, self.cfg.train.lr_ae, self.cfg.train.optimizer)
 
+    def indices(self, generator: torch.Generator | None = None) -> torch.Tensor:
+        """A batch of training-sample indices, drawn with replacement from `generator` (the run's stream by
+        default) on the CPU, on the device."""
+        return self.draw(torch.randint(len(self.data), (self.cfg.train.batch_size,),
+                                       generator=self.generator if generator is None else generator))
+
     def _batch(self) -> torch.Tensor:
-        idx = torch.randint(len(self.data), (self.cfg.train.batch_size,), generator=self.generator)
-        return self.data[idx.to(self.device)]
+        return self.data[self.indices()]
 
     def _prior(self) -> torch.Tensor:
         return self.draw(torch.randn(self.cfg.train.batch_size, self.model.latent_dim, generator=self.generator))
