@@ -128,23 +128,24 @@ def _resume_config(out: Path, cfg: Config | None) -> Config:
 
 
 def data_record(cfg: Config) -> dict[str, Any] | None:
-    """The fingerprint (path, bytes, SHA-256) of a run's --data file or folder; None for built-in data."""
-    if cfg.data.name != "file":
+    """The fingerprint (path, bytes, SHA-256) of a run's --data file or folder; None for built-in data or a
+    file that is not there."""
+    if cfg.data.name != "file" or not Path(cfg.data.path).exists():
         return None
     from .data.files import fingerprint
 
     return fingerprint(Path(cfg.data.path))
 
 
-def check_data_file(run_dir: Path, cfg: Config, doing: str) -> None:
-    """A RunError when the run's --data file differs from the one it trained on (config.json's data_file)."""
+def check_data_file(run_dir: Path, now: dict[str, Any] | None, doing: str) -> None:
+    """A RunError when the run's --data file, whose data_record is `now`, differs from the one it trained on
+    (config.json's data_file)."""
     try:
         recorded = json.loads((run_dir / "config.json").read_text(encoding="utf-8")).get("data_file")
     except (OSError, ValueError):
         return  # read_config reports a damaged config.json
     if not recorded:
         return  # built-in data, or a run from before the record
-    now = data_record(cfg) if Path(recorded["path"]).exists() else None
     if now is None or (now["bytes"], now["sha256"]) != (recorded["bytes"], recorded["sha256"]):
         said = "is gone" if now is None else f"now has {now['bytes']} bytes, SHA-256 {now['sha256'][:12]}"
         raise RunError(f"{recorded['path']} changed since {run_dir} trained on it: it had {recorded['bytes']} "
@@ -191,19 +192,16 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         warnings.warn(f"{no_fid} The run trains, and its summary has no FID; add it afterwards with `maskaae "
                       f"evaluate {out} --fid-samples {cfg.eval.fid_samples or cfg.eval.fid_train_samples}`.")
     elapsed = 0.0
+    data_file = data_record(cfg)
     if resuming:
-        check_data_file(out, cfg, "resuming")
+        check_data_file(out, data_file, "resuming")
         ckpt = safe_load(out / "checkpoint.pt", CHECKPOINT_FORMAT)
         try:
             trainer.load_state_dict(ckpt["trainer"])
         except (RuntimeError, ValueError, KeyError) as err:
             raise CheckpointError(f"{out}/checkpoint.pt does not match the run's config: {err}") from err
         elapsed = float(ckpt["elapsed"])
-        edited = _first_difference(saved_config_from_dict(ckpt["config"]).to_dict(), cfg.to_dict())
-        if edited is not None:
-            raise RunError(f"{out}/config.json differs from the config its checkpoint trained with ({edited}); a "
-                           "resumed run would be recorded as if it had trained with the edited file. Restore "
-                           "config.json, or train the new config into a new folder (--out) or with --overwrite")
+        check_unedited(out, saved_config_from_dict(ckpt["config"]), cfg, "a resumed run")
         if cfg.train.steps < trainer.step:
             raise RunError(f"{out} is at step {trainer.step}; train.steps={cfg.train.steps} would end before it. "
                            "On --resume train.steps can only grow")
@@ -212,8 +210,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             raise RunError(f"{out} changed while this run was starting; check it and run the command again")
         replacement = Replacement(out) if state == "replace" else None
         try:
-            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet, no_fid,
-                                 data_record(cfg))
+            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet, no_fid, data_file)
         except BaseException:
             if replacement is not None and not replacement.committed:
                 replacement.restore()  # the new run has no checkpoint: the old run comes back
@@ -361,10 +358,7 @@ def _checkpoint_model(run_dir: Path) -> tuple[Config, AutoEncoder, int]:
     cfg = read_config(run_dir)
     ckpt = safe_load(run_dir / "checkpoint.pt", CHECKPOINT_FORMAT)
     trained = saved_config_from_dict(ckpt["config"])
-    changed = _first_difference(trained.to_dict(), cfg.to_dict())
-    if changed is not None:
-        raise RunError(f"{run_dir}/config.json does not match the config its checkpoint was trained with "
-                       f"({changed}); restore config.json (or train again with --overwrite)")
+    check_unedited(run_dir, trained, cfg, "evaluating or sampling it")
     model = family(trained.model.kind).build_model(trained, ckpt["data_shape"])
     try:
         model.load_state_dict(ckpt["trainer"]["model"])  # read onto the CPU (safe_load), then moved
@@ -372,6 +366,16 @@ def _checkpoint_model(run_dir: Path) -> tuple[Config, AutoEncoder, int]:
         raise CheckpointError(f"{run_dir}/checkpoint.pt does not match its config: {err}") from err
     model.to(resolve_device(trained.train.device)).eval()
     return cfg, model, int(ckpt["trainer"]["step"])
+
+
+def check_unedited(run_dir: Path, trained: Config, cfg: Config, doing: str) -> None:
+    """A RunError when the run's config.json (`cfg`) differs from the config its checkpoint trained with
+    (`trained`), train.steps aside, which a resume may extend."""
+    changed = _first_difference(trained.to_dict(), cfg.to_dict())
+    if changed is not None:
+        raise RunError(f"{run_dir}/config.json differs from the config its checkpoint trained with ({changed}); "
+                       f"{doing} would go by a config the run did not train with. Restore config.json, or train "
+                       "the new config into a new folder (--out) or with --overwrite")
 
 
 def _first_difference(a: dict[str, Any], b: dict[str, Any], prefix: str = "") -> str | None:
@@ -394,7 +398,7 @@ def _first_difference(a: dict[str, Any], b: dict[str, Any], prefix: str = "") ->
 def load_run(run_dir: str | Path) -> tuple[Config, AutoEncoder, torch.Tensor]:
     """(config, model at its last checkpoint, test data) of a run folder."""
     cfg, model, _ = _checkpoint_model(Path(run_dir))
-    check_data_file(Path(run_dir), cfg, "its evaluation")
+    check_data_file(Path(run_dir), data_record(cfg), "its evaluation")
     _, test = load_data(cfg.data)
     return cfg, model, test
 
@@ -411,7 +415,7 @@ def evaluate_run(run_dir: str | Path, fid_samples: int | None = None) -> dict[st
         raise RunError(f"--fid-samples must be >= 0, got {fid_samples}")
     if fid_samples and cfg.data.name == "synthetic":
         raise RunError(f"FID needs image data; run {run_dir} trained on {cfg.data.name!r}")
-    check_data_file(Path(run_dir), cfg, "evaluating it")
+    check_data_file(Path(run_dir), data_record(cfg), "evaluating it")
     with FolderLock(run_dir, "run"):  # not while the run trains, nor beside another evaluation of it
         _, test = load_data(cfg.data)
         start = time.perf_counter()
