@@ -7,10 +7,10 @@ sweep (seeds share one timing) on this machine, one thread, in a sweep worker, b
 whole run of its schedule scaled to TIMING_STEPS steps: the mean of its ordinary steps (per_step) and what the
 steps that took ONE_OFF times the median or more cost beyond it (fixed), plus `per_eval` and `per_checkpoint`
 seconds for each of the run's periodic evaluations and checkpoints (train.eval_every, train.checkpoint_every;
-each timed once). Each point gets the most steps whose predicted time is within the budget (a multiple of STEP_MULTIPLE). The steps
-are saved in sweep.json, so a continued sweep and a rerun from the saved spec train the same steps; the runs'
-own `seconds` say what the budget became under the sweep's real load (the timings run --jobs at a time, as
-the runs do).
+each timed once). Each point gets the most steps whose predicted time is within the budget (a multiple of
+STEP_MULTIPLE). The steps are saved in sweep.json, so a continued sweep and a rerun from the saved spec train
+the same steps; the runs' own `seconds` say what the budget became under the sweep's real load (the timings
+run --jobs at a time, as the runs do).
 
 A schedule that is a share of train.steps (ordered discovery's nested phase, its verification and descent
 rounds, the mask warm-up) keeps its share: `scaled_schedule` moves them with the step count.

@@ -1,8 +1,8 @@
 """A scikit-learn estimator: `MaskAAEDimension().fit(X).dimension_`, like scikit-dimension's global estimators.
 
 Needs scikit-learn (`pip install 'maskaae[intrinsic]'`). X is (samples, features); it is standardised
-with its own statistics (data.files.standard_scaling, as `maskaae train --data` does for vectors), the model is trained on all of it
-with the preset's settings, and:
+with its own statistics (data.files.standard_scaling, as `maskaae train --data` does for vectors), the model is
+trained on all of it with the preset's settings, and:
 - `dimension_`: m_A; `mask_`: mu; `model_`: the trained `MaskAAE`;
 - `transform(X)`: the codes of the active dimensions, mu * E(X) restricted to them, shape (samples, m_A);
 - `sample(n)`: n generated samples in X's units (the standardisation undone).

@@ -35,7 +35,8 @@ def evaluation_needs(cfg: Config, n_test: int) -> str | None:
                 "give more data or a larger data.test_fraction")
     fid = max(cfg.eval.fid_samples, cfg.eval.fid_train_samples)
     if fid > n_test:
-        return f"FID with N = {fid} needs {fid} held-out images, the held-out split has {n_test}; lower eval.fid_samples"
+        return (f"FID with N = {fid} needs {fid} held-out images, the held-out split has {n_test}; lower "
+                "eval.fid_samples")
     return None
 
 

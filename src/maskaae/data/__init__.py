@@ -39,8 +39,9 @@ MIN_DISTINCT = 3  # TwoNN, the descent's trigger and any dimension need points w
 
 def check_distinct(train: "torch.Tensor", source: str) -> None:
     """A DataError, before training (the trainers' entry points call it), for training data with fewer than
-    MIN_DISTINCT distinct rows (constant data, or one or two rows repeated): no dimension can be read off it. Rows are compared through one random
-    projection (equal rows project alike; distinct ones almost surely do not)."""
+    MIN_DISTINCT distinct rows (constant data, or one or two rows repeated): no dimension can be read off it.
+    Rows are compared through one random projection (equal rows project alike; distinct ones almost surely
+    do not)."""
     import torch
 
     from .arrays import DataError
