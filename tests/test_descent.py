@@ -28,6 +28,14 @@ def test_two_nn_matches_the_formula_written_out():
     assert two_nn(x) == pytest.approx(direct_two_nn(x), rel=1e-12)
 
 
+def test_two_nn_is_scikit_dimensions_twonn():
+    """`maskaae dimension` reports this TwoNN beside scikit-dimension's MLE and DANCo: the same estimator."""
+    skdim = pytest.importorskip("skdim", reason="the intrinsic extra is not installed")
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((1000, 6)) @ rng.standard_normal((6, 15))
+    assert two_nn(x) == pytest.approx(skdim.id.TwoNN().fit(x).dimension_, rel=1e-9)
+
+
 def test_two_nn_reads_the_dimension_of_a_flat_cube_whatever_the_embedding():
     rng = np.random.default_rng(1)
     cube = rng.uniform(-1, 1, (4000, 3))

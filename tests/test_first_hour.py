@@ -88,15 +88,17 @@ def test_dimension_prints_m_a_when_an_estimator_refuses_the_points(monkeypatch, 
             return self
 
     fake = types.ModuleType("skdim")
-    fake.id = types.SimpleNamespace(TwoNN=Fits, MLE=Refuses, DANCo=Refuses)
+    fake.id = types.SimpleNamespace(MLE=Refuses, DANCo=Fits)
     monkeypatch.setitem(sys.modules, "skdim", fake)
+    points = np.random.default_rng(1).normal(size=(9, 1))
     monkeypatch.setattr(dimension, "train_dimension", lambda cfg, progress: {
-        "m_A": 1, "m": 1, "mask": [1.0], "seconds": 2.0, "samples": 9, "points": np.zeros((9, 1))})
+        "m_A": 1, "m": 1, "mask": [1.0], "seconds": 2.0, "samples": 9, "points": points})
     path = tmp_path / "x.npy"
     np.save(path, np.random.default_rng(0).normal(size=(10, 1)))
     assert cli.main(["dimension", str(path), "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "MaskAAE m_A  1 (of m = 1" in out and "TwoNN        1.00" in out
+    assert "MaskAAE m_A  1 (of m = 1" in out and "DANCo        1.00" in out
+    assert f"TwoNN        {dimension.two_nn(points):.2f}" in out  # maskaae's own TwoNN, with or without the extra
     assert "MLE          (could not run on these 9 x 1 points: ValueError: n_neighbors must be < n_samples)" in out
 
 

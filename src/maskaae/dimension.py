@@ -3,8 +3,9 @@
 `train_dimension(cfg)` trains a model with the config (in memory, no run folder) until its mask is decided
 and returns m_A, the mask and the training points: under ordered discovery that is the final decision's step,
 so the critic's phase, which trains with the mask fixed, is skipped and m_A is the one a whole run reports;
-`intrinsic_estimates(points)` runs scikit-dimension's TwoNN, MLE and DANCo on (at most 2,000 of) the same points
-when the `intrinsic` extra is installed, else gives None for each.
+`intrinsic_estimates(points)` runs TwoNN (the one in maskaae/descent.py, which the descent's trigger reads; the
+same numbers as scikit-dimension's) and scikit-dimension's MLE and DANCo on (at most 2,000 of) the same points;
+without the `intrinsic` extra, MLE and DANCo are None.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from .config import Config
 from .data import check_distinct, load_data
+from .descent import two_nn
 from .model import build_model
 from .train import fit
 
@@ -57,19 +59,26 @@ NOT_INSTALLED = "not installed: pip install 'maskaae[intrinsic]'"
 
 
 def intrinsic_estimates(points: np.ndarray) -> tuple[dict[str, float | None], dict[str, str]]:
-    """Each estimator's dimension (None where it could not run) and, for those, why: scikit-dimension missing,
-    or the estimator refusing the points (one feature, too few rows). m_A is reported either way."""
+    """Each estimator's dimension (None where it could not run) and, for those, why: scikit-dimension missing
+    (MLE and DANCo), or the estimator refusing the points (one feature, too few rows). m_A is reported either
+    way."""
     try:
         import skdim
     except ImportError:
-        return dict.fromkeys(ESTIMATORS), dict.fromkeys(ESTIMATORS, NOT_INSTALLED)
+        skdim = None
+    estimators = {"TwoNN": two_nn}
+    for name in ESTIMATORS[1:]:
+        estimators[name] = (lambda x, name=name: getattr(skdim.id, name)().fit(x).dimension_) if skdim else None
     values: dict[str, float | None] = {}
     errors: dict[str, str] = {}
-    for name in ESTIMATORS:
+    for name, estimate in estimators.items():
+        values[name] = None
+        if estimate is None:
+            errors[name] = NOT_INSTALLED
+            continue
         try:
-            values[name] = float(getattr(skdim.id, name)().fit(points).dimension_)
-        except Exception as err:  # noqa: BLE001 - any refusal of scikit-dimension's is reported, not raised
-            values[name] = None
+            values[name] = float(estimate(points))
+        except Exception as err:  # noqa: BLE001 - any estimator's refusal is reported, not raised
             errors[name] = f"could not run on these {points.shape[0]} x {points.shape[1]} points: " \
                            f"{type(err).__name__}: {err}"
     return values, errors
