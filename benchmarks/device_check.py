@@ -1,6 +1,7 @@
 """The one prepared script for a machine with a GPU (issue 32): the GPU tests, training throughput of every
 paper preset on the device beside the same code on 2 CPU threads, Inception images per second, and as many
-steps of the mnist-paper MaskAAE run as fit in RUN_SECONDS, then its FID at N = 10,000. Writes
+steps of the mnist-paper MaskAAE run as fit in RUN_SECONDS, then its FID at N = 10,000; on CUDA, each preset's
+throughput in train.precision tf32 and bf16 too. Writes
 benchmarks/results/device.json.
 
     python benchmarks/device_check.py [--device cuda] [--run-seconds 240] [--out benchmarks/results/device.json]
@@ -32,6 +33,7 @@ from maskaae.runs import evaluate_run, provenance, train_run
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = {"mnist-paper": (1, 28, 28), "fashion-paper": (1, 28, 28), "cifar10": (3, 32, 32), "celeba": (3, 64, 64)}
 WARMUP = 5
+PRECISIONS = ("tf32", "bf16")  # timed beside float32 on a CUDA device
 CPU_THREADS = 2  # the development machine's CPU, for the speed-up
 
 
@@ -40,9 +42,10 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def steps_per_second(preset: str, device_name: str, steps: int) -> float:
-    """Training iterations per second of `preset`'s model on random data of its shape."""
-    cfg = build_config(preset, overrides=[f"train.device={device_name}", "train.steps=1000000"])
+def steps_per_second(preset: str, device_name: str, steps: int, precision: str = "float32") -> float:
+    """Training iterations per second of `preset`'s model on random data of its shape, in train.precision."""
+    cfg = build_config(preset, overrides=[f"train.device={device_name}", "train.steps=1000000",
+                                          f"train.precision={precision}"])
     kind = family(cfg.model.kind)
     data = torch.rand(max(1024, cfg.train.batch_size), *PRESETS[preset])
     trainer = kind.Trainer(kind.build_model(cfg, tuple(data.shape[1:])), data, cfg)
@@ -111,6 +114,11 @@ def main() -> None:
         out["presets"][preset] = {"steps_per_s": round(on_device, 2), "cpu_steps_per_s": round(on_cpu, 3),
                                   "cpu_threads": CPU_THREADS, "speedup": round(on_device / on_cpu, 1),
                                   "projected_500k_minutes": round(500000 / on_device / 60, 1)}
+        if device.type == "cuda":  # train.precision: what TF32 and bf16 autocast buy over float32
+            for precision in PRECISIONS:
+                rate = steps_per_second(preset, args.device, steps, precision)
+                out["presets"][preset][f"{precision}_steps_per_s"] = round(rate, 2)
+                out["presets"][preset][f"{precision}_over_float32"] = round(rate / on_device, 2)
         print(preset, out["presets"][preset], flush=True)
     out["inception_images_per_s"] = round(inception_rate(device, images), 1)
     print("inception", out["inception_images_per_s"], flush=True)

@@ -16,6 +16,8 @@ from maskaae import runs
 from maskaae.runs import evaluate_run, load_run, train_run
 from maskaae.train import nested_truncation
 
+from test_vae import _unit_interval_file as unit_interval_file
+
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="torch sees no CUDA device here")
 
 
@@ -121,8 +123,62 @@ def test_a_cuda_run_resumes_and_evaluates_on_the_cpu(tmp_path, tiny_overrides):
 @pytest.mark.gpu
 @needs_cuda
 def test_every_family_trains_a_few_steps_on_cuda(tmp_path, tiny_overrides):
+    data = unit_interval_file(tmp_path / "x.npy") + ["loss.recon=bce", "model.output=sigmoid"]  # vae-bernoulli's
     for name, choice in MODEL_CHOICES.items():
         sets = [f"{k}={str(v).lower()}" for k, v in choice.items()]
-        summary = train_run(build_config(overrides=tiny_overrides + ["train.device=cuda", "loss.rae_components=2",
-                                                                     *sets]), tmp_path / name, quiet=True)
+        summary = train_run(build_config(overrides=tiny_overrides + data + ["train.device=cuda", "loss.rae_components=2",
+                                                                            *sets]), tmp_path / name, quiet=True)
         assert summary["device"].startswith("cuda") and summary["recon"] > 0
+
+
+def test_tf32_is_float32_on_the_cpu_and_puts_torchs_switches_back(tmp_path, tiny_overrides):
+    """train.precision=tf32 switches CUDA's TensorFloat-32 on for the steps only: on the CPU the run is the float32
+    run bit for bit, and torch's global switches are as they were after it."""
+    before = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    plain = train_run(build_config(overrides=tiny_overrides), tmp_path / "float32", quiet=True)
+    tf32 = train_run(build_config(overrides=tiny_overrides + ["train.precision=tf32"]), tmp_path / "tf32", quiet=True)
+    assert {k: v for k, v in plain.items() if k != "seconds"} == {k: v for k, v in tf32.items() if k != "seconds"}
+    assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == before
+    with device_module.tf32_matmuls():
+        assert torch.backends.cuda.matmul.allow_tf32 and torch.backends.cudnn.allow_tf32
+    assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == before
+
+
+def test_binary_cross_entropy_stays_float32_under_bf16_autocast():
+    from maskaae.losses import binary_cross_entropy
+
+    p, x = (torch.rand(16, 5) * 0.98 + 0.01).bfloat16(), torch.rand(16, 5).round()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = binary_cross_entropy(p, x, reduction="none")
+    assert low.dtype == torch.float32
+    assert torch.equal(low, torch.nn.functional.binary_cross_entropy(p.float(), x, reduction="none"))
+
+
+@pytest.mark.parametrize("name", list(MODEL_CHOICES))
+def test_every_family_trains_in_bf16(name, tiny_overrides, tmp_path):
+    """train.precision=bf16: the steps run under autocast (not the float32 numbers), the losses stay finite and
+    the reconstruction close to the float32 run's; evaluation is float32 either way. Data in [0, 1] with binary
+    cross-entropy, which autocast refuses on CUDA (losses.binary_cross_entropy keeps it in float32)."""
+    choice = [f"{k}={str(v).lower()}" for k, v in MODEL_CHOICES[name].items()]
+    sets = tiny_overrides + unit_interval_file(tmp_path / "x.npy") + ["loss.recon=bce", "model.output=sigmoid",
+                                                                      "loss.rae_components=2", *choice]
+    logs = {}
+    for precision in ("float32", "bf16"):
+        train_run(build_config(overrides=sets + [f"train.precision={precision}"]), tmp_path / precision, quiet=True)
+        logs[precision] = [json.loads(line)["recon"]
+                           for line in (tmp_path / precision / "metrics.jsonl").read_text().splitlines()]
+    assert logs["bf16"] != logs["float32"]
+    assert logs["bf16"] == pytest.approx(logs["float32"], rel=0.05)
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_every_family_trains_in_each_precision_on_cuda(tmp_path, tiny_overrides):
+    data = unit_interval_file(tmp_path / "x.npy") + ["loss.recon=bce", "model.output=sigmoid"]
+    for name, choice in MODEL_CHOICES.items():
+        for precision in ("tf32", "bf16"):
+            sets = [f"{k}={str(v).lower()}" for k, v in choice.items()]
+            summary = train_run(build_config(overrides=tiny_overrides + data + [
+                "train.device=cuda", f"train.precision={precision}", "loss.rae_components=2", *sets]),
+                tmp_path / f"{name}-{precision}", quiet=True)
+            assert summary["recon"] > 0

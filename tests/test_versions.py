@@ -24,7 +24,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 16
+    assert saved["schema_version"] == SCHEMA_VERSION == 17
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -222,3 +222,12 @@ def test_a_version_15_config_has_no_decoder_phase():
     v15["schema_version"] = 15
     del v15["train"]["decoder_share"]
     assert saved_config_from_dict(v15).train.decoder_share == 0.0
+
+
+def test_a_version_16_config_trained_in_float32():
+    v16 = Config().to_dict()
+    v16["schema_version"] = 16
+    v16["train"]["decoder_share"] = 0.3  # keys of version 16 keep their values
+    del v16["train"]["precision"]
+    cfg = saved_config_from_dict(v16)
+    assert (cfg.train.precision, cfg.train.decoder_share) == ("float32", 0.3)

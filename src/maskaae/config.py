@@ -243,6 +243,11 @@ class TrainConfig:
     # Where the models, the training data and the metrics' networks run: auto (CUDA when this torch sees a
     # CUDA device, else the CPU), cpu, cuda, cuda:N or mps (maskaae/device.py). Bit-for-bit only on one device.
     device: str = "auto"
+    # The arithmetic of the training steps (decisions included; evaluation and sampling stay float32): float32;
+    # tf32 (CUDA matrix products and convolutions in TensorFloat-32; the same as float32 elsewhere); bf16
+    # (autocast to bfloat16 on the run's device; reconstruction losses in float32). Faster on a GPU, not the same
+    # numbers: the pinned runs are float32 (maskaae/device.py, benchmarks/device_check.py).
+    precision: Literal["float32", "tf32", "bf16"] = "float32"
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused
     # kernels (benchmarks/README.md), at a one-off compile cost of tens of seconds; needs a C++ compiler.
     compile: bool = False
@@ -445,4 +450,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17

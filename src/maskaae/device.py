@@ -10,8 +10,10 @@ not identical with, the one that stayed.
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import re
+from typing import Any, Iterator
 
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
 
@@ -60,3 +62,31 @@ def describe_device(device) -> str:
     if device.type == "cpu":
         return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
     return str(device)
+
+
+@contextlib.contextmanager
+def tf32_matmuls() -> Iterator[None]:
+    """CUDA matrix products and convolutions in TensorFloat-32 inside the block (torch's global switches, put
+    back after it); nothing changes on other devices."""
+    import torch
+
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
+def precision_context(precision: str, device) -> Any:
+    """A context manager in which a training step runs in train.precision on `device`: float32 (nothing), tf32
+    (tf32_matmuls) or bf16 (torch.autocast to bfloat16; losses that autocast cannot take stay in float32,
+    maskaae/losses.py)."""
+    import torch
+
+    contexts = {"float32": contextlib.nullcontext,
+                "tf32": tf32_matmuls,
+                "bf16": lambda: torch.autocast(device.type, dtype=torch.bfloat16)}
+    if precision not in contexts:
+        raise DeviceError(f"precision {precision!r} must be one of {', '.join(contexts)}")
+    return contexts[precision]()

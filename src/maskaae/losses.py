@@ -11,6 +11,18 @@ import torch.nn.functional as F
 from torch import nn
 
 
+AUTOCAST_DEVICES = ("cpu", "cuda", "mps")  # torch.is_autocast_enabled raises for others (such as meta)
+
+
+def binary_cross_entropy(p: torch.Tensor, x: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    """F.binary_cross_entropy in float32 also under autocast (train.precision=bf16), which refuses it on CUDA:
+    log(p) near 0 and 1 needs more than bfloat16's 8 bits of mantissa."""
+    if p.device.type in AUTOCAST_DEVICES and torch.is_autocast_enabled(p.device.type):
+        with torch.autocast(p.device.type, enabled=False):
+            return F.binary_cross_entropy(p.float(), x.float(), reduction=reduction)
+    return F.binary_cross_entropy(p, x, reduction=reduction)
+
+
 def reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str) -> torch.Tensor:
     """recon(x, x_hat). mse: mean over elements; bce: binary cross-entropy mean
     over elements (the authors' MNIST loss); l2: per-sample Euclidean norm
@@ -18,7 +30,7 @@ def reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str) -> torch.Ten
     if kind == "mse":
         return F.mse_loss(x_hat, x)
     if kind == "bce":
-        return F.binary_cross_entropy(x_hat, x)
+        return binary_cross_entropy(x_hat, x)
     if kind == "l2":
         return (x - x_hat).flatten(1).norm(dim=1).mean()
     raise ValueError(f"unknown reconstruction loss {kind!r}; use 'mse', 'bce' or 'l2'")
@@ -29,7 +41,7 @@ def per_sample_reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str) -
     if kind == "mse":
         return ((x_hat - x) ** 2).flatten(1).mean(1)
     if kind == "bce":
-        return F.binary_cross_entropy(x_hat, x, reduction="none").flatten(1).mean(1)
+        return binary_cross_entropy(x_hat, x, reduction="none").flatten(1).mean(1)
     if kind == "l2":
         return (x - x_hat).flatten(1).norm(dim=1)
     raise ValueError(f"unknown reconstruction loss {kind!r}; use 'mse', 'bce' or 'l2'")

@@ -20,6 +20,7 @@ from torch import nn
 from ..checkpoint import CheckpointError, atomic_torch_save, safe_load
 from ..config import Config
 from ..data.arrays import DataError
+from ..device import precision_context
 
 MODEL_FORMAT = "maskaae-model-v1"
 
@@ -255,8 +256,10 @@ class BaseTrainer:
     def run(self, steps: int, on_step: Callable[[Any, dict[str, Any]], None] | None = None) -> None:
         """Iterate until `steps` iterations are done in total (continues from self.step). `on_step` gets the
         step's losses as floats where reads_losses says so, else as 0-dim tensors."""
+        precision = self.cfg.train.precision
         while self.step < steps:
-            losses = self.iteration()
+            with precision_context(precision, self.device):
+                losses = self.iteration()
             if self.reads_losses(steps):
                 losses = finite_losses(self.step, losses)
             if on_step is not None:

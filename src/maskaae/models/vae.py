@@ -44,7 +44,7 @@ from torch import nn
 
 from ..config import Config
 from ..data.arrays import DataError
-from ..losses import reconstruction
+from ..losses import binary_cross_entropy, reconstruction
 from ..nets import build_networks
 from ..optim import make_optimizer
 from .base import AutoEncoder, BaseTrainer, apply_update
@@ -56,7 +56,7 @@ IAF_GATE_BIAS = 1.0  # s starts near +1 so sigma = sigmoid(s) starts near 1: eac
 
 # -- likelihoods: -log p(x | x_hat) per sample, summed over its elements -------------------------------------
 def bernoulli_nll(x: torch.Tensor, p: torch.Tensor, log_gamma: torch.Tensor | None = None) -> torch.Tensor:
-    return F.binary_cross_entropy(p, x, reduction="none").flatten(1).sum(1)
+    return binary_cross_entropy(p, x, reduction="none").flatten(1).sum(1)
 
 
 def gaussian_nll(x: torch.Tensor, x_hat: torch.Tensor, log_gamma: torch.Tensor | None = None) -> torch.Tensor:
