@@ -15,9 +15,7 @@ Needs the MNIST files (`.venv/bin/python -m maskaae data get mnist`) for the MNI
 from __future__ import annotations
 
 import csv
-import io
 import json
-import subprocess
 from pathlib import Path
 
 import torch
@@ -39,8 +37,7 @@ RATIO = build_config("synthetic").model.discovery_descent_ratio
 # source -> (runs.csv, the variant whose rows are the seventh default's, the groups that made them)
 BENCHMARKS = {"benchmark": ("results/discovery/runs.csv", "seventh", lambda: groups(False)),
               "holdout": ("results/discovery-holdout-reach16/runs.csv", "reach16", holdout_groups)}
-STRESS = ("results/discovery-stress-reach16/runs.csv", "reach16")  # its folder is at the tag RECORD only
-RECORD = "record-2026-12"  # the git tag that keeps the development record's results folders
+STRESS = ("results/discovery-stress-reach16/runs.csv", "reach16")
 MNIST = ["results/mnist-adv12k/results.csv", "results/mnist-adv12k-m32/results.csv"]
 FIG4 = ["fig4-reach-n8", "fig4-reach-n16", "fig4-reach-n16-m18-32"]  # the seventh default's Fig. 4 / Table 2 runs
 
@@ -54,30 +51,20 @@ def row(source: str, case: str, n: int | None, k: int, cfg: Config, cache: dict)
     return out
 
 
-def committed(path: str) -> list[dict]:
-    """The rows of a committed CSV file; one whose results folder left main is read from the tag RECORD."""
-    if (ROOT / path).is_file():
-        text = (ROOT / path).read_text()
-    else:
-        text = subprocess.run(["git", "show", f"{RECORD}:{path}"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 def main() -> None:
     torch.set_num_threads(1)
     rows, cache = [], {}  # cache: each data set's TwoNN and each (k, points) reference read once
     for source, (path, variant, make_groups) in BENCHMARKS.items():
-        kept = {(r["group"], r["run"]): r for r in committed(path) if r["variant"] == variant}
+        committed = {(r["group"], r["run"]): r for r in csv.DictReader((ROOT / path).open()) if r["variant"] == variant}
         for group, spec in make_groups().items():
             for point in build_points(with_variant(spec, variant)):
-                r = kept.get((group, point.name))
+                r = committed.get((group, point.name))
                 if r is not None:
                     rows.append(row(source, f"{group}/{point.name}", int(r["n"]), int(r["m_A"]), point.config,
                                     cache))
-    kept = {r["case"]: r for r in committed(STRESS[0])}
+    committed = {r["case"]: r for r in csv.DictReader((ROOT / STRESS[0]).open())}
     for case, (n, spec) in cases(ROOT / "runs" / "discovery" / "stress", VARIANTS[STRESS[1]]).items():
-        rows.append(row("stress", case, n, int(kept[case]["m_A"]), build_points(spec)[0].config, cache))
+        rows.append(row("stress", case, n, int(committed[case]["m_A"]), build_points(spec)[0].config, cache))
     for name in FIG4:
         for summary in sorted((ROOT / "results" / name / "runs").glob("*/summary.json")):
             saved = json.loads((summary.parent / "config.json").read_text())["config"]

@@ -331,7 +331,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "fig4-reach-n8": lambda: fig4_reach(8, ("fig4-reach-n8",), "sweep-synthetic-n8"),
     "fig4-reach-n16": lambda: fig4_reach(16, ("fig4-reach-n16-m18-32", "fig4-reach-n16"), "sweep-synthetic-n16",
-                                         "sweep-synthetic-n16-m50-78"),
+                                         "sweep-synthetic-n16-m50-78", earlier="fig4-gated-n16"),
     "table2": table2,
     "table2-reach": table2_reach,
     "lambda2": lambda2,
