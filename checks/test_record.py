@@ -35,9 +35,6 @@ def tiny_overrides() -> list[str]:
 NOT_EXPERIMENTS = {
     "fig4b-n16-m2-78": "a report joining two sweeps: maskaae report results/sweep-synthetic-n16 "
                        "results/sweep-synthetic-n16-m50-78 --out results/fig4b-n16-m2-78",
-    "mask-init-tuning": "results.csv files of the preset-tuning sweeps of 2026-11-25, kept as the record of how "
-                        "the synthetic preset's mask start was chosen (experiments/README.md)",
-    "nested-probe": "outputs of experiments/nested_probe.py, each file's command in that script's docstring",
 }
 
 
@@ -51,6 +48,24 @@ def test_every_marked_table_has_a_generator_and_every_generator_is_used():
     text = "".join(path.read_text() for path in tables.DOCUMENTS)
     used = {m.group("name") for m in tables._BLOCK.finditer(text)}
     assert used == set(tables.TABLES)
+
+
+def test_every_table_is_in_exactly_one_document():
+    marked = [m.group("name") for path in tables.DOCUMENTS for m in tables._BLOCK.finditer(path.read_text())]
+    assert sorted(marked) == sorted(set(marked))
+
+
+def test_every_claim_names_entries_and_tables_that_exist_and_each_table_backs_one_claim():
+    from claims import CLAIMS
+
+    named = [name for claim in CLAIMS for name in claim.tables]
+    assert len(named) == len(set(named)) and set(named) <= set(tables.TABLES)
+    for claim in CLAIMS:
+        assert claim.entries and claim.tables, claim.title
+        for name in claim.entries:
+            assert name in MANIFEST and (ROOT / "results" / name).is_dir(), (claim.title, name)
+        assert claim.commands.count(
+            ".venv/bin/python experiments/reproduce.py " + " ".join(claim.entries)) == 1, claim.title
 
 
 def test_a_changed_result_makes_the_check_fail(tmp_path, monkeypatch):

@@ -17,7 +17,8 @@ benchmark never had (Gaussian n = 12, 24, 32, 40 at m = min(2n, 64); hypercube a
 at seed pairs it never used, (2, 2) and (3, 3); Gaussian n = 18, 28, 36, 48, sphere n = 14 and curved3
 n = 20 at (3, 3); and, added to test the verification's gate after it was chosen, Gaussian n = 14, 22, 26, 30,
 curved1 n = 5, curved3 n = 7, sphere n = 8, hypercube n = 12 at (4, 4), Gaussian n = 34, curved1 n = 8 and
-curved3 n = 4 at (5, 5): 23 cases, results/discovery-holdout (HOLDOUT says which pair was seen when).
+curved3 n = 4 at (5, 5): 23 cases, results/discovery-holdout (at the tag record-2026-12; today's default's:
+results/discovery-holdout-reach16; HOLDOUT says which pair was seen when).
 Variants without runs of their own on a group take their m_A from another's run records where that is exact
 (experiments/discovery_variants.py); the default's runs on the grid are the `verify` runs.
 
@@ -27,9 +28,10 @@ the curve).
 
 Beside every case: TwoNN, MLE and DANCo from scikit-dimension on the first 2,000 training points of the
 same data (cached in OUT/intrinsic.json). Writes OUT/runs.csv (one row per run), OUT/summary.json (figures
-per variant), OUT/summary.md (the same as Markdown tables, for experiments/README.md), OUT/discovery.png (m_A
+per variant), OUT/summary.md (the same as Markdown tables, for docs/RESULTS.md), OUT/discovery.png (m_A
 against n with the line m_A = n) and OUT/provisional.json (each run's provisional decision and its curve, taken
-before the focus phase, by variant/group/run; experiments/share_overlap.py reads the sixth default's).
+before the focus phase, by variant/group/run; the record's experiments/share_overlap.py, at the tag
+record-2026-12, reads the sixth default's).
 """
 
 from __future__ import annotations

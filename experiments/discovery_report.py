@@ -49,7 +49,7 @@ def tolerance_sensitivity(rows: list[dict], tolerances=(0.003, 0.004, 0.005, 0.0
 
     The decision is a function of the curve alone, so this needs no training. The level rule's 0.01 was
     fixed before the benchmark ran; the gain rule and its 0.005 were chosen looking at these curves (and two
-    MNIST curves), so its row here is not an independent test (experiments/README.md).
+    MNIST curves), so its row here is not an independent test (record-2026-12: experiments/README.md).
     """
     from maskaae.discovery import DECISION_RULES, choose_dimension
 
@@ -92,7 +92,7 @@ def plot(rows: list[dict], path: Path, kinds: list[str]) -> None:
 
 
 def markdown(summary: dict, rows: list[dict], committed: list[str]) -> str:
-    """The tables of experiments/README.md's benchmark section, from summary.json and runs.csv; `committed`: the
+    """The benchmark's tables (docs/RESULTS.md, "discovery-summary"), from summary.json and runs.csv; `committed`: the
     labels of the committed sweeps' columns."""
     keys = ["runs", "runs_m_ge_n", "exact_rate", "within1_rate", "mae", "bias", "max_abs_err", "twonn_mae",
             "mle_mae", "danco_mae", "runs_m_lt_n", "below_n_kept_rate", "default_seconds"]

@@ -1,7 +1,7 @@
 """The discovery benchmark's variants (overrides on the `synthetic` preset) and how a variant's m_A is taken
 from another variant's runs where that is exact, so that a decision-only change needs no new training.
 
-Used by experiments/discovery.py; see its docstring and experiments/README.md.
+Used by experiments/discovery.py; see its docstring, and the record at tag record-2026-12 (experiments/README.md).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ VARIANTS: dict[str, list[str]] = {
               "model.discovery_relative_tolerance=null", *NO_VERIFY, *BEFORE_DESCENT],
     # a candidate (2026-11-29, third session): the default with nested truncations drawn from the log law
     # (train.discovery_truncation=log), which gives a prefix of length k a share that depends on m only through
-    # ln m; on MNIST it removed the growth of the provisional answer with m (experiments/README.md). Its runs stop
+    # ln m; on MNIST it removed the growth of the provisional answer with m (record-2026-12). Its runs stop
     # right after the final decision (train.steps = 12,000 nested + 2,000 verification steps), so they give m_A
     # as a full run would, but no fd, precision, recall or full-run time (DECISION_ONLY).
     "log": [*BEFORE_REACH, "train.discovery_truncation=log", "train.discovery_verify_steps=2000", "train.steps=14000",
@@ -87,7 +87,8 @@ VARIANTS: dict[str, list[str]] = {
     # halfway to the focus phase (step 4,500), then truncations over 1..max(2 k0, k0 + 2) instead of 1..m until the
     # focus, so the prefixes near the answer get a share that depends on the data's answer, not on m. r = 2 was
     # fixed before any run and is the only value tried. Where 2 k0 >= m the run is the default's computation.
-    # On MNIST (mnist-decision-reach) it gave 9-11 over m = 16..110 and two seeds. Decision-only, like log.
+    # On MNIST (mnist-decision-reach, record-2026-12) it gave 9-11 over m = 16..110 and two seeds. Decision-only,
+    # like log.
     "reach": ["train.discovery_reach=2", "train.discovery_reach_min=0", "train.discovery_verify_steps=2000",
               "train.steps=14000", *BEFORE_DESCENT],
     # a candidate (2026-11-29, fifth session): the reach with its range never narrower than 1..16
@@ -101,7 +102,7 @@ VARIANTS: dict[str, list[str]] = {
     # (train.discovery_full_share=0; every row keeps a prefix, as in Rippel et al.'s nested dropout). The full
     # rows pay for the band around every cut of a circle, while only the rows truncated between a circle's two
     # coordinates gain from cutting it; on the torus probes T^6 answered 9, 8, 7 at full shares 0.5, 0.25, 0
-    # and T^10 18 and 15 at 0.5 and 0 (results/torus-full-share-probe; seed 0, no noise, m = 32).
+    # and T^10 18 and 15 at 0.5 and 0 (torus-full-share-probe at the tag record-2026-12; seed 0, no noise, m = 32).
     "packed": ["train.discovery_full_share=0", "train.discovery_reach=2", "train.discovery_reach_min=16",
                "train.discovery_verify_steps=2000", "train.steps=17000", *BEFORE_DESCENT],
     # the eighth default's runs stopped right after the final decision and its descent (decision-only, like

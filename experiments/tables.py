@@ -1,14 +1,18 @@
-"""Write the results tables of README.md, docs/REPRODUCTION.md and experiments/README.md from results/.
+"""Write the results tables of README.md, docs/REPRODUCTION.md and docs/CONFIG.md from results/, and
+docs/RESULTS.md, the index of today's claims (experiments/claims.py), whole.
 
-    .venv/bin/python experiments/tables.py           # rewrite the tables in place
+    .venv/bin/python experiments/tables.py           # rewrite the tables in place, and docs/RESULTS.md
     .venv/bin/python experiments/tables.py --check   # exit 1 and print the difference when a document is stale
 
 A document marks each table with `<!-- table:NAME -->` and `<!-- /table:NAME -->`; the lines between are
-what TABLES[NAME] writes. tests/test_tables.py runs the check, so a number typed into a table by hand, or a
-result changed without its table, fails the tests. The experiments behind the folders are in
-experiments/experiments.toml. The paper's numbers come from SPEC.md section 8 (paper Tables 1 and 2, Fig. 4),
-kept in table_cells.py with the helpers that read results and format cells; the discovery tables (issue 11)
-are in tables_discovery.py.
+what TABLES[NAME] writes. checks/test_record.py runs the check, so a number typed into a table by hand, or a
+result changed without its table, fails the checks. docs/RESULTS.md is written whole by `results_document`: one
+section per claim with its commands and tables; a claim's table that another document marks is linked there,
+the others are written (marked) in docs/RESULTS.md, so that every table is in exactly one document. The
+experiments behind the folders are in experiments/experiments.toml. The paper's numbers come from SPEC.md
+section 8 (paper Tables 1 and 2, Fig. 4), kept in table_cells.py with the helpers that read results and format
+cells; the discovery tables (issue 11) are in tables_discovery.py, the descent's in tables_descent.py and the
+README's in tables_front.py.
 """
 
 from __future__ import annotations
@@ -16,23 +20,23 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import re
 import statistics
 import sys
+import textwrap
 from pathlib import Path
 from typing import Callable
 
 from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
-from tables_descent import descent_probe, descent_runs, descent_trigger
+from tables_descent import descent_runs, descent_trigger
 from tables_front import front_discovery, front_table1, recon_vs_m
-from tables_discovery import (discovery_mnist, discovery_mnist_verified, discovery_summary, fid_noise, fig4_default,
-                              fig4_reach, local_rank, mnist_noise, mnist_truncations, rule_check, table2_ordered,
-                              table2_reach, mnist_fid_seeds, mnist_packed, mnist_runs, packed_noise, torus_probes,
-                              MNIST_EARLIER, MNIST_TODAY)
+from tables_discovery import (discovery_mnist_verified, discovery_summary, fid_noise, fig4_reach, table2_reach,
+                              mnist_fid_seeds, mnist_runs, MNIST_EARLIER, MNIST_TODAY)
 
-DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "docs" / "CONFIG.md",
-             ROOT / "experiments" / "README.md"]
+RESULTS_DOCUMENT = ROOT / "docs" / "RESULTS.md"
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "docs" / "CONFIG.md", RESULTS_DOCUMENT]
 
 
 # ----------------------------------------------------------------------------
@@ -312,41 +316,22 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "front-discovery": front_discovery,
     "front-table1": front_table1,
     "recon-vs-m": recon_vs_m,
-    "discovery-mnist": discovery_mnist,
     "discovery-mnist-verified": discovery_mnist_verified,
     "discovery-mnist-reach": lambda: discovery_mnist_verified("discovery-mnist-reach", "discovery-mnist-verified",
                                                               "sixth default (1..m)"),
     "table1-mnist": lambda: table1("table1-mnist", 0),
     "table1-fashion": lambda: table1("table1-fashion", 1),
-    "table2-ordered": table2_ordered,
-    "table2-focus": lambda: table2_ordered("table2-focus", "fourth default (focus + cap)", check=True),
-    "rule-check": rule_check,
     "discovery-summary": discovery_summary,
-    "discovery-holdout": lambda: discovery_summary("discovery-holdout"),
     "discovery-holdout-reach16": lambda: discovery_summary("discovery-holdout-reach16"),
-    "discovery-stress": lambda: discovery_summary("discovery-stress"),
-    "discovery-stress-reach": lambda: discovery_summary("discovery-stress-reach"),
-    "discovery-stress-reach16": lambda: discovery_summary("discovery-stress-reach16"),
-    "discovery-log": lambda: discovery_summary("discovery-log"),
-    "discovery-reach": lambda: discovery_summary("discovery-reach"),
-    "discovery-quick-packed": lambda: discovery_summary("discovery-quick-packed"),
-    "mnist-noise": mnist_noise,
     "fid-noise": fid_noise,
-    "local-rank-probe": local_rank,
-    "torus-probes": torus_probes,
-    "packed-noise": packed_noise,
-    "mnist-packed": mnist_packed,
     "mnist-fid-seeds": mnist_fid_seeds,
-    "mnist-truncations": mnist_truncations,
     "mnist-fid10k": mnist_fid10k,
     "presets": presets,
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
-    "fig4-focus-n8": lambda: fig4_default("fig4-focus-n8", "sweep-synthetic-n8"),
-    "fig4-gated-n16": lambda: fig4_default("fig4-gated-n16", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
-    "fig4-reach-n8": lambda: fig4_reach(8, ("fig4-reach-n8",), "fig4-focus-n8", "fourth default", "sweep-synthetic-n8"),
-    "fig4-reach-n16": lambda: fig4_reach(16, ("fig4-reach-n16-m18-32", "fig4-reach-n16"), "fig4-gated-n16",
-                                         "fifth default", "sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
+    "fig4-reach-n8": lambda: fig4_reach(8, ("fig4-reach-n8",), "sweep-synthetic-n8"),
+    "fig4-reach-n16": lambda: fig4_reach(16, ("fig4-reach-n16-m18-32", "fig4-reach-n16"), "sweep-synthetic-n16",
+                                         "sweep-synthetic-n16-m50-78", earlier="fig4-gated-n16"),
     "table2": table2,
     "table2-reach": table2_reach,
     "lambda2": lambda2,
@@ -356,7 +341,6 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "fashion-m128": fashion_m128,
     "gaussian-blob": gaussian_blob,
     "intrinsic": intrinsic,
-    "descent-probe": descent_probe,
     "descent-trigger": descent_trigger,
     "descent-runs": descent_runs,
 }
@@ -374,14 +358,83 @@ def render(text: str, path: Path) -> str:
     return _BLOCK.sub(replace, text)
 
 
+def anchor(heading: str, seen: dict[str, int]) -> str:
+    """GitHub's link anchor of a Markdown heading (lower case, punctuation dropped, spaces to hyphens; a repeated
+    heading gets -1, -2, ..)."""
+    slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+    count = seen.get(slug, 0)
+    seen[slug] = count + 1
+    return f"{slug}-{count}" if count else slug
+
+
+def located(name: str) -> tuple[Path, str, str] | None:
+    """The document other than docs/RESULTS.md that marks table `name`, with the heading of its section and
+    that heading's anchor; None where none does."""
+    for path in DOCUMENTS:
+        if path == RESULTS_DOCUMENT or not path.is_file():
+            continue
+        heading, seen, fenced = None, {}, False
+        for line in path.read_text().splitlines():
+            fenced ^= line.startswith("```")
+            found = None if fenced else re.match(r"#+ (.*)", line)
+            if found:
+                heading = (found.group(1), anchor(found.group(1), seen))
+            if line == f"<!-- table:{name} -->":
+                title, slug = heading if heading else (path.name, "")
+                return path, title, slug
+    return None
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, 115, break_long_words=False, break_on_hyphens=False)
+
+
+def results_document() -> str:
+    """docs/RESULTS.md: a header, then per claim of experiments/claims.py the claim, the commands that reproduce
+    it and its tables (a link to the document that marks a table, else the table itself)."""
+    from claims import CLAIMS
+
+    out = ["# Results: today's claims", "",
+           *_wrap(
+               "Generated by `experiments/tables.py` from `experiments/claims.py` and the committed results in "
+               "`results/`: do not edit it by hand. `experiments/tables.py --check` (run by checks/test_record.py) "
+               "fails when this file differs from what it would write."),
+           "",
+           *_wrap(
+               "Each section states one claim as measured, with the run counts and seeds; every result here comes "
+               "from a CPU-sized preset (small networks, a short schedule, one thread per run), not from the paper's "
+               "GPU-sized runs. \"Reproduce\" gives the commands (experiments/reproduce.py runs an entry of "
+               "experiments/experiments.toml), then come the claim's tables. Each table is in exactly one document: a table "
+               "that README.md, docs/REPRODUCTION.md or docs/CONFIG.md shows is linked, with the section that "
+               "explains it; every other table is written here."),
+           "",
+           *_wrap(
+               "The development log, every probe and the superseded defaults behind these claims are at the git "
+               "tag `record-2026-12` (`git show record-2026-12:experiments/README.md`).")]
+    for number, claim in enumerate(CLAIMS, 1):
+        out += ["", f"## {number}. {claim.title}", "", *_wrap(claim.claim), "", "Reproduce:", "",
+                "```", *claim.commands, "```"]
+        for name in claim.tables:
+            where = located(name)
+            if where is None:
+                out += ["", f"Table `{name}`:", "", f"<!-- table:{name} -->", *TABLES[name](),
+                        f"<!-- /table:{name} -->"]
+            else:
+                path, title, slug = where
+                link = os.path.relpath(path, RESULTS_DOCUMENT.parent) + (f"#{slug}" if slug else "")
+                shown = os.path.relpath(path, ROOT)
+                out += ["", f"Table `{name}`: [{shown}, \"{title}\"]({link})."]
+    return "\n".join(out) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="report stale tables instead of writing them")
     args = parser.parse_args()
     stale = 0
     for path in DOCUMENTS:
-        text = path.read_text()
-        new = render(text, path)
+        text = path.read_text() if path.is_file() else ""
+        new = results_document() if path == RESULTS_DOCUMENT else render(text, path)
         if new == text:
             continue
         if args.check:
@@ -390,7 +443,7 @@ def main() -> int:
                                                        f"{path} as experiments/tables.py writes it"))
         else:
             path.write_text(new)
-            print(f"rewrote the tables of {path}")
+            print(f"rewrote {path}" if path == RESULTS_DOCUMENT else f"rewrote the tables of {path}")
     return 1 if stale else 0
 
 

@@ -1,12 +1,12 @@
-"""The documents' tables of the descent (maskaae/descent.py, the eighth default): the probe that chose its
-acceptance test, which committed runs its trigger touches, and the runs where it ran.
+"""The documents' tables of the descent (maskaae/descent.py, the eighth default): which committed runs its
+trigger touches, and the runs where it ran (the probe that chose its acceptance test is at the tag
+record-2026-12).
 
 Registered in experiments/tables.py's TABLES, which writes them into the documents."""
 
 from __future__ import annotations
 
 import csv
-import json
 
 from maskaae.config import ModelConfig
 from table_cells import RESULTS, header, minutes, row
@@ -15,35 +15,13 @@ from table_cells import RESULTS, header, minutes, row
 # stop right after the final decision and its descent
 DESCENT_RUNS = [("discovery", "default", "benchmark"), ("discovery-holdout-reach16", "descent", "held-out"),
                 ("discovery-stress-descent", None, "stress")]
-# the default's acceptance test (the probe's last column) and trigger ratio (the trigger table's last column)
-TOLERANCE, TRIGGER_RATIO = ModelConfig().discovery_descent_tolerance, ModelConfig().discovery_descent_ratio
+# the default's trigger ratio (the trigger table's last column)
+TRIGGER_RATIO = ModelConfig().discovery_descent_ratio
 
 
 def _csv(path) -> list[dict]:
     with path.open(newline="") as handle:
         return list(csv.DictReader(handle))
-
-
-def descent_probe() -> list[str]:
-    """experiments/pack_probe.py: from the default's final answer k, rounds at exactly j = k - 1, k - 2, ..; each
-    round's excess over the decision's k-prefix (a share of its total) and the rule's answer on the new curve;
-    where the rule on its own curve, and where an excess of at most 1%, would have stopped."""
-    lines = header("data", "n", "round", "k", "after the round at j: excess (the rule's answer)",
-                   "the rule's own curve keeps", "excess <= 1% keeps")
-    order = {"torus": 0, "curved1": 1, "curved3": 2}
-    files = sorted((RESULTS / "pack-probe").glob("*.json"), key=lambda p: (
-        order[p.name.split("-")[0]], int(p.name.split("-")[1][1:]), p.name))
-    for path in files:
-        d = json.loads(path.read_text())
-        rounds = d["rounds"]
-        by_rule = next((r["j"] + 1 for r in rounds if r["answer"] > r["j"]), None)
-        if by_rule is None:
-            by_rule = f"{rounds[-1]['j']} or fewer (stopped at 3% excess)" if rounds[-1]["j"] > 1 else 1
-        by_excess = next((r["j"] + 1 for r in rounds if r["excess_pct"] > 100 * TOLERANCE), rounds[-1]["j"])
-        cells = ", ".join(f"{r['j']}: {r['excess_pct']:+.2f}% ({r['answer']})" for r in rounds)
-        lines.append(row(d["kind"], d["n"], f"{d['steps']:,} steps, lr {d['lr']:g}", d["k"], cells, by_rule,
-                         by_excess))
-    return lines
 
 
 def descent_trigger() -> list[str]:

@@ -83,7 +83,8 @@ class ModelConfig:
     mask_param: Literal["projection", "paper"] = "projection"
     mask_init_max: float = 5.0  # a: theta ~ U[mask_init_min, a]
     # CPU default 2 (every mu starts >= 0.86); 0 in the paper and the authors' code, where dimensions that
-    # start with a small mu are switched off by the variance penalty before they are used (experiments/README.md)
+    # start with a small mu are switched off by the variance penalty before they are used
+    # (record-2026-12: experiments/README.md)
     mask_init_min: float = 2.0
     # How the mask is found. ordered: a nested auto-encoder, then the shortest prefix of dimensions after
     # which more dimensions stop paying (maskaae/discovery.py); paper: mu trained by gradient on the paper's
@@ -98,7 +99,8 @@ class ModelConfig:
     discovery_relative_tolerance: float | None = 0.05
     # With train.discovery_verify_steps: the verification may take k - 1 only when the candidate's k-th
     # dimension explains less than this share of the total (a borderline dimension); null: whatever it explains
-    # (the verification before schema 9). A clearly real weak dimension is then left alone (experiments/README.md)
+    # (the verification before schema 9). A clearly real weak dimension is then left alone
+    # (record-2026-12: experiments/README.md)
     discovery_verify_gate: float | None = 0.01
     # With train.discovery_verify_steps: the verification may also take k - 1 when the candidate's k-th
     # dimension explains more than its (k - 1)-th, whatever the gate says (an inverted order: nested training
@@ -150,7 +152,7 @@ class LossConfig:
     variance_penalty_reduction: Literal["mean", "sum"] = "mean"
     beta2: float = 10.0
     lambda1: float = 1000.0
-    lambda2: float = 3.0  # the paper's 1.0 kept extra dimensions on the CPU preset (experiments/README.md)
+    lambda2: float = 3.0  # the paper's 1.0 kept extra dimensions on the CPU preset (tag record-2026-12)
     mmd_weight: float = 10.0  # wae-mmd: lambda of the MMD term (Tolstikhin et al. 2018 used 10 on MNIST)
     # rae: beta of beta ||z||^2 / 2 and lambda of lambda ||theta_D||^2 beside a per-sample summed reconstruction
     # (Ghosh et al. 2020, RAE-L2): the authors' MNIST 1e-4 and 1e-7, which weigh a per-pixel mean and mean_j z_j^2,
@@ -207,7 +209,7 @@ class TrainConfig:
     lr_discovery: float = 1e-3  # Adam, cosine-decayed to 0 over the discovery steps
     # The last discovery_focus share of the discovery steps draw truncations within FOCUS_HALF_WIDTH of a
     # provisional decision taken when they start, so the prefixes the decision compares get trained more
-    # (maskaae/discovery.py, experiments/README.md); 0: k ~ U{1..m} throughout.
+    # (maskaae/discovery.py, record-2026-12: experiments/README.md); 0: k ~ U{1..m} throughout.
     discovery_focus: float = 0.25
     # How the truncated half draws its prefix lengths before the focus phase: uniform over 1..m, or log
     # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
@@ -222,12 +224,13 @@ class TrainConfig:
     discovery_reach: float = 2.0
     # The reach's range never ends below this many dimensions (within 1..m): a narrow range gives the smallest
     # prefixes most of the samples and squeezes a weak real factor (the reach without it lost curved3's 5th
-    # dimension drawing over 1..10; experiments/README.md, "The reach"). Where m <= it, the reach changes nothing.
+    # dimension drawing over 1..10; record-2026-12: experiments/README.md, "The reach"). Where m <= it, the reach
+    # changes nothing.
     discovery_reach_min: int = 16
     # After the decision k at discovery_steps, this many more nested steps with truncations at k - 1 and k
     # only, then the rule again: k - 1 when it now answers exactly k - 1 and the k-th dimension was borderline
     # (model.discovery_verify_gate): a factor split over dimensions k - 1 and k moves into the first k - 1
-    # (maskaae/discovery.py, experiments/README.md). 0: no verification (the default before 2026-11-29).
+    # (maskaae/discovery.py, record-2026-12: experiments/README.md). 0: no verification (the default before 2026-11-29).
     discovery_verify_steps: int = 2000
     # With model.discovery_descent_ratio: nested steps in each round of the descent (Adam, lr_discovery
     # cosine-decayed over each round; maskaae/descent.py). They run inside the final decision's

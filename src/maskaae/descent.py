@@ -5,7 +5,7 @@ A continuous encoder keeps a circle on two coordinates (its cosine and sine), so
 auto-encoder answers up to 2n (T^6 gave 9 and T^10 gave 18 on the discovery benchmark) although the data are
 n-dimensional at every point; cutting a circle to one coordinate is reachable, but the nested phase learns it
 slowly, and everything that pushes it to learn it faster also folds a real but weak factor of other data into
-the rest (experiments/README.md, "The torus"). The descent separates the two cases by two tests:
+the rest (record-2026-12: experiments/README.md, "The torus"). The descent separates the two cases by two tests:
 
 1. The trigger: the descent runs only when the data's local dimension, TwoNN (Facco et al. 2017) on up to
    LOCAL_POINTS training samples, is more than `ratio` times lower than what TwoNN reads on as many samples of a
@@ -15,7 +15,8 @@ the rest (experiments/README.md, "The torus"). The descent separates the two cas
    points reads about 25), and the reference carries the same bias, so the comparison holds at any k. Against
    TwoNN itself, k / TwoNN was 1.35-1.58 on held-out Gaussians with n = 30-48 whose answers were right or
    close, and the rounds then gave up 6 and 7 real dimensions at n = 30 and 32; against the reference, every
-   committed run it leaves alone read at most 1.153, the torus 1.43-1.46 (experiments/README.md, "The descent").
+   committed run it leaves alone read at most 1.153, the torus 1.43-1.46 (docs/RESULTS.md;
+   record-2026-12: experiments/README.md, "The descent").
 2. Rounds: from j = k - 1 down, the auto-encoder trains for a round of nested steps with every truncated row at
    exactly j (the other rows whole), then j is kept when the first j dimensions reconstruct within `tolerance`
    of the decision's total reduction of what the first k did at the decision:
@@ -23,8 +24,8 @@ the rest (experiments/README.md, "The torus"). The descent separates the two cas
    u the median unexplained curve (maskaae/discovery.py). The reference is fixed, so what the rounds may give up
    adds up to at most `tolerance` in all. The first round that fails ends the descent at the last j kept.
    The rule's own curve after a round cannot judge it: a model trained at exactly j reconstructs worse from the
-   longer prefixes, so its best prefix is j itself, and the rule kept every j down to 1 or 2 (experiments/
-   README.md).
+   longer prefixes, so its best prefix is j itself, and the rule kept every j down to 1 or 2
+   (record-2026-12: experiments/README.md).
 
 Nothing here depends on n; `ratio` and `tolerance` are one number each for all data.
 """

@@ -2,13 +2,14 @@
 
 The paper's mask is trained by gradient on lambda1 recon + lambda2 (1 + omega)^2 + lambda3 binariness, so
 the number of dimensions it keeps is where those weighted forces balance, and which ones survive is decided
-by the random start (experiments/README.md, "Why m_A did not follow n"). The ordered variant removes both:
+by the random start (record-2026-12: experiments/README.md, "Why m_A did not follow n"). The ordered variant
+removes both:
 
 1. Nested training (Rippel et al. 2014's nested dropout): for a random half of every batch the code is
    truncated after its first k_i dimensions, k_i ~ U{1..m}; the other half keeps all m. The decoder learns
    to reconstruct from any prefix, so the dimensions are ordered by how much they explain and the first
    ones carry the most. This phase trains only the encoder and decoder (Adam, cosine-decayed learning
-   rate): a well-converged auto-encoder is what makes the signal sharp (experiments/README.md).
+   rate): a well-converged auto-encoder is what makes the signal sharp (record-2026-12: experiments/README.md).
    Focus (train.discovery_focus, default the last quarter of the phase): a provisional decision k' is
    taken, and from then on the truncated half of every batch draws k_i ~ U{k' - 2 .. k' + 2} (within
    1..m). Under uniform truncations each prefix gets 1/(2m) of the samples, so at large n and m the
@@ -23,8 +24,8 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    narrow that the first prefixes take most of the samples and squeeze a weak real factor (over 1..10, curved3's
    5th dimension fell under the verification's gate); where m <= L the run is the computation without the reach.
    The price: prefixes beyond the range are trained only through the full half, so an answer much above the
-   range would be hard to reach; on the benchmark k0 was never below the final answer (experiments/README.md,
-   "The reach" and "The seventh default").
+   range would be hard to reach; on the benchmark k0 was never below the final answer
+   (record-2026-12: experiments/README.md, "The reach" and "The seventh default").
 2. A decision: u(k) is the median over samples of the squared reconstruction error from the first k
    dimensions, relative to the data's variance (k = 0..m), on training samples. With u* = min_k>=1 u(k)
    and the total reduction u(0) - u*, the default `gain` rule keeps the smallest k after which the next
@@ -34,14 +35,14 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
        u(k) - u* <= tolerance * (u(0) - u*);
    on data with a spectrum rather than an edge (MNIST) it follows the floor u*, which falls as m grows, so
    its answer grew with m (11, 16, 24, 41 at m = 16, 32, 64, 110); the gain rule asks only what the next
-   dimensions add and gave 10-13 there (experiments/README.md). The median keeps a few badly reconstructed
-   samples from deciding alone; it does not make the answer local: on a sphere S^n the benchmark found
+   dimensions add and gave 10-13 there (record-2026-12: experiments/README.md). The median keeps a few badly
+   reconstructed samples from deciding alone; it does not make the answer local: on a sphere S^n the benchmark found
    n + 1 before the focus phase (n since, up to n = 10; 15 for S^14) and on a flat torus up to 2n, the
-   coordinates a continuous encoder needs (experiments/README.md).
+   coordinates a continuous encoder needs (record-2026-12: experiments/README.md).
    Relative cap (model.discovery_relative_tolerance, default 0.05): at k, the tolerance is at most that
    share of what the k kept dimensions explain on average, (u(0) - u(k)) / k, so the rule stays with the
    data as n grows. A fixed share of the total alone cannot: at n = 40 dimensions 33-40 explain 0.1-0.6%
-   of the total each, most under the 0.5% (held-out check, experiments/README.md: 28
+   of the total each, most under the 0.5% (held-out check, record-2026-12: experiments/README.md: 28
    for n = 32 and 31 for n = 40 without the cap). For n up to about 10 the mean share is 10% or more,
    so the cap is above 0.5% and changes nothing.
 3. Verification (train.discovery_verify_steps, default 2,000): the decision k is tested by that many more
@@ -50,7 +51,7 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
    the k-th dimension was borderline (below the gate), else k. At n >= 20 the n-th factor is often split over
    code dimensions n and n + 1 (shares such as 0.21% then 0.84% of the total, then the floor near 0.02%),
    and the rule counts n + 1; training at k - 1 moves a split factor into the first k - 1 dimensions, while
-   training at k keeps a use for a real k-th factor (experiments/verify_probe.py: with k - 2 and k - 1
+   training at k keeps a use for a real k-th factor (record-2026-12: experiments/verify_probe.py: with k - 2 and k - 1
    instead, the sphere and the hypercube at n = 10 lost a real dimension). One step down at most: an answer
    below k - 1 means other dimensions were squeezed too. Ungated, the steps also took the real but weak 6th
    dimension of the curved maps (1.5-2.6% of the total, 0.5-0.75% after them), trading n + 1 at large n for
@@ -71,7 +72,7 @@ by the random start (experiments/README.md, "Why m_A did not follow n"). The ord
 Nothing here depends on n; `tolerance` is one number for all data (the descent's ratio and tolerance too). The
 level rule's 1% was fixed on development probes before the discovery benchmark ran; the gain rule and its 0.5%
 were chosen on the benchmark's saved curves and two MNIST curves at m = 64, then checked on MNIST at m = 16, 32
-and 110 and on Fashion-MNIST, which played no part in the choice (experiments/README.md).
+and 110 and on Fashion-MNIST, which played no part in the choice (record-2026-12: experiments/README.md).
 """
 
 from __future__ import annotations
@@ -122,8 +123,8 @@ def reach_window(k: int, dim: int, reach: float, least: int = 0) -> tuple[int, i
     """The truncations drawn after a preliminary answer k (train.discovery_reach = r): 1 .. ceil(r k), at least
     k + FOCUS_HALF_WIDTH and `least` (train.discovery_reach_min), at most dim. Under U{1..m} a prefix near the
     answer gets 1/(2m) of the samples, so how tightly the first dimensions are packed depends on m (MNIST's
-    answer grew with it, experiments/README.md); over the range here it depends on the data's answer only, once
-    m is above `least`."""
+    answer grew with it, record-2026-12: experiments/README.md); over the range here it depends on the data's
+    answer only, once m is above `least`."""
     return 1, min(dim, max(math.ceil(reach * k), k + FOCUS_HALF_WIDTH, least))
 
 
@@ -135,7 +136,7 @@ def verify_window(k: int) -> tuple[int, int]:
     """The truncations the verification steps draw after a candidate answer k: k - 1 and k (k = 1: 1). Training
     at k - 1 moves a factor split over dimensions k - 1 and k into the first k - 1; training at k keeps a use
     for a real k-th factor, so it is not squeezed out (with k - 2 and k - 1 instead it was: the sphere and the
-    hypercube at n = 10 lost a real dimension; experiments/README.md)."""
+    hypercube at n = 10 lost a real dimension; record-2026-12: experiments/README.md)."""
     return max(1, k - 1), k
 
 
@@ -155,7 +156,7 @@ def dimension_share(curve: np.ndarray | list[float], k: int) -> float:
 def inverted_order(curve: np.ndarray | list[float], k: int) -> bool:
     """Whether the k-th dimension explains more than the (k - 1)-th (shares; k = 1: False). Nested training
     orders real factors by what they explain, so an inversion at the candidate is a factor split over the two
-    dimensions (the lopsided split at n = 16, m = 34: 0.14% then 1.41%; experiments/README.md)."""
+    dimensions (the lopsided split at n = 16, m = 34: 0.14% then 1.41%; record-2026-12: experiments/README.md)."""
     s = shares(curve)
     return bool(k > 1 and s[k - 1] > s[k - 2])
 
@@ -237,7 +238,7 @@ def gain_rule(u: np.ndarray, t: np.ndarray) -> int:
     return m
 
 
-# How many dimensions the decision keeps, by model.discovery_rule (experiments/README.md compares them).
+# How many dimensions the decision keeps, by model.discovery_rule (record-2026-12: experiments/README.md compares them).
 DECISION_RULES = {"gain": gain_rule, "level": level_rule}
 GAIN_WINDOW = 2  # the gain rule looks at the next two dimensions, so one noisy step does not stop it
 

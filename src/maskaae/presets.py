@@ -1,7 +1,7 @@
 """Named presets and `build_config`: preset, then config file, then dotted overrides.
 
 The schema, its validation and the reading of saved configs live in maskaae/config.py; this module holds
-only the named starting points (SPEC 4 for the paper presets, experiments/README.md for the CPU ones).
+only the named starting points (SPEC 4 for the paper presets, record-2026-12: experiments/README.md for the CPU ones).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _AUTHORS_TRAINING: dict[str, Any] = {
 # Images in [0, 1] with a sigmoid decoder: the authors' binary cross-entropy (SPEC 3.1).
 _IMAGES: dict[str, Any] = {"model": {"output": "sigmoid"}, "loss": {"recon": "bce"}}
 # The CPU image presets' mask settings: the synthetic CPU schedule with the paper's lambda2 and theta start, a
-# slower mask and a longer warm-up (tuned on MNIST m = 64, experiments/README.md).
+# slower mask and a longer warm-up (tuned on MNIST m = 64, record-2026-12: experiments/README.md).
 _IMAGES_CPU_MASK: dict[str, Any] = {
     "model": {"mask_init_min": 0.0, "discovery": "paper"},
     "loss": {"lambda2": 1.0},
