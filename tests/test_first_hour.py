@@ -387,3 +387,25 @@ def test_a_regular_csv_is_read_by_numpys_reader_with_the_same_numbers(tmp_path, 
     for a, b in zip(fast, slow):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(fast[0], values, rtol=1e-15)
+
+
+def test_train_data_reads_the_file_once_and_a_changed_file_again(tmp_path, monkeypatch):
+    """C16: `train --data` read the file for the defaults, then again for the training."""
+    from maskaae.data import files
+    from maskaae.config import DataConfig
+
+    reads = []
+    real = files._read_array
+    monkeypatch.setattr(files, "_read_array", lambda path: reads.append(path) or real(path))
+    path = tmp_path / "x.csv"
+    np.savetxt(path, np.random.default_rng(0).normal(size=(50, 3)), delimiter=",")
+    overrides, _ = files.file_defaults(str(path))
+    cfg = DataConfig(name="file", path=str(path))
+    train, test = files.load_file(cfg)
+    assert len(reads) == 1 and len(train) + len(test) == 50
+    files.load_file(cfg)  # the held array was taken by the first load: a second load reads again
+    assert len(reads) == 2
+    files.file_defaults(str(path))
+    np.savetxt(path, np.random.default_rng(1).normal(size=(60, 3)), delimiter=",")  # changed after the defaults
+    train, test = files.load_file(cfg)
+    assert len(reads) == 4 and len(train) + len(test) == 60

@@ -49,8 +49,31 @@ def fingerprint(path: Path) -> dict[str, Any]:
     return {"path": str(path), "bytes": size, "sha256": digest.hexdigest()}
 
 
-def read_array(path: Path) -> np.ndarray:
-    """The raw numbers of a data file or image folder (float64 vectors, or float32 images in [0, 1])."""
+# The last array file_defaults read, for the training that follows it in the same process: `maskaae train --data`
+# and `maskaae dimension` read the file once (a 115 MB CSV takes seconds). Keyed by the file's path, size and
+# modification time; the next read_array of that file takes it out, so it is not held twice.
+_HELD: dict[tuple, np.ndarray] = {}
+
+
+def _file_key(path: Path) -> tuple:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def read_array(path: Path, hold: bool = False) -> np.ndarray:
+    """The raw numbers of a data file or image folder (float64 vectors, or float32 images in [0, 1]). `hold`:
+    keep the array for the next read of the same unchanged file (file_defaults, then the training)."""
+    key = _file_key(path) if path.exists() else None
+    if key is not None and key in _HELD:
+        return _HELD.pop(key)
+    array = _read_array(path)
+    _HELD.clear()
+    if hold and key is not None:
+        _HELD[key] = array
+    return array
+
+
+def _read_array(path: Path) -> np.ndarray:
     if path.is_dir():
         return _read_images(path)
     if not path.is_file():
@@ -250,7 +273,7 @@ def file_defaults(path: str | Path, scale: str = "auto") -> tuple[list[str], str
 
     m for vectors is min(features, 64); for images the network of the paper for that size and its m.
     """
-    array = read_array(Path(path).expanduser())
+    array = read_array(Path(path).expanduser(), hold=True)
     base = ["data.name=file", f"data.path={Path(path).expanduser().resolve()}"]
     if array.ndim == 4:
         side = array.shape[-1]
