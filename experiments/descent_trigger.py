@@ -1,7 +1,7 @@
-"""Which committed default runs would the descent (maskaae/descent.py) touch? For every run of the seventh default
+"""Which committed default runs would the descent (maskaae/discovery/descent.py) touch? For every run of the seventh default
 on the discovery benchmark, its held-out check and its stress cases, on the Fig. 4 / Table 2 grids, and for the
 default's MNIST runs, this computes what the descent's trigger computes at the final decision, without
-training: TwoNN on the run's LOCAL_POINTS training samples (maskaae.train.local_dimension: the same samples, the same
+training: TwoNN on the run's LOCAL_POINTS training samples (maskaae.discovery.local_dimension: the same samples, the same
 stream) against the reference at the run's committed final answer k (TwoNN on as many samples of a
 k-dimensional Gaussian). k / TwoNN, the trigger first tried, is kept beside it. Where the reference is at most
 ratio * TwoNN the descent does nothing, and the run with it is the same computation as the committed run
@@ -22,7 +22,7 @@ import torch
 
 from maskaae import build_config
 from maskaae.config import Config
-from maskaae.descent import triggered
+from maskaae.discovery.descent import triggered
 from maskaae.sweep import build_points
 from maskaae.versions import saved_config_from_dict
 

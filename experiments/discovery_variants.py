@@ -22,7 +22,7 @@ from maskaae.sweep import SweepSpec, build_points
 # existed pin it off (BEFORE_REACH): the preset has it on since the seventh default.
 NO_VERIFY = ["train.discovery_verify_steps=0", "train.steps=15000"]
 BEFORE_REACH = ["train.discovery_reach=0"]
-# Every variant made before the descent (maskaae/descent.py) pins it off: the preset has it since the eighth default.
+# Every variant made before the descent (maskaae/discovery/descent.py) pins it off: the preset has it since the eighth default.
 BEFORE_DESCENT = ["model.discovery_descent_ratio=null"]
 VARIANTS: dict[str, list[str]] = {
     # the eighth default (2026-12-06): the seventh with the descent after the final decision k: when TwoNN on the
@@ -143,7 +143,7 @@ DECIDED_IN_RECORDS: dict[str, tuple[tuple[str, ...], Callable[[dict], int], bool
 SAME_COMPUTATION_UP_TO_M: dict[str, str] = {"seventh": "inversion"}
 
 
-# variant -> source that differs from it only by the descent (maskaae/descent.py): where the descent is not
+# variant -> source that differs from it only by the descent (maskaae/discovery/descent.py): where the descent is not
 # triggered it trains nothing and leaves the run as it was (tests/test_descent.py checks that bit for bit), so on
 # a group where no point's final answer triggers it the variant's rows are the source's.
 UNTRIGGERED_SOURCE: dict[str, str] = {"default": "seventh", "descent": "reach16"}
@@ -151,12 +151,12 @@ UNTRIGGERED_SOURCE: dict[str, str] = {"default": "seventh", "descent": "reach16"
 
 def trigger_reading(config, k: int, cache: dict) -> tuple[float, float, int]:
     """What the descent's trigger compares for a run with this config and final answer k, without training: the
-    local dimension (maskaae.train.local_dimension on the run's training data and seed), the reference at k
+    local dimension (maskaae.discovery.local_dimension on the run's training data and seed), the reference at k
     (maskaae.descent.reference_dimension) and the number of points both read. Cached: the local dimension and
     the count by data and run seed, the reference by k and count."""
     from maskaae.data import load_data
-    from maskaae.descent import LOCAL_POINTS, reference_dimension
-    from maskaae.train import local_dimension
+    from maskaae.discovery.descent import LOCAL_POINTS, reference_dimension
+    from maskaae.discovery import local_dimension
 
     data = json.dumps(config.data.__dict__, sort_keys=True, default=str)
     key, count_key = f"descent-two-nn:{data}:seed{config.seed}", f"descent-count:{data}"
@@ -173,7 +173,7 @@ def untriggered(spec: SweepSpec, variant: str, source_rows: list[dict], cache: d
     """Whether no point of the group would trigger the variant's descent: every point has a row of the
     UNTRIGGERED_SOURCE, and the reference at its final answer is at most the variant's ratio times the point's
     local dimension."""
-    from maskaae.descent import triggered
+    from maskaae.discovery.descent import triggered
 
     ratio = variant_model(variant).discovery_descent_ratio
     answers = {r["run"]: r["m_A"] for r in source_rows}
@@ -187,7 +187,7 @@ def untriggered(spec: SweepSpec, variant: str, source_rows: list[dict], cache: d
 
 
 def descent_cells(record: dict) -> dict:
-    """A run's descent (maskaae/descent.py) as runs.csv cells: the local dimension its trigger read, and, where it
+    """A run's descent (maskaae/discovery/descent.py) as runs.csv cells: the local dimension its trigger read, and, where it
     ran, "k -> answer; j: excess, .." (each round's excess over the decision's k-prefix, a share of its total; a
     round that failed was undone)."""
     descent = record.get("descent")

@@ -1,4 +1,4 @@
-"""The documents' tables of the descent (maskaae/descent.py, the eighth default): which committed runs its
+"""The documents' tables of the descent (maskaae/discovery/descent.py, the eighth default): which committed runs its
 trigger touches, and the runs where it ran (the probe that chose its acceptance test is at the tag
 record-2026-12).
 

@@ -48,7 +48,8 @@ def test_the_model_axis_sets_the_family_and_the_mask():
 
 
 def test_a_scaled_schedule_keeps_the_nested_share_and_the_warm_up_share():
-    cfg = build_config("mnist", overrides=["train.discovery_verify_steps=2000", "train.steps=14000"])
+    cfg = build_config("mnist", overrides=["train.discovery_verify_steps=2000", "train.steps=14000",
+                                          "train.mask_warmup_steps=1000"])
     scaled = budget.scaled_schedule(cfg, 3500)  # 14,000 steps, 4,000 nested, 2,000 verifying, 1,000 warm-up
     t = scaled.train
     assert (t.steps, t.discovery_steps, t.discovery_verify_steps, t.mask_warmup_steps) == (3500, 1000, 500, 250)

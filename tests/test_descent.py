@@ -4,8 +4,8 @@ import torch
 from scipy.spatial.distance import cdist
 
 from maskaae import Trainer, build_config, build_model
-from maskaae import train as train_module
-from maskaae.descent import descend, excess, reference_dimension, triggered, two_nn
+from maskaae.discovery import schedule as schedule_module
+from maskaae.discovery.descent import descend, excess, reference_dimension, triggered, two_nn
 
 from test_discovery import ORDERED, assert_resumes_bitwise
 
@@ -126,25 +126,26 @@ def test_an_untriggered_descent_leaves_the_run_as_it_was():
         ["model.discovery_descent_ratio=null"])
     trainer.run(34)
     without.run(34)
-    descent = trainer.discovery.pop("descent")
+    record = trainer.discovery
+    descent = record.pop("descent")
     assert not descent["triggered"] and descent["rounds"] == []
-    assert descent["dimension"] == descent["start"] == trainer.discovery["dimension"]
+    assert descent["dimension"] == descent["start"] == record["dimension"]
     assert descent["local_dimension"] > 6
-    assert trainer.discovery == without.discovery and "descent" not in without.discovery
+    assert record == without.discovery and "descent" not in without.discovery
     assert all(torch.equal(a, b) for a, b in zip(trainer.model.state_dict().values(),
                                                   without.model.state_dict().values()))
 
 
 def test_a_triggered_descent_trains_rounds_at_exactly_j_and_sets_the_mask_to_its_answer(monkeypatch):
     windows, errors = [], iter([0.0, 0.5])  # the round at k - 1 is kept, the one at k - 2 is not
-    monkeypatch.setattr("maskaae.descent.excess", lambda *args: next(errors))
-    real = train_module.nested_truncation
+    monkeypatch.setattr("maskaae.discovery.descent.excess", lambda *args: next(errors))
+    real = schedule_module.nested_truncation
 
     def recording(batch, dim, generator, window=None, law="uniform", full_share=0.5):
         windows.append(window)
         return real(batch, dim, generator, window, law, full_share)
-    monkeypatch.setattr(train_module, "nested_truncation", recording)
-    monkeypatch.setattr(train_module, "choose_dimension", lambda *args, **kwargs: 5)
+    monkeypatch.setattr(schedule_module, "nested_truncation", recording)
+    monkeypatch.setattr(schedule_module, "choose_dimension", lambda *args, **kwargs: 5)
     trainer = descent_trainer(["model.discovery_descent_ratio=0.01", "train.discovery_focus=0",
                                "train.discovery_reach=0"])
     trainer.run(34)
@@ -158,8 +159,8 @@ def test_a_triggered_descent_trains_rounds_at_exactly_j_and_sets_the_mask_to_its
 
 def test_a_failed_round_is_undone(monkeypatch):
     # the only round fails: the weights after the descent are the weights before it
-    monkeypatch.setattr("maskaae.descent.excess", lambda *args: 1.0)
-    monkeypatch.setattr(train_module, "choose_dimension", lambda *args, **kwargs: 5)
+    monkeypatch.setattr("maskaae.discovery.descent.excess", lambda *args: 1.0)
+    monkeypatch.setattr(schedule_module, "choose_dimension", lambda *args, **kwargs: 5)
     stopped = descent_trainer(["model.discovery_descent_ratio=0.01", "train.discovery_focus=0",
                                "train.discovery_reach=0"])
     off = descent_trainer(["model.discovery_descent_ratio=null", "train.discovery_focus=0", "train.discovery_reach=0"])

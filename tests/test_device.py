@@ -14,7 +14,7 @@ from maskaae.models import MODEL_CHOICES, family
 from maskaae.presets import build_config
 from maskaae import runs
 from maskaae.runs import evaluate_run, load_run, train_run
-from maskaae.train import nested_truncation
+from maskaae.discovery import nested_truncation
 
 from test_vae import _unit_interval_file as unit_interval_file
 

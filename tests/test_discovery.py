@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from maskaae import MaskAAE, Trainer, build_config, build_model
-from maskaae import train as train_module
+from maskaae.discovery import schedule as schedule_module
 from maskaae.discovery import (FOCUS_HALF_WIDTH, THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension,
                                dimension_share, focus_window, inverted_order, nested_truncation, reach_window,
                                tolerances, unexplained_curve, verified_dimension, verify_window)
@@ -266,7 +266,7 @@ def recording_trainer(monkeypatch, overrides: list[str]) -> tuple[Trainer, list]
         windows.append(window)
         return nested_truncation(batch, dim, generator, window, law, full_share)
 
-    monkeypatch.setattr(train_module, "nested_truncation", recording)
+    monkeypatch.setattr(schedule_module, "nested_truncation", recording)
     cfg = build_config("synthetic", overrides=overrides)
     data = torch.randn(256, 10, generator=torch.Generator().manual_seed(0))
     return Trainer(build_model(cfg, (10,)), data, cfg), windows
@@ -432,9 +432,9 @@ def test_the_verification_steps_train_the_window_then_decide_again(monkeypatch):
     ((4, 3), "0.01", True, "false", 4), ((4, 4), "0.01", True, "true", 4)])
 def test_the_mask_follows_the_verified_answer(monkeypatch, answers, gate, inverted, switch, final):
     decisions = iter(answers)
-    monkeypatch.setattr(train_module, "choose_dimension", lambda *args, **kwargs: next(decisions))
+    monkeypatch.setattr(schedule_module, "choose_dimension", lambda *args, **kwargs: next(decisions))
     # the candidate's 4th dimension: 2% of the total, inverted or not
-    monkeypatch.setattr(train_module, "candidate_signals", lambda candidate: (0.02, inverted))
+    monkeypatch.setattr(schedule_module, "candidate_signals", lambda candidate: (0.02, inverted))
     # no focus, no reach: the candidate and the answer are the run's only two decisions
     cfg = build_config("synthetic", overrides=VERIFIED + ["train.discovery_focus=0", "train.discovery_reach=0",
                                                           f"model.discovery_verify_gate={gate}",

@@ -21,7 +21,7 @@ def _data(n=64, d=6):
 
 def _unexplained(model, x):
     """u(k), k = 0..m, written out: median over samples of the mean squared error of D(E(x) with only its
-    first k coordinates kept), over the data's mean coordinate variance (maskaae/discovery.py)."""
+    first k coordinates kept), over the data's mean coordinate variance (maskaae/discovery/)."""
     with torch.no_grad():
         codes = model.encoder(x)
         variance = float(((x - x.mean(dim=0)) ** 2).mean())

@@ -68,16 +68,13 @@ def every(steps: int, interval: int) -> int:
 
 
 def scaled_schedule(cfg: Config, steps: int) -> Config:
-    """cfg trained for `steps` steps, with the phases that are a share of train.steps at the same share."""
+    """cfg trained for `steps` steps, with the phases that are a share of train.steps at the same share: ordered
+    discovery's (maskaae/discovery/schedule.py, scaled_lengths) and the paper mask's warm-up."""
+    from .discovery.schedule import scaled_lengths, share_of
+
     t = cfg.train
-
-    def share(value: int) -> int:  # a phase that is off (0 steps) stays off
-        return value if value == 0 or value >= t.steps else max(1, round(value * steps / t.steps))
-
-    return replace(cfg, train=replace(t, steps=steps, discovery_steps=share(t.discovery_steps),
-                                      discovery_verify_steps=share(t.discovery_verify_steps),
-                                      discovery_descent_steps=share(t.discovery_descent_steps),
-                                      mask_warmup_steps=share(t.mask_warmup_steps)))
+    return replace(cfg, train=replace(t, steps=steps, **scaled_lengths(t, steps),
+                                      mask_warmup_steps=share_of(t.mask_warmup_steps, t.steps, steps)))
 
 
 def step_durations(cfg: Config, data: Any, steps: int) -> tuple[list[float], Any]:

@@ -87,7 +87,7 @@ class ModelConfig:
     # (record-2026-12: experiments/README.md)
     mask_init_min: float = 2.0
     # How the mask is found. ordered: a nested auto-encoder, then the shortest prefix of dimensions after
-    # which more dimensions stop paying (maskaae/discovery.py); paper: mu trained by gradient on the paper's
+    # which more dimensions stop paying (maskaae/discovery/); paper: mu trained by gradient on the paper's
     # mask loss (eq. 17), the paper's and the authors' method.
     discovery: Literal["ordered", "paper"] = "ordered"
     # ordered: gain keeps k once the next two dimensions explain <= tolerance of the total each; level keeps
@@ -110,7 +110,7 @@ class ModelConfig:
     # After the final decision k: when TwoNN on the training samples reads more than this many times less than it
     # reads on as many k-dimensional Gaussian samples, rounds of nested steps at j = k - 1, k - 2, .. keep each j
     # whose first j dimensions reconstruct within discovery_descent_tolerance (a share of the decision's total)
-    # of what the first k did: a circle kept on two coordinates is cut to one (maskaae/descent.py); null: no
+    # of what the first k did: a circle kept on two coordinates is cut to one (maskaae/discovery/descent.py); null: no
     # descent (before schema 14)
     discovery_descent_ratio: float | None = 1.3
     discovery_descent_tolerance: float = 0.01
@@ -209,7 +209,7 @@ class TrainConfig:
     lr_discovery: float = 1e-3  # Adam, cosine-decayed to 0 over the discovery steps
     # The last discovery_focus share of the discovery steps draw truncations within FOCUS_HALF_WIDTH of a
     # provisional decision taken when they start, so the prefixes the decision compares get trained more
-    # (maskaae/discovery.py, record-2026-12: experiments/README.md); 0: k ~ U{1..m} throughout.
+    # (maskaae/discovery/, record-2026-12: experiments/README.md); 0: k ~ U{1..m} throughout.
     discovery_focus: float = 0.25
     # How the truncated half draws its prefix lengths before the focus phase: uniform over 1..m, or log
     # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
@@ -218,7 +218,7 @@ class TrainConfig:
     discovery_full_share: float = 0.5
     # r > 0: a preliminary decision k0 halfway to the focus phase, then truncations uniform over
     # 1..min(m, max(ceil(r k0), k0 + FOCUS_HALF_WIDTH, discovery_reach_min)) until it, so the prefixes near the
-    # answer get a share that depends on the data's answer, not on m (maskaae/discovery.py, reach_window; under
+    # answer get a share that depends on the data's answer, not on m (maskaae/discovery/, reach_window; under
     # 1..m MNIST's m_A grew with m); 0: the law above until the focus phase (the default before 2026-11-29's
     # seventh default).
     discovery_reach: float = 2.0
@@ -230,10 +230,10 @@ class TrainConfig:
     # After the decision k at discovery_steps, this many more nested steps with truncations at k - 1 and k
     # only, then the rule again: k - 1 when it now answers exactly k - 1 and the k-th dimension was borderline
     # (model.discovery_verify_gate): a factor split over dimensions k - 1 and k moves into the first k - 1
-    # (maskaae/discovery.py, record-2026-12: experiments/README.md). 0: no verification (the default before 2026-11-29).
+    # (maskaae/discovery/, record-2026-12: experiments/README.md). 0: no verification (the default before 2026-11-29).
     discovery_verify_steps: int = 2000
     # With model.discovery_descent_ratio: nested steps in each round of the descent (Adam, lr_discovery
-    # cosine-decayed over each round; maskaae/descent.py). They run inside the final decision's
+    # cosine-decayed over each round; maskaae/discovery/descent.py). They run inside the final decision's
     # step, so train.steps and the critic's steps are unchanged; only runs whose descent is triggered take longer.
     discovery_descent_steps: int = 4000
     # MaskAAE and WAE-GAN: the last round(decoder_share * steps) steps train the decoder alone on reconstruction

@@ -3,7 +3,7 @@
 `train_dimension(cfg)` trains a model with the config (in memory, no run folder) until its mask is decided
 and returns m_A, the mask and the training points: under ordered discovery that is the final decision's step,
 so the critic's phase, which trains with the mask fixed, is skipped and m_A is the one a whole run reports;
-`intrinsic_estimates(points)` runs TwoNN (the one in maskaae/descent.py, which the descent's trigger reads; the
+`intrinsic_estimates(points)` runs TwoNN (the one in maskaae/discovery/descent.py, which the descent's trigger reads; the
 same numbers as scikit-dimension's) and scikit-dimension's MLE and DANCo on (at most 2,000 of) the same points;
 without the `intrinsic` extra, MLE and DANCo are None.
 """
@@ -18,7 +18,7 @@ import numpy as np
 
 from .config import Config
 from .data import check_distinct, load_data
-from .descent import two_nn
+from .discovery.descent import two_nn
 from .model import build_model
 from .train import fit
 

@@ -7,22 +7,16 @@ Nothing here touches files; `runs.py` wraps this in a run folder.
 
 from __future__ import annotations
 
-import copy
-import math
 import os
 import shutil
 from dataclasses import replace
 from typing import Any, Callable
 
-import numpy as np
 import torch
 
 from .config import Config, ConfigError, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
-from .descent import LOCAL_POINTS, descend, reference_dimension, triggered, two_nn
-from .discovery import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window,
-                        nested_truncation, reach_window, set_prefix_mask, unexplained_curve, verified_dimension,
-                        verify_window)
+from .discovery.schedule import Decisions, OrderedDiscovery, cosine
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, powered_reconstruction, reconstruction,
                      variance_penalty, wasserstein_estimate)
 from .model import MaskAAE
@@ -160,30 +154,6 @@ def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
 
 OBJECTIVES = {"ae": ae_objective, "critic": critic_objective, "gen": generator_objective, "mask": mask_objective,
               "nested": nested_objective, "decoder": decoder_objective}
-DECISION_SAMPLES = 2000  # training samples on which the ordered discovery decides (never the test set)
-DECISION_SEED_OFFSET = 2_000_003
-# the descent's TwoNN points, and (offset + 1) its batches and truncations (maskaae/descent.py)
-DESCENT_SEED_OFFSET = 3_000_017
-
-
-def decision_samples(data: torch.Tensor, seed: int) -> torch.Tensor:
-    """The DECISION_SAMPLES training samples the ordered discovery decides on, drawn from the run's seed."""
-    g = torch.Generator().manual_seed(seed + DECISION_SEED_OFFSET)
-    return data[torch.randperm(len(data), generator=g)[:DECISION_SAMPLES].to(data.device)]
-
-
-def local_dimension(data: torch.Tensor, seed: int) -> float:
-    """What the descent's trigger reads (maskaae/descent.py): TwoNN on up to LOCAL_POINTS training samples, drawn
-    from the run's seed."""
-    g = torch.Generator().manual_seed(seed + DESCENT_SEED_OFFSET)
-    return two_nn(data[torch.randperm(len(data), generator=g)[:LOCAL_POINTS].to(data.device)].flatten(1).cpu().numpy())
-
-
-def cosine(peak: float, step: int, length: int) -> float:
-    """peak decayed by a half cosine: peak at step 0, 0 at step length."""
-    return peak * 0.5 * (1.0 + math.cos(math.pi * step / length))
-
-
 # ----------------------------------------------------------------------------
 
 class Trainer(BaseTrainer):
@@ -197,13 +167,12 @@ class Trainer(BaseTrainer):
             "critic": make_optimizer(model.critic.parameters(), t.lr_critic, t.optimizer),
             "gen": make_optimizer(model.encoder.parameters(), t.lr_gen, t.optimizer),
         }
-        # ordered discovery (maskaae/discovery.py): nested auto-encoder first, then a fixed prefix mask
+        # ordered discovery (maskaae/discovery/): nested auto-encoder first, then a fixed prefix mask
         self.ordered = model.mask_enabled and cfg.model.discovery == "ordered"
+        self.schedule: OrderedDiscovery | None = None
         if self.ordered:
-            self.optimizers["nested"] = torch.optim.Adam(
-                [*model.encoder.parameters(), *model.decoder.parameters()], lr=t.lr_discovery)
-            with torch.no_grad():
-                model.latent.theta.fill_(THETA_ON)  # every dimension on until the decision
+            self.schedule = OrderedDiscovery(self)
+            self.optimizers["nested"] = self.schedule.optimizer
         elif model.mask_enabled:
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
         # train.decoder_share: the last steps train the decoder alone on the codes of the training set
@@ -237,127 +206,13 @@ class Trainer(BaseTrainer):
         return lambda3_at(self.step if step is None else step, self.cfg.lambda3_init, t.lambda3_schedule,
                           self.interval, t.lambda3_max)
 
-    def decision_data(self) -> torch.Tensor:
-        return decision_samples(self.data, self.cfg.seed)
-
-    def decide(self, stage: str = "final") -> None:
-        """Ordered discovery's decision: the prefix length from the unexplained curve; sets the mask.
-
-        stage "preliminary" (train.discovery_reach) only sets the range the nested steps draw from until the focus;
-        "provisional" (train.discovery_focus) only sets the window the remaining nested steps draw from;
-        "candidate" (train.discovery_verify_steps) sets the verification steps' window; "final" sets the mask,
-        to the candidate's answer less one when the verification confirms it (discovery.verified_dimension).
-        """
-        curve = unexplained_curve(self.model, self.decision_data())
-        model = self.cfg.model
-        rule, tolerance, relative = model.discovery_rule, model.discovery_tolerance, model.discovery_relative_tolerance
-        k = choose_dimension(curve, tolerance, rule, relative)
-        record = {"step": self.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
-                  "rule": rule, "tolerance": tolerance, "relative_tolerance": relative}
-        earlier = {key: value for key, value in (self.discovery or {}).items()
-                   if key in ("preliminary", "reach_window", "provisional", "window", "candidate", "verify_window")}
-        if stage == "preliminary":
-            t = self.cfg.train
-            reach = reach_window(k, self.model.latent_dim, t.discovery_reach, t.discovery_reach_min)
-            self.discovery = {"preliminary": record, "reach_window": list(reach)}
-            return
-        if stage == "provisional":
-            self.discovery = {**earlier, "provisional": record, "window": list(focus_window(k, self.model.latent_dim))}
-            return
-        if stage == "candidate":
-            self.discovery = {**earlier, "candidate": record, "verify_window": list(verify_window(k))}
-            return
-        if "candidate" in earlier:
-            candidate = earlier["candidate"]["dimension"]
-            share, inverted = candidate_signals(earlier["candidate"])
-            record = {**record, "answer": k, "candidate_share": round(share, 6), "candidate_inverted": inverted,
-                      "dimension": verified_dimension(candidate, k, share, model.discovery_verify_gate,
-                                                      inverted and model.discovery_verify_inversion)}
-        t = self.cfg.train
-        # the descent follows the discovery's own end only: a run stopped earlier decides without training more
-        if model.discovery_descent_ratio is not None and self.step == t.discovery_end:
-            record = {**record, "descent": self.descent(record["dimension"], curve)}
-            record["dimension"] = record["descent"]["dimension"]
-        set_prefix_mask(self.model, record["dimension"])
-        self.discovery = {**record, **earlier}
-
-    def descent(self, k: int, reference: np.ndarray) -> dict[str, Any]:
-        """The descent after the final decision k (maskaae/descent.py): the data's local dimension against the
-        reference at k, then, when triggered, rounds of train.discovery_descent_steps nested steps at exactly j
-        from their own random stream (Adam, the nested phase's learning rate cosine-decayed over each round). A
-        round that fails is undone: the model and the optimiser are as they were before it."""
-        model, t = self.cfg.model, self.cfg.train
-        local = local_dimension(self.data, self.cfg.seed)
-        expected = reference_dimension(k, min(len(self.data), LOCAL_POINTS))
-        out: dict[str, Any] = {"start": k, "local_dimension": round(local, 4),
-                               "reference_dimension": round(expected, 4), "ratio": model.discovery_descent_ratio,
-                               "triggered": triggered(expected, local, model.discovery_descent_ratio)}
-        if not out["triggered"]:
-            return {**out, "dimension": k, "rounds": []}
-        opt = self.optimizers["nested"]
-        generator = torch.Generator().manual_seed(self.cfg.seed + DESCENT_SEED_OFFSET + 1)
-        before: list[Any] = []
-
-        def train_round(j: int) -> None:
-            before[:] = [copy.deepcopy(self.model.state_dict()), copy.deepcopy(opt.state_dict())]
-            self.model.train()
-            steps = t.discovery_descent_steps
-            for step in range(steps):
-                x = self.data[self.indices(generator)]
-                self.nested_update(x, cosine(t.lr_discovery, step, steps), (j, j), generator)
-
-        dimension, rounds = descend(k, reference, train_round, lambda: unexplained_curve(self.model,
-                                                                                          self.decision_data()),
-                                    model.discovery_descent_tolerance)
-        if rounds and not rounds[-1]["kept"]:
-            self.model.load_state_dict(before[0])
-            opt.load_state_dict(before[1])
-        return {**out, "dimension": dimension, "rounds": rounds}
-
-    def nested_update(self, x: torch.Tensor, lr: float, window: tuple[int, int] | None,
-                      generator: torch.Generator) -> torch.Tensor:
-        """One Adam step of the nested reconstruction on batch x at learning rate lr, the truncations drawn from
-        `generator` (in `window` when given, else by train.discovery_truncation); returns the loss."""
-        opt, t = self.optimizers["nested"], self.cfg.train
-        for group in opt.param_groups:
-            group["lr"] = lr
-        keep = self.draw(nested_truncation(len(x), self.model.latent_dim, generator, window,
-                                           t.discovery_truncation, t.discovery_full_share))
-        recon = self.objectives["nested"](self.model, x, keep, self.cfg.loss)
-        apply_update(opt, recon)
-        return recon
-
-    def nested_iteration(self) -> dict[str, float]:
-        """Phase 1 of ordered discovery: one Adam step on the nested reconstruction, cosine learning rate;
-        after train.discovery_steps, the verification steps (their own cosine, from VERIFY_LR_SHARE)."""
-        t = self.cfg.train
-        verifying = self.step > t.discovery_steps
-        lr = (cosine(VERIFY_LR_SHARE * t.lr_discovery, self.step - t.discovery_steps - 1, t.discovery_verify_steps)
-              if verifying else cosine(t.lr_discovery, self.step, t.discovery_steps))
-        x = self._batch()
-        keys = ["verify_window"] if verifying else ["window", "reach_window"]
-        window = next((tuple(self.discovery[key]) for key in keys if key in (self.discovery or {})), None)
-        value = self.nested_update(x, lr, window, self.generator).detach()
-        # A run shorter than the discovery phase decides at its last step; extending it redoes the decision.
-        end = t.discovery_end
-        focus_start = t.discovery_steps - round(t.discovery_focus * t.discovery_steps)
-        if self.step == end or self.step == t.steps:
-            self.decide()
-        elif self.step == t.discovery_steps:
-            self.decide("candidate")
-        elif t.discovery_focus > 0 and self.step == focus_start:
-            self.decide("provisional")
-        elif t.discovery_reach > 0 and self.step == focus_start // 2:
-            self.decide("preliminary")
-        return {"recon": value}
-
     def iteration(self) -> dict[str, float]:
         """One pass of Algorithm 1's loop body; returns the step's losses."""
         self.step += 1
         cfg, model, opt, f = self.cfg, self.model, self.optimizers, self.objectives
         model.train()
         if self.discovering:
-            return self.nested_iteration()
+            return self.schedule.iteration(self.step)
         if self.step > self.decoder_start:
             return self.decoder_iteration()
         for _ in range(cfg.train.ae_training_ratio):
@@ -381,11 +236,21 @@ class Trainer(BaseTrainer):
     @property
     def phase(self) -> str:
         if self.discovering:
-            return "verify" if self.step > self.cfg.train.discovery_steps else "discovery"
+            return self.schedule.phase_at(self.step)
         return "decoder" if self.step > self.decoder_start else "critic"
+
+    @property
+    def discovery(self) -> dict[str, Any] | None:
+        """What ordered discovery has decided (its record, as runs write it); None without it."""
+        return self.schedule.decisions.record() if self.schedule is not None else None
+
+    def state_dict(self) -> dict[str, Any]:
+        return {**super().state_dict(), "discovery": self.discovery}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
+        if self.schedule is not None:
+            self.schedule.decisions = Decisions.from_record(state.get("discovery"))
         self.codes = None  # from the loaded encoder when the decoder phase next steps
 
     def decoder_iteration(self) -> dict[str, float]:

@@ -206,7 +206,6 @@ class BaseTrainer:
         self.cfg = cfg
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.generator = torch.Generator().manual_seed(cfg.seed)
-        self.discovery: dict[str, Any] | None = None  # MaskAAE's ordered decision; None elsewhere
         self.step = 0
 
     def ae_optimizer(self, params: list[torch.nn.Parameter]) -> torch.optim.Optimizer:
@@ -245,6 +244,12 @@ class BaseTrainer:
         """The schedule's phase at the current step, as the progress bar names it."""
         return "train"
 
+    @property
+    def discovery(self) -> dict[str, Any] | None:
+        """What the family decided about its latent space while training, for the run record (MaskAAE's ordered
+        discovery: maskaae/train.py); None for a family that decides nothing."""
+        return None
+
     def reads_losses(self, steps: int) -> bool:
         """Whether this step's losses are read: a logged, evaluated or checkpointed step, or the last of `steps`.
         Only then are they copied from the device and checked (finite_losses); in between, a step queues its
@@ -268,7 +273,7 @@ class BaseTrainer:
     def state_dict(self) -> dict[str, Any]:
         return {"step": self.step, "model": self.model.state_dict(),
                 "optimizers": {name: o.state_dict() for name, o in self.optimizers.items()},
-                "generator": self.generator.get_state(), "discovery": self.discovery}
+                "generator": self.generator.get_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.model.load_state_dict(state["model"])
@@ -279,4 +284,3 @@ class BaseTrainer:
             o.load_state_dict(state["optimizers"][name])
         self.generator.set_state(state["generator"])
         self.step = int(state["step"])
-        self.discovery = state.get("discovery")

@@ -21,7 +21,7 @@ the rest (record-2026-12: experiments/README.md, "The torus"). The descent separ
    exactly j (the other rows whole), then j is kept when the first j dimensions reconstruct within `tolerance`
    of the decision's total reduction of what the first k did at the decision:
        u_after(j) - u_decision(k) <= tolerance * (u_decision(0) - u_decision(k)),
-   u the median unexplained curve (maskaae/discovery.py). The reference is fixed, so what the rounds may give up
+   u the median unexplained curve (maskaae/discovery/). The reference is fixed, so what the rounds may give up
    adds up to at most `tolerance` in all. The first round that fails ends the descent at the last j kept.
    The rule's own curve after a round cannot judge it: a model trained at exactly j reconstructs worse from the
    longer prefixes, so its best prefix is j itself, and the rule kept every j down to 1 or 2
