@@ -80,6 +80,64 @@ def test_a_changed_result_makes_the_check_fail(tmp_path, monkeypatch):
     assert tables.main() == 0 and doc.read_text() == original
 
 
+def test_every_config_key_is_in_the_reference_with_its_meaning():
+    """Every field of Config and of its sections has a row of docs/CONFIG.md's generated reference whose meaning
+    (its comment in src/maskaae/config.py) is not empty, so a new key without a comment fails here."""
+    import dataclasses
+    import re
+
+    from maskaae.config import Config
+
+    expected, defaults = [], Config()
+    for f in dataclasses.fields(defaults):
+        section = getattr(defaults, f.name)
+        if dataclasses.is_dataclass(section):
+            expected += [f"{f.name}.{g.name}" for g in dataclasses.fields(section)]
+        else:
+            expected.append(f.name)
+    rows = {}
+    for line in tables.TABLES["config-reference"]():
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if cells and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells[-1]
+    assert sorted(rows) == sorted(expected)
+    assert [key for key in expected if not rows[key]] == []
+
+
+def test_the_reference_takes_each_fields_own_comments_and_guesses_no_groups():
+    from config_reference import read_source
+
+    text = """from dataclasses import dataclass, field
+
+
+@dataclass
+class DataConfig:
+    \"\"\"Data.\"\"\"
+
+    # shared by a and b
+    a: int = 1
+    b: int = 2
+    # about c,
+    # on two lines
+    c: int = 3  # and inline
+    # apart from d by a blank line
+
+    d: int = 4
+        # at another indentation
+    e: int = 5
+
+
+@dataclass
+class Config:
+    seed: int = 0  # the seed
+    data: DataConfig = field(default_factory=DataConfig)
+"""
+    source = read_source(text)
+    assert source.sections == {"data": ("DataConfig", "Data.")}
+    assert source.comments == {"seed": "the seed", "data.a": "shared by a and b", "data.b": "",
+                               "data.c": "about c, on two lines and inline", "data.d": "", "data.e": ""}
+
+
 def test_every_results_folder_has_its_experiment():
     folders = {p.name for p in (ROOT / "results").iterdir() if p.is_dir()}
     assert folders - set(MANIFEST) == set(NOT_EXPERIMENTS)

@@ -1,5 +1,6 @@
-"""Write the results tables of README.md, docs/REPRODUCTION.md and docs/CONFIG.md from results/, and
-docs/RESULTS.md, the index of today's claims (experiments/claims.py), whole.
+"""Write the results tables of README.md, docs/REPRODUCTION.md and docs/CONFIG.md from results/ (and docs/CONFIG.md's
+configuration reference from the comments of src/maskaae/config.py), and docs/RESULTS.md, the index of today's
+claims (experiments/claims.py), whole.
 
     .venv/bin/python experiments/tables.py           # rewrite the tables in place, and docs/RESULTS.md
     .venv/bin/python experiments/tables.py --check   # exit 1 and print the difference when a document is stale
@@ -11,8 +12,8 @@ section per claim with its commands and tables; a claim's table that another doc
 the others are written (marked) in docs/RESULTS.md, so that every table is in exactly one document. The
 experiments behind the folders are in experiments/experiments.toml. The paper's numbers come from SPEC.md
 section 8 (paper Tables 1 and 2, Fig. 4), kept in table_cells.py with the helpers that read results and format
-cells; the discovery tables (issue 11) are in tables_discovery.py, the descent's in tables_descent.py and the
-README's in tables_front.py.
+cells; the discovery tables (issue 11) are in tables_discovery.py, the descent's in tables_descent.py, the
+README's in tables_front.py and the configuration reference in config_reference.py.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import textwrap
 from pathlib import Path
 from typing import Callable
 
+from config_reference import config_reference
 from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
 from tables_descent import descent_runs, descent_trigger
@@ -327,6 +329,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "mnist-fid-seeds": mnist_fid_seeds,
     "mnist-fid10k": mnist_fid10k,
     "presets": presets,
+    "config-reference": config_reference,
     "fig4-n8": lambda: fig4("sweep-synthetic-n8"),
     "fig4-n16": lambda: fig4("sweep-synthetic-n16", "sweep-synthetic-n16-m50-78"),
     "fig4-reach-n8": lambda: fig4_reach(8, ("fig4-reach-n8",), "sweep-synthetic-n8"),

@@ -41,15 +41,19 @@ class DataConfig:
     test_fraction: float = 0.1  # data.name=file: share held out for the metrics
     data_dir: str | None = None  # image data sets: folder with the files (None: maskaae's data folder)
     # synthetic data: "gaussian" is SPEC 6 (z ~ N(0, I_n) through a random two-layer leaky-ReLU map); the others
-    # are manifolds with a non-Gaussian latent (maskaae/data/manifolds.py)
+    # are manifolds with a non-Gaussian latent, lifted to data_dim and scaled to unit mean coordinate variance
+    # (maskaae/data/manifolds.py): hypercube U[-1, 1]^n, sphere S^n in n + 1 dimensions, torus the flat T^n in
+    # 2n, curved1 and curved3 U[-1, 1]^n through 1 or 3 random tanh layers
     kind: Literal["gaussian", "hypercube", "sphere", "torus", "curved1", "curved3"] = "gaussian"
     latent_dim: int = 8  # n, the true latent dimension of the synthetic data
     hidden_dim: int = 128  # k, width of the generating map's first layer
     data_dim: int = 128  # d, dimension of the data
-    seed: int = 0  # fixes the generating map's weights and the samples
+    seed: int = 0  # fixes the generating map's weights and the samples (a file: its held-out split)
+    # training samples of the synthetic data (the paper gives no count), or the first n_train images of CelebA's
+    # train split; the other image data sets use their whole splits
     n_train: int = 20000
-    n_test: int = 5000
-    leaky_slope: float = 0.2
+    n_test: int = 5000  # held-out samples for the metrics, likewise (CelebA: the first n_test of its test split)
+    leaky_slope: float = 0.2  # slope of the gaussian map's leaky ReLUs (the paper does not give it)
     noise: float = 0.0  # synthetic data: std of additive Gaussian noise, relative to the data's (0.01 = 1%)
 
     @property
@@ -73,46 +77,64 @@ class DataConfig:
 class ModelConfig:
     """Networks and mask (SPEC 2 and 5)."""
 
-    kind: str = "maskaae"  # the model family, a key of maskaae.models.MODELS
+    # the model family, a key of maskaae.models.MODELS: maskaae (MaskAAE; WAE-GAN with mask=false), wae-mmd,
+    # vae-bernoulli, vae-gaussian, vae-gamma, vae-iaf, vae-2stage or rae (maskaae train --help describes them)
+    kind: str = "maskaae"
     latent_dim: int = 32  # m, the model's latent capacity
     mask: bool = True  # maskaae family; false: WAE-GAN (mask fixed to ones, no mask step, no variance penalty)
-    network: str = "mlp"  # one of NETWORK_NAMES, the keys of maskaae.nets.NETWORKS
+    # one of NETWORK_NAMES, the keys of maskaae.nets.NETWORKS: mlp, fashion-conv, cifar-resnet or celeba-resnet
+    network: str = "mlp"
+    # mlp: the hidden units of every layer; the conv networks: the first conv layer's channels, every other
+    # count a fixed multiple of it (maskaae/nets.py; PAPER_WIDTHS gives the paper's sizes)
     width: int = 256
-    depth: int = 3  # hidden layers in each of encoder, decoder and critic
-    output: Literal["linear", "sigmoid"] = "linear"  # decoder's last activation
+    # hidden layers in each of encoder, decoder and critic (the conv networks: the critic's only)
+    depth: int = 3
+    output: Literal["linear", "sigmoid"] = "linear"  # decoder's last activation (sigmoid: the image presets)
+    # projection: mu = 1 - exp(-theta), theta projected to >= 0 after each update (the authors' code); paper:
+    # mu = max(0, 1 - exp(-theta)), where a dimension that reaches 0 stays off
     mask_param: Literal["projection", "paper"] = "projection"
-    mask_init_max: float = 5.0  # a: theta ~ U[mask_init_min, a]
-    # CPU default 2 (every mu starts >= 0.86); 0 in the paper and the authors' code, where dimensions that
-    # start with a small mu are switched off by the variance penalty before they are used
-    # (record-2026-12: experiments/README.md)
+    # discovery=paper: theta ~ U[mask_init_min, mask_init_max] at the start (ordered starts with every mu = 1)
+    mask_init_max: float = 5.0
+    # CPU default 2 (every mu starts >= 0.86); 0 in the paper and the authors' code (the *-paper presets and
+    # fashion), where dimensions that start with a small mu are switched off by the variance penalty before they
+    # are used, which at m <= n removed needed dimensions (record-2026-12: experiments/README.md)
     mask_init_min: float = 2.0
     # How the mask is found. ordered: a nested auto-encoder, then the shortest prefix of dimensions after
-    # which more dimensions stop paying (maskaae/discovery/); paper: mu trained by gradient on the paper's
-    # mask loss (eq. 17), the paper's and the authors' method.
+    # which more dimensions stop paying (maskaae/discovery/; not in the paper); paper: mu trained by gradient
+    # on the paper's mask loss (eq. 17), the paper's and the authors' method (the *-paper presets and fashion).
     discovery: Literal["ordered", "paper"] = "ordered"
-    # ordered: gain keeps k once the next two dimensions explain <= tolerance of the total each; level keeps
-    # the smallest k within tolerance of the best prefix (the first default, with tolerance 0.01)
+    # ordered, with u(k) the median per-sample squared error from the first k dimensions relative to the data's
+    # variance and u* its lowest value: gain keeps the smallest k with u(k) - u(k + 2) <= 2 tolerance (u(0) - u*),
+    # the next two dimensions explaining at most tolerance of the total each; level keeps the smallest k with
+    # u(k) - u* <= tolerance (u(0) - u*) (the first default, with tolerance 0.01; saved configs from before the
+    # rule read as level)
     discovery_rule: Literal["gain", "level"] = "gain"
-    discovery_tolerance: float = 0.005
-    # caps the tolerance at this share of the kept dimensions' mean share, so that it follows large n; null:
-    # the fixed share alone (the rule before schema 7)
+    discovery_tolerance: float = 0.005  # ordered: the rule's tolerance, a share of the total reduction u(0) - u*
+    # ordered: caps the tolerance at k at this share of the first k dimensions' mean share of the total,
+    # (u(0) - u(k)) / (k (u(0) - u*)), so that it follows large n (without it, n = 32 gave 28 and n = 40 gave
+    # 31; for n up to about 10 it changes nothing; record-2026-12: experiments/README.md); null: the fixed share
+    # alone (the rule before schema 7)
     discovery_relative_tolerance: float | None = 0.05
     # With train.discovery_verify_steps: the verification may take k - 1 only when the candidate's k-th
     # dimension explains less than this share of the total (a borderline dimension); null: whatever it explains
-    # (the verification before schema 9). A clearly real weak dimension is then left alone
-    # (record-2026-12: experiments/README.md)
+    # (the verification before schema 9). A clearly real weak dimension is then left alone: ungated, the steps
+    # took the real 6th dimension of the curved maps at n = 6 (1.5-2.6% of the total), where the split fragments
+    # they are for explained 0.2-0.9% (record-2026-12: experiments/README.md)
     discovery_verify_gate: float | None = 0.01
     # With train.discovery_verify_steps: the verification may also take k - 1 when the candidate's k-th
     # dimension explains more than its (k - 1)-th, whatever the gate says (an inverted order: nested training
-    # puts the larger part of a factor first, so a k-th above the (k - 1)-th is a factor split over the two);
-    # false: the gate alone (the verification before schema 10)
+    # puts the larger part of a factor first, so a k-th above the (k - 1)-th is a factor split over the two, such
+    # as 0.14% then 1.41% at n = 16, m = 34); false: the gate alone (the verification before schema 10)
     discovery_verify_inversion: bool = True
-    # After the final decision k: when TwoNN on the training samples reads more than this many times less than it
-    # reads on as many k-dimensional Gaussian samples, rounds of nested steps at j = k - 1, k - 2, .. keep each j
-    # whose first j dimensions reconstruct within discovery_descent_tolerance (a share of the decision's total)
-    # of what the first k did: a circle kept on two coordinates is cut to one (maskaae/discovery/descent.py); null: no
-    # descent (before schema 14)
+    # After the final decision k: when TwoNN on up to 10,000 training samples reads more than this many times less
+    # than it reads on as many k-dimensional Gaussian samples, rounds of nested steps at j = k - 1, k - 2, .. keep
+    # each j whose first j dimensions reconstruct within discovery_descent_tolerance (a share of the decision's
+    # total) of what the first k did: a circle kept on two coordinates is cut to one (a flat torus T^n answered up
+    # to 2n). The trigger keeps the rounds off data whose weak last factor they would fold (the curved maps;
+    # maskaae/discovery/descent.py; not in the paper). null: no descent (before schema 14)
     discovery_descent_ratio: float | None = 1.3
+    # The descent's acceptance: a share of the decision's total reduction u(0) - u(k) for all rounds together
+    # (the reference does not move); a round that fails it is undone and ends the descent
     discovery_descent_tolerance: float = 0.01
 
     def validate(self) -> None:
@@ -142,28 +164,39 @@ class ModelConfig:
 class LossConfig:
     """Loss weights and forms (SPEC 3)."""
 
+    # mse: squared error, mean over elements; bce: binary cross-entropy, mean over elements (the authors' MNIST
+    # loss; the image presets); l2: the per-sample norm ||x - x_hat|| (the paper's eq. 14 as written)
     recon: Literal["mse", "bce", "l2"] = "mse"
-    alpha1: float = 1.0
-    alpha2: float = 100.0
-    gamma: float = 10.0
+    alpha1: float = 1.0  # L_ae's weight of the reconstruction
+    alpha2: float = 100.0  # L_ae's weight of the variance penalty (none with model.mask=false)
+    gamma: float = 10.0  # gamma of the variance penalty's weights delta_j (variance_penalty_form)
     # delta_j = exp(-gamma mu_j^2) (authors' code) or exp(-gamma mu_j) (paper)
     variance_penalty_form: Literal["squared", "linear"] = "squared"
     # mean over dimensions (authors' code) or sum (paper's delta^T Diag(A))
     variance_penalty_reduction: Literal["mean", "sum"] = "mean"
-    beta2: float = 10.0
-    lambda1: float = 1000.0
-    lambda2: float = 3.0  # the paper's 1.0 kept extra dimensions on the CPU preset (tag record-2026-12)
+    beta2: float = 10.0  # the critic loss's weight of the gradient penalty (WGAN-GP, SPEC 3.2)
+    lambda1: float = 1000.0  # model.discovery=paper: the mask loss's weight of the reconstruction (eq. 17)
+    # model.discovery=paper: the mask loss's weight of (1 + omega)^2 (eq. 17); the paper's 1.0 (kept by the
+    # *-paper presets and fashion) left extra dimensions on at the CPU preset's budget (tag record-2026-12)
+    lambda2: float = 3.0
     mmd_weight: float = 10.0  # wae-mmd: lambda of the MMD term (Tolstikhin et al. 2018 used 10 on MNIST)
-    # rae: beta of beta ||z||^2 / 2 and lambda of lambda ||theta_D||^2 beside a per-sample summed reconstruction
-    # (Ghosh et al. 2020, RAE-L2): the authors' MNIST 1e-4 and 1e-7, which weigh a per-pixel mean and mean_j z_j^2,
-    # rescaled to this loss (d = 784, m = 16), as pythae's MNIST config has them; and the ex-post mixture's size
+    # rae: beta of beta ||z||^2 / 2 beside a per-sample summed reconstruction (Ghosh et al. 2020, RAE-L2): the
+    # authors' MNIST 1e-4, which weighs mean_j z_j^2 against a per-pixel mean, rescaled to this loss (d = 784,
+    # m = 16), as pythae's MNIST config has it (maskaae/models/rae.py)
     rae_latent_weight: float = 1e-2
+    # rae: lambda of the decoder's penalty lambda ||theta_D||^2: the authors' MNIST 1e-7, which weighs a per-pixel
+    # mean, rescaled to this loss (d = 784), as pythae's MNIST config has it
     rae_decoder_l2: float = 1e-4
-    rae_components: int = 10
-    lambda3_init: float | None = None  # None: 2 / m
-    # model.discovery=ordered: the nested phase minimises the batch mean of (per-sample recon) ** nested_power
+    rae_components: int = 10  # rae: components of the Gaussian mixture fitted to the codes after training
+    # model.discovery=paper: lambda3's start, the mask loss's weight of sum_j |mu_j (mu_j - 1)| (eq. 17); null: 2 / m
+    lambda3_init: float | None = None
+    # model.discovery=ordered: the nested phase minimises the batch mean of (per-sample recon) ** nested_power;
+    # 1 is the plain mean (on the torus 0.25 and 0.5 kept more dimensions and 2 changed nothing;
+    # record-2026-12: experiments/README.md, "The torus")
     nested_power: float = 1.0
-    iaf_steps: int = 2  # vae-iaf: inverse autoregressive flow steps on the posterior sample (Kingma et al. 2016)
+    # vae-iaf: inverse autoregressive flow steps on the posterior sample (Kingma et al. 2016), each a MADE with two
+    # hidden layers of 4m, the order of z reversed between steps
+    iaf_steps: int = 2
 
     def validate(self) -> None:
         for key in ["alpha1", "alpha2", "gamma", "beta2", "lambda1", "lambda2", "mmd_weight", "rae_latent_weight",
@@ -183,54 +216,74 @@ class LossConfig:
 class TrainConfig:
     """Algorithm 1: step counts, ratios, optimiser, lambda3 schedule (SPEC 4)."""
 
-    # with model.discovery=ordered: 12,000 nested steps (fast, no critic), 2,000 verifying, 3,000 with the critic
+    # Iterations in all; with model.discovery=ordered: 12,000 nested steps (fast, no critic), 2,000 verifying,
+    # 3,000 with the critic (15,000 in all before the verification steps; the discovery benchmark's paper variant
+    # runs 8,000)
     steps: int = 17000
-    batch_size: int = 64
-    ae_training_ratio: int = 1
-    disc_training_ratio: int = 5
+    batch_size: int = 64  # samples per batch; every update draws its own batch
+    ae_training_ratio: int = 1  # auto-encoder updates per iteration of Algorithm 1
+    disc_training_ratio: int = 5  # critic updates per iteration of Algorithm 1 (then one generator update)
+    # learning rate of the auto-encoder update, the authors' (the other model families' updates use it too)
     lr_ae: float = 5e-4
-    lr_mask: float = 5e-3  # authors': 5e-4, too slow to move theta over a few thousand steps
-    lr_critic: float = 1e-4
-    lr_gen: float = 1e-4
-    # tf: the authors' TF1 RMSProp (decay 0.9, eps 1e-10 inside the sqrt, average starts at 1)
+    # model.discovery=paper: the mask's learning rate; the authors' 5e-4 (the *-paper presets) was too slow to
+    # move theta over a few thousand steps (fashion: 2e-3)
+    lr_mask: float = 5e-3
+    lr_critic: float = 1e-4  # the critic's learning rate, the authors'
+    lr_gen: float = 1e-4  # the generator update's learning rate (the encoder against the critic), the authors'
+    # tf: the authors' TF1 RMSProp (decay 0.9, eps 1e-10 inside the sqrt, average starts at 1);
     # torch: torch.optim.RMSprop defaults (alpha 0.99, eps 1e-8, average starts at 0)
     optimizer: Literal["tf", "torch"] = "tf"
-    # paper: lambda3 doubles every interval steps; code: every 4 * interval steps, capped
+    # model.discovery=paper: lambda3 doubles every reg_schedule_interval steps, without a cap (paper), or every
+    # 4 * interval steps up to lambda3_max (code, the authors' code)
     lambda3_schedule: Literal["paper", "code"] = "code"
-    reg_schedule_interval: int | None = 125  # None: the authors' rule from m (3600 for m = 32)
-    lambda3_max: float = 2048.0
-    # Mask updates start after this many iterations (0: from the first, as in the paper). Not in the paper:
-    # an untrained encoder makes omega large, and the (1 + omega)^2 term then switches dimensions off before
-    # the auto-encoder has learnt to use them (seen on MNIST and at m <= n on synthetic data; experiments/).
+    # the lambda3 schedule's interval (125: doubling every 500 steps under code); null: the authors' rule from m,
+    # 75 if m <= 20 else min(10000, floor(1125 m / 10)) (3600 for m = 32; the *-paper presets)
+    reg_schedule_interval: int | None = 125
+    lambda3_max: float = 2048.0  # the code schedule's cap on lambda3
+    # model.discovery=paper: mask updates start after this many iterations (0: from the first, as in the paper
+    # and the *-paper presets; fashion: 1,000). Not in the paper: an untrained encoder makes omega large, and the
+    # (1 + omega)^2 term then switches dimensions off before the auto-encoder has learnt to use them (seen on MNIST
+    # and at m <= n on synthetic data; record-2026-12: experiments/README.md).
     mask_warmup_steps: int = 500
-    # model.discovery=ordered: iterations of nested auto-encoder training (no critic) before the mask is
-    # decided (and discovery_verify_steps more); the remaining iterations train the critic and generator with it.
+    # model.discovery=ordered: iterations of nested auto-encoder training (encoder and decoder only, no critic)
+    # before the mask is decided (and discovery_verify_steps more); the remaining iterations train the critic and
+    # generator with it. A run shorter than this decides at its last step.
     discovery_steps: int = 12000
-    lr_discovery: float = 1e-3  # Adam, cosine-decayed to 0 over the discovery steps
-    # The last discovery_focus share of the discovery steps draw truncations within FOCUS_HALF_WIDTH of a
-    # provisional decision taken when they start, so the prefixes the decision compares get trained more
-    # (maskaae/discovery/, record-2026-12: experiments/README.md); 0: k ~ U{1..m} throughout.
+    # Adam, cosine-decayed to 0 over the discovery steps (also the descent's rounds and the decoder_share phase)
+    lr_discovery: float = 1e-3
+    # The last discovery_focus share of the discovery steps draw truncations from k' - 2 .. k' + 2 (within 1..m;
+    # FOCUS_HALF_WIDTH), k' a provisional decision taken when they start, so the prefixes the decision compares get
+    # trained more (not in the paper; maskaae/discovery/, record-2026-12: experiments/README.md); 0: k ~ U{1..m}
+    # throughout (saved configs from before the key).
     discovery_focus: float = 0.25
     # How the truncated half draws its prefix lengths before the focus phase: uniform over 1..m, or log
-    # (P(k) about 1 / (k ln m), so a prefix's share depends on m only through ln m)
+    # (P(k) = ln((k + 1) / k) / ln(m + 1), so a prefix's share depends on m only through ln m). log gave MNIST an
+    # m_A of 8-12 with no growth in m (uniform: 9-17) but was exact in 51 of 58 discovery benchmark runs (uniform:
+    # 54), so it is not the default (record-2026-12: experiments/README.md)
     discovery_truncation: Literal["uniform", "log"] = "uniform"
-    # The share of every nested batch that keeps all m code dimensions (the rest keep a prefix)
+    # The share of every nested batch that keeps all m code dimensions (the rest keep a prefix). 0 is Rippel et
+    # al.'s nested dropout: it cut more of the flat torus's circles (T^6 7 and T^10 15 instead of 9 and 18) but
+    # lowered MNIST's m_A to 7-10 (0.25 too), below its range of 9-15, so it is not the default
+    # (record-2026-12: experiments/README.md, "The torus")
     discovery_full_share: float = 0.5
     # r > 0: a preliminary decision k0 halfway to the focus phase, then truncations uniform over
-    # 1..min(m, max(ceil(r k0), k0 + FOCUS_HALF_WIDTH, discovery_reach_min)) until it, so the prefixes near the
-    # answer get a share that depends on the data's answer, not on m (maskaae/discovery/, reach_window; under
-    # 1..m MNIST's m_A grew with m); 0: the law above until the focus phase (the default before 2026-11-29's
-    # seventh default).
+    # 1..min(m, max(ceil(r k0), k0 + 2, discovery_reach_min)) until it, so the prefixes near the answer get a share
+    # that depends on the data's answer, not on m (not in the paper; maskaae/discovery/, reach_window): under
+    # 1..m MNIST's m_A grew with m (9-17 over m = 16..110 and two seeds), with the reach it was 9-11
+    # (record-2026-12: experiments/README.md, "The reach"); 0: discovery_truncation's law until the focus phase (the
+    # default before 2026-11-29's seventh default).
     discovery_reach: float = 2.0
     # The reach's range never ends below this many dimensions (within 1..m): a narrow range gives the smallest
     # prefixes most of the samples and squeezes a weak real factor (the reach without it lost curved3's 5th
     # dimension drawing over 1..10; record-2026-12: experiments/README.md, "The reach"). Where m <= it, the reach
-    # changes nothing.
+    # changes nothing. 0: no minimum (saved configs from before the key).
     discovery_reach_min: int = 16
     # After the decision k at discovery_steps, this many more nested steps with truncations at k - 1 and k
     # only, then the rule again: k - 1 when it now answers exactly k - 1 and the k-th dimension was borderline
-    # (model.discovery_verify_gate): a factor split over dimensions k - 1 and k moves into the first k - 1
-    # (maskaae/discovery/, record-2026-12: experiments/README.md). 0: no verification (the default before 2026-11-29).
+    # (model.discovery_verify_gate, model.discovery_verify_inversion): a factor split over dimensions k - 1 and k
+    # moves into the first k - 1 (maskaae/discovery/, record-2026-12: experiments/README.md). train.steps counts
+    # them (the presets grew by 2,000 steps, so the phase with the critic kept its length). 0: no verification (the
+    # default before 2026-11-29).
     discovery_verify_steps: int = 2000
     # With model.discovery_descent_ratio: nested steps in each round of the descent (Adam, lr_discovery
     # cosine-decayed over each round; maskaae/discovery/descent.py). They run inside the final decision's
@@ -239,24 +292,34 @@ class TrainConfig:
     # MaskAAE and WAE-GAN: the last round(decoder_share * steps) steps train the decoder alone on reconstruction
     # from the codes mu * E(x) of the whole training set, with the encoder, mask and critic fixed (Adam at
     # lr_discovery, cosine-decayed to 0 over them). The samples D(mu * z) are only as sharp as the decoder renders
-    # them, and such a step costs a fraction of an adversarial one (docs/REPRODUCTION.md, issue 35). 0: off.
+    # them, and such a step costs about a quarter of one with a critic step (docs/REPRODUCTION.md, issue 35). The
+    # phase must start after ordered discovery ends. 0: off (saved configs from before the key).
     decoder_share: float = 0.0
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
-    threads: int = 0  # torch threads; 0 leaves torch's default
+    # torch threads of maskaae train and maskaae dimension, which set them for their own process (sweep runs use
+    # one each; library calls such as fit and maskaae.runs.train_run keep the caller's); 0 leaves torch's
+    # default. A resumed run is bitwise identical to an uninterrupted one with the same thread count. The
+    # synthetic preset uses 1, the others 2.
+    threads: int = 0
     # Where the models, the training data and the metrics' networks run: auto (CUDA when this torch sees a
-    # CUDA device, else the CPU), cpu, cuda, cuda:N or mps (maskaae/device.py). Bit-for-bit only on one device.
+    # CUDA device, else the CPU), cpu, cuda, cuda:N or mps (maskaae/device.py). Random numbers are drawn on the
+    # CPU and moved, so the stream is the same everywhere, but results are bit-for-bit only on one device: a run
+    # resumed or evaluated on another is close, not identical. maskaae train prints the device; config.json and
+    # summary.json name it.
     device: str = "auto"
     # The arithmetic of the training steps (decisions included; evaluation and sampling stay float32): float32;
     # tf32 (CUDA matrix products and convolutions in TensorFloat-32; the same as float32 elsewhere); bf16
-    # (autocast to bfloat16 on the run's device; reconstruction losses in float32). Faster on a GPU, not the same
-    # numbers: the pinned runs are float32 (maskaae/device.py, benchmarks/device_check.py).
+    # (autocast to bfloat16 on the run's device; reconstruction losses in float32). Meant to be faster on a GPU,
+    # not the same numbers: the pinned runs are float32 (maskaae/device.py). No GPU timing is committed yet
+    # (benchmarks/device_check.py times tf32 and bf16 beside float32).
     precision: Literal["float32", "tf32", "bf16"] = "float32"
     # Run the four objectives and the optimiser updates through torch.compile: the same maths with fused
-    # kernels (benchmarks/README.md), at a one-off compile cost of tens of seconds; needs a C++ compiler.
+    # kernels, at a one-off compile cost of 10-30 s; needs a C++ compiler. Faster only with passive OpenMP
+    # waiting (benchmarks/README.md).
     compile: bool = False
-    log_every: int = 50
-    eval_every: int = 1000
-    checkpoint_every: int = 1000
+    log_every: int = 50  # a line of metrics.jsonl (the step's losses) every this many steps
+    eval_every: int = 1000  # the held-out metrics in metrics.jsonl every this many steps, and at the last
+    checkpoint_every: int = 1000  # checkpoint.pt, from which --resume continues, every this many steps and at the last
 
     @property
     def discovery_end(self) -> int:
@@ -299,10 +362,11 @@ class EvalConfig:
     n_samples: int = 2000  # generated and real test samples for fd and precision/recall
     nac_samples: int = 5000  # encoded test samples for NAC
     active_threshold: float = 0.1  # mu_j >= threshold counts as active
-    pr_k: int = 3
-    # Inception FID for image data (SPEC 7). Final FID on fid_samples generated vs the first fid_samples test
-    # images (0: off); fid_train_samples > 0 also measures it at every eval_every step (slow on a CPU).
+    pr_k: int = 3  # k of precision/recall: each point's ball reaches its k-th nearest neighbour
+    # Inception FID for image data (SPEC 7): the final FID, on fid_samples generated vs the first fid_samples test
+    # images (0: off)
     fid_samples: int = 0
+    # FID on this many samples at every train.eval_every step too (0: off; slow on a CPU)
     fid_train_samples: int = 0
     fid_batch_size: int = 10  # fastest of 10, 50, 100 on 2 threads (benchmarks/results/fid.json)
     fid_authors_minmax: bool = False  # the authors' variant: min-max normalise each generated image
@@ -321,8 +385,11 @@ class EvalConfig:
 
 @dataclass
 class Config:
+    # the preset the values start from (maskaae/presets.py); chosen with --preset, not with --set or a config file
     preset: str = "synthetic"
-    description: str = ""
+    description: str = ""  # what the preset is for, set by it (maskaae presets lists them)
+    # seeds the networks' initialisation and every draw of training (batches, prior samples); data.seed seeds the
+    # data (the synthetic data, a file's held-out split)
     seed: int = 0
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
