@@ -73,6 +73,11 @@ Nothing here depends on n; `tolerance` is one number for all data (the descent's
 level rule's 1% was fixed on development probes before the discovery benchmark ran; the gain rule and its 0.5%
 were chosen on the benchmark's saved curves and two MNIST curves at m = 64, then checked on MNIST at m = 16, 32
 and 110 and on Fashion-MNIST, which played no part in the choice (record-2026-12: experiments/README.md).
+
+The package: rules.py holds the measurements and decisions as functions (the truncations, u(k), the rules, the
+windows, the verification's answer, the prefix mask), descent.py the descent, schedule.py the schedule that the
+MaskAAE Trainer hands its steps to until the final decision (its phases, its decision steps, the nested step,
+and the typed record of what it decided).
 """
 
 from .descent import LOCAL_POINTS, TWO_NN_DISCARD, descend, excess, reference_dimension, triggered, two_nn
