@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -123,9 +123,8 @@ class Decisions:
     def from_record(cls, record: dict[str, Any] | None) -> "Decisions":
         if not record:
             return cls()
-        names = {f.name for f in fields(cls)}
         earlier = {key: tuple(value) if key.endswith("window") else value
-                   for key, value in record.items() if key in EARLIER and key in names}
+                   for key, value in record.items() if key in EARLIER}
         final = {key: value for key, value in record.items() if key not in EARLIER}
         return cls(**earlier, final=final or None)
 
