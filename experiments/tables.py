@@ -33,7 +33,7 @@ from config_reference import config_reference
 from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
 from tables_descent import descent_runs, descent_trigger
-from tables_front import front_discovery, front_table1, recon_vs_m
+from tables_front import front_discovery, front_table1, recon_vs_m, table1_300
 from tables_discovery import (discovery_mnist_verified, discovery_summary, fid_noise, fig4_reach, table2_reach,
                               mnist_fid_seeds, mnist_runs, MNIST_EARLIER, MNIST_TODAY)
 
@@ -317,6 +317,7 @@ def table1(name: str, column: int) -> list[str]:
 TABLES: dict[str, Callable[[], list[str]]] = {
     "front-discovery": front_discovery,
     "front-table1": front_table1,
+    "table1-300": table1_300,
     "recon-vs-m": recon_vs_m,
     "discovery-mnist-verified": discovery_mnist_verified,
     "discovery-mnist-reach": lambda: discovery_mnist_verified("discovery-mnist-reach", "discovery-mnist-verified",
@@ -413,7 +414,7 @@ def results_document() -> str:
            "",
            *_wrap(
                "The development log, every probe and the superseded defaults behind these claims are at the git "
-               "tag `record-2026-12` (`git show record-2026-12:experiments/README.md`).")]
+               "tag `record-2026-12`, commit 6a19709 of main's history (`git show 6a19709:experiments/README.md`).")]
     for number, claim in enumerate(CLAIMS, 1):
         out += ["", f"## {number}. {claim.title}", "", *_wrap(claim.claim), "", "Reproduce:", "",
                 "```", *claim.commands, "```"]

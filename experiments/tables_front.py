@@ -31,23 +31,53 @@ def front_discovery() -> list[str]:
     return lines
 
 
-def front_table1() -> list[str]:
-    """The nine families at 300 s each on MNIST (results/table1-mnist-equal) and every MaskAAE variant measured at
-    that budget (results/table1-mnist-equal-maskaae, results/maskaae-critic-ratio), best FID first, beside the
-    paper's Table 1."""
+def _table1_label(r: dict) -> str:
+    """A Table 1 row's label: the family, and for MaskAAE the settings it ran with beside today's default."""
+    if r["model"] != "maskaae":
+        return f"`{r['model']}`"
+    ratio, share = r.get("train.disc_training_ratio"), r.get("train.decoder_share")
+    if ratio is None and share is None:
+        return "`maskaae` (today's default: 5 critic steps a step, no decoder phase)"
+    settings = [f"train.disc_training_ratio={ratio}"] if ratio is not None else []
+    settings += [f"train.decoder_share={share:g}"] if share is not None else []
+    return "`maskaae`, " + ", ".join(settings)
+
+
+def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ...] = ()) -> list[str]:
+    """Table 1 at an equal budget from the sweeps in `folders` (seed 0; a folder's grid or --set values name the
+    MaskAAE variant), best FID first, beside the paper's Table 1: FID, precision / recall, m_A, steps and the
+    training seconds each run took (the budget gave the steps; the seconds say what the machine's load made
+    of them)."""
     paper = {model: fid[0] for _, model, *fid in PAPER_TABLE1}
-    runs = [(f"`{r['model']}`" + (" (today's default: 5 critic steps a step, no decoder phase)"
-                                   if r["model"] == "maskaae" else ""), r["model"], r)
-            for r in sweep_rows("table1-mnist-equal") if r["seed"] == 0]
-    runs += [(f"`maskaae`, train.disc_training_ratio={r['train.disc_training_ratio']}, "
-              f"train.decoder_share={r['train.decoder_share']:g}", "maskaae", r)
-             for r in sweep_rows("table1-mnist-equal-maskaae")]
-    runs.append(("`maskaae`, train.disc_training_ratio=1", "maskaae", summary("maskaae-critic-ratio")))
-    lines = header("model", "FID (N = 2,000)", "m_A", "steps", "paper FID (N = 10,000)")
+    runs = []
+    for folder in folders:
+        base = {key.split("=", 1)[0]: float(key.split("=", 1)[1]) if "share" in key else int(key.split("=", 1)[1])
+                for key in json.loads((RESULTS / folder / "sweep.json").read_text())["overrides"]}
+        for r in sweep_rows(folder):
+            if r["seed"] == 0:
+                runs.append((_table1_label({**base, **r}), r["model"], r))
+    runs += list(extra)
+    lines = header("model", "FID (N = 2,000)", "precision / recall", "m_A", "steps", "training s",
+                   "paper FID (N = 10,000)")
     for label, model, r in sorted(runs, key=lambda item: item[2]["fid"]):
-        lines.append(row(label, f"{r['fid']:.1f}", r["active_dims"] if model in ("maskaae", "wae-gan") else "–",
-                         f"{r['steps']:,}", "–" if paper.get(model) is None else paper[model]))
+        lines.append(row(label, f"{r['fid']:.1f}", f"{r['precision']:.3f} / {r['recall']:.3f}",
+                         r["active_dims"] if model in ("maskaae", "wae-gan") else "–", f"{r['steps']:,}",
+                         f"{r['seconds']:.0f}", "–" if paper.get(model) is None else paper[model]))
     return lines
+
+
+def front_table1() -> list[str]:
+    """The nine families at 900 s each on MNIST (results/table1-mnist-900; RAE and MaskAAE's two decoder-phase
+    options in results/table1-mnist-900-decoder03 and -decoder05)."""
+    return table1_rows(("table1-mnist-900", "table1-mnist-900-decoder03", "table1-mnist-900-decoder05"))
+
+
+def table1_300() -> list[str]:
+    """The nine families at 300 s each on MNIST (results/table1-mnist-equal) and every MaskAAE variant measured at
+    that budget (results/table1-mnist-equal-maskaae, results/maskaae-critic-ratio)."""
+    critic = summary("maskaae-critic-ratio")
+    return table1_rows(("table1-mnist-equal", "table1-mnist-equal-maskaae"),
+                       (("`maskaae`, train.disc_training_ratio=1", "maskaae", critic),))
 
 
 def recon_vs_m() -> list[str]:
