@@ -51,8 +51,8 @@ def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ..
     paper = {model: fid[0] for _, model, *fid in PAPER_TABLE1}
     runs = []
     for folder in folders:
-        base = {key.split("=", 1)[0]: float(key.split("=", 1)[1]) if "share" in key else int(key.split("=", 1)[1])
-                for key in json.loads((RESULTS / folder / "sweep.json").read_text())["overrides"]}
+        base = {key: json.loads(value) for key, value in (
+            item.split("=", 1) for item in json.loads((RESULTS / folder / "sweep.json").read_text())["overrides"])}
         for r in sweep_rows(folder):
             if r["seed"] == 0:
                 runs.append((_table1_label({**base, **r}), r["model"], r))

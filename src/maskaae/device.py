@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import platform
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, ContextManager, Iterator
 
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
 
@@ -78,10 +78,10 @@ def tf32_matmuls() -> Iterator[None]:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
-def precision_context(precision: str, device) -> Any:
-    """A context manager in which a training step runs in train.precision on `device`: float32 (nothing), tf32
-    (tf32_matmuls) or bf16 (torch.autocast to bfloat16; losses that autocast cannot take stay in float32,
-    maskaae/losses.py)."""
+def precision_context(precision: str, device) -> Callable[[], ContextManager[Any]]:
+    """What makes a context in which one training step runs in train.precision on `device` (resolved once a run,
+    entered every step): float32 (nothing), tf32 (tf32_matmuls) or bf16 (torch.autocast to bfloat16; losses that
+    autocast cannot take stay in float32, maskaae/losses.py)."""
     import torch
 
     contexts = {"float32": contextlib.nullcontext,
@@ -89,4 +89,4 @@ def precision_context(precision: str, device) -> Any:
                 "bf16": lambda: torch.autocast(device.type, dtype=torch.bfloat16)}
     if precision not in contexts:
         raise DeviceError(f"precision {precision!r} must be one of {', '.join(contexts)}")
-    return contexts[precision]()
+    return contexts[precision]

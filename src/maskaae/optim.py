@@ -10,6 +10,7 @@ times larger, which changes early training noticeably.
 
 from __future__ import annotations
 
+import math
 from typing import Iterable
 
 import torch
@@ -50,3 +51,14 @@ def make_optimizer(params: Iterable[torch.Tensor], lr: float, kind: str) -> torc
     if kind == "torch":
         return torch.optim.RMSprop(params, lr=lr)
     raise ValueError(f"unknown optimizer {kind!r}; use 'tf' or 'torch'")
+
+
+def cosine(peak: float, step: int, length: int) -> float:
+    """peak decayed by a half cosine: peak at step 0, 0 at step length."""
+    return peak * 0.5 * (1.0 + math.cos(math.pi * step / length))
+
+
+def set_learning_rate(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    """Every parameter group of `optimizer` at learning rate lr (a schedule's value for the next step)."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr

@@ -16,12 +16,12 @@ import torch
 
 from .config import Config, ConfigError, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
-from .discovery.schedule import Decisions, OrderedDiscovery, cosine
+from .discovery.schedule import Decisions, OrderedDiscovery
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, powered_reconstruction, reconstruction,
                      variance_penalty, wasserstein_estimate)
 from .model import MaskAAE
 from .models.base import BaseTrainer, TrainingDiverged, apply_update  # noqa: F401 - TrainingDiverged re-exported
-from .optim import make_optimizer
+from .optim import cosine, make_optimizer, set_learning_rate
 from .versions import saved_config_from_dict
 
 
@@ -260,8 +260,7 @@ class Trainer(BaseTrainer):
         if self.codes is None:
             self.codes = fixed_codes(self.model, self.data)
         opt = self.optimizers["decoder"]
-        for group in opt.param_groups:
-            group["lr"] = cosine(t.lr_discovery, self.step - self.decoder_start - 1, t.steps - self.decoder_start)
+        set_learning_rate(opt, cosine(t.lr_discovery, self.step - self.decoder_start - 1, t.steps - self.decoder_start))
         idx = self.indices()
         recon = self.objectives["decoder"](self.model, self.codes[idx], self.data[idx], self.cfg.loss)
         apply_update(opt, recon)

@@ -9,7 +9,6 @@ the budget (maskaae/budget.py) asks `scaled_lengths` for the phase lengths of a 
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ import torch
 
 from ..config import TrainConfig
 from ..models.base import apply_update
+from ..optim import cosine, set_learning_rate
 from .descent import LOCAL_POINTS, descend, reference_dimension, triggered, two_nn
 from .rules import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window, nested_truncation,
                     reach_window, set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
@@ -39,11 +39,6 @@ def local_dimension(data: torch.Tensor, seed: int) -> float:
     samples, drawn from the run's seed."""
     g = torch.Generator().manual_seed(seed + DESCENT_SEED_OFFSET)
     return two_nn(data[torch.randperm(len(data), generator=g)[:LOCAL_POINTS].to(data.device)].flatten(1).cpu().numpy())
-
-
-def cosine(peak: float, step: int, length: int) -> float:
-    """peak decayed by a half cosine: peak at step 0, 0 at step length."""
-    return peak * 0.5 * (1.0 + math.cos(math.pi * step / length))
 
 
 @dataclass(frozen=True)
@@ -161,8 +156,7 @@ class OrderedDiscovery:
         """One Adam step of the nested reconstruction on batch x at learning rate lr, the truncations drawn from
         `generator` (in `window` when given, else by train.discovery_truncation); returns the loss."""
         trainer, train = self.trainer, self.trainer.cfg.train
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+        set_learning_rate(self.optimizer, lr)
         keep = trainer.draw(nested_truncation(len(x), trainer.model.latent_dim, generator, window,
                                               train.discovery_truncation, train.discovery_full_share))
         recon = trainer.objectives["nested"](trainer.model, x, keep, trainer.cfg.loss)

@@ -261,9 +261,9 @@ class BaseTrainer:
     def run(self, steps: int, on_step: Callable[[Any, dict[str, Any]], None] | None = None) -> None:
         """Iterate until `steps` iterations are done in total (continues from self.step). `on_step` gets the
         step's losses as floats where reads_losses says so, else as 0-dim tensors."""
-        precision = self.cfg.train.precision
+        precision = precision_context(self.cfg.train.precision, self.device)
         while self.step < steps:
-            with precision_context(precision, self.device):
+            with precision():
                 losses = self.iteration()
             if self.reads_losses(steps):
                 losses = finite_losses(self.step, losses)
