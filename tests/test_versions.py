@@ -27,7 +27,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 17
+    assert saved["schema_version"] == SCHEMA_VERSION == 18
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 

@@ -20,6 +20,7 @@ from .losses import wasserstein_estimate
 from .mask import LatentMask
 from .models.base import MODEL_FORMAT, AutoEncoder
 from .nets import build_networks
+from .sampling import CodeDensity
 from .versions import saved_config_from_dict
 _DEFAULTS, _THRESHOLD = ModelConfig(), EvalConfig().active_threshold  # the config's defaults, not copies
 
@@ -28,19 +29,23 @@ class MaskAAE(AutoEncoder):
     """E: x -> R^m, D: R^m -> x, H: R^m -> R, and the mask mu.
 
     Generation is x = D(mu * z), z ~ N(0, I_m), with the mask as learned
-    (continuous values, SPEC 2).
+    (continuous values, SPEC 2); with sampler="mixture", z is drawn from a Gaussian mixture fitted to the
+    codes E(x) of the training data on the active dimensions at the end of training (`fit_density`; 0 on the
+    others), as the RAE samples.
     """
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, critic: nn.Module, latent_dim: int,
                  mask: bool = True, mask_param: str = _DEFAULTS.mask_param,
                  mask_init_max: float = _DEFAULTS.mask_init_max, mask_init_min: float = _DEFAULTS.mask_init_min,
                  active_threshold: float = _THRESHOLD, data_shape: tuple[int, ...] | None = None,
-                 generator: torch.Generator | None = None) -> None:
+                 generator: torch.Generator | None = None, sampler: str = _DEFAULTS.sampler) -> None:
         super().__init__(encoder, decoder, latent_dim, data_shape)
         self.critic = critic
         self.latent = LatentMask(latent_dim, mask_param, mask_init_max, enabled=mask, generator=generator,
                                  init_min=mask_init_min)
         self.active_threshold = active_threshold
+        self.sampler = sampler
+        self.density = CodeDensity(latent_dim) if sampler == "mixture" else None
 
     # -- the parts a user reads -------------------------------------------------
     @property
@@ -79,6 +84,24 @@ class MaskAAE(AutoEncoder):
         mu = self.latent.values()
         return float(wasserstein_estimate(self.critic(self.sample_prior(n, generator) * mu), self.critic(real_codes)))
 
+    def generation_codes(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """z for D(mu * z): the fitted mixture's draws with sampler="mixture", else (and before the fit) N(0, I)."""
+        if self.density is None or not bool(self.density.fitted):
+            return self.sample_prior(n, generator)
+        return self.density.sample(n, generator).to(self.device)
+
+    @torch.no_grad()
+    def fit_density(self, data: torch.Tensor, seed: int, batch_size: int = 4096) -> None:
+        """sampler="mixture": fit the mixture to E(x) of data (eval mode) on the active dimensions."""
+        was_training = self.training
+        self.eval()
+        try:
+            codes = torch.cat([self.encoder(data[i:i + batch_size].to(self.device))
+                               for i in range(0, len(data), batch_size)])
+        finally:
+            self.train(was_training)
+        self.density.fit(codes, torch.from_numpy(np.flatnonzero(self.mask >= self.active_threshold)), seed)
+
     def post_update(self) -> None:
         """Projection of theta after a mask update (SPEC 2)."""
         self.latent.project_()
@@ -93,6 +116,7 @@ class MaskAAE(AutoEncoder):
             "mask": self.mask_enabled,
             "mask_param": self.latent.param,
             "active_threshold": self.active_threshold,
+            "sampler": self.sampler,
             "data_shape": list(self.data_shape) if self.data_shape else None,
             "config": self.config,
         }, path)
@@ -113,7 +137,7 @@ class MaskAAE(AutoEncoder):
         else:
             model = cls(encoder, decoder, critic, obj["latent_dim"], mask=obj["mask"],
                         mask_param=obj["mask_param"], active_threshold=obj["active_threshold"],
-                        data_shape=obj["data_shape"])
+                        data_shape=obj["data_shape"], sampler=obj.get("sampler", "prior"))
         try:
             model.load_state_dict(obj["state"])
         except RuntimeError as err:
@@ -136,6 +160,7 @@ def build_model(cfg: Config, data_shape: tuple[int, ...] | list[int]) -> MaskAAE
         model = MaskAAE(encoder, decoder, critic, cfg.model.latent_dim, mask=cfg.model.mask,
                         mask_param=cfg.model.mask_param, mask_init_max=cfg.model.mask_init_max,
                         mask_init_min=cfg.model.mask_init_min,
-                        active_threshold=cfg.eval.active_threshold, data_shape=data_shape, generator=generator)
+                        active_threshold=cfg.eval.active_threshold, data_shape=data_shape, generator=generator,
+                        sampler=cfg.model.sampler)
     model.config = cfg.to_dict()
     return model

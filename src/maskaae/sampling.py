@@ -64,6 +64,36 @@ class CodeMixture:
         return codes
 
 
+class CodeDensity(torch.nn.Module):
+    """A Gaussian mixture over some of the m code dimensions, kept in buffers so that it travels with the model's
+    state (checkpoints, devices): draws are the mixture on the modelled dimensions and 0 on the others.
+    model.sampler=mixture gives the MaskAAE family one, fitted at the last training step."""
+
+    def __init__(self, latent_dim: int, components: int = MIXTURE_COMPONENTS) -> None:
+        super().__init__()
+        self.register_buffer("fitted", torch.tensor(False))
+        self.register_buffer("weights", torch.full((components,), 1.0 / components, dtype=torch.float64))
+        self.register_buffer("means", torch.zeros(components, latent_dim, dtype=torch.float64))
+        self.register_buffer("cholesky", torch.zeros(components, latent_dim, latent_dim, dtype=torch.float64))
+
+    def fit(self, codes: torch.Tensor, active: torch.Tensor, seed: int) -> None:
+        """Fit the mixture to codes (n, m) on the dimensions `active` (indices); the others draw 0."""
+        mixture = gaussian_mixture(codes[:, active].double().cpu().numpy(), len(self.weights), seed)
+        block = active.cpu()
+        self.means.zero_()
+        self.cholesky.zero_()
+        self.weights.copy_(torch.from_numpy(mixture.weights_))
+        self.means[:, block] = torch.from_numpy(mixture.means_).to(self.means)
+        chol = torch.linalg.cholesky(torch.from_numpy(mixture.covariances_)).to(self.cholesky)
+        self.cholesky[:, block.unsqueeze(1), block.unsqueeze(0)] = chol
+        self.fitted.fill_(True)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n draws (n, m) in the default dtype, on the CPU from the CPU generator (maskaae/device.py)."""
+        z, _ = sample_mixture(self.weights.cpu(), self.means.cpu(), self.cholesky.cpu(), n, generator)
+        return z.to(torch.get_default_dtype())
+
+
 def active_dimensions(model, threshold: float) -> torch.Tensor:
     """The code dimensions a mixture models: those the mask keeps (all, for a family without a mask)."""
     return torch.from_numpy(np.flatnonzero(np.asarray(model.mask) >= threshold))

@@ -207,7 +207,14 @@ class Trainer(BaseTrainer):
                           self.interval, t.lambda3_max)
 
     def iteration(self) -> dict[str, float]:
-        """One pass of Algorithm 1's loop body; returns the step's losses."""
+        """One pass of Algorithm 1's loop body; returns the step's losses. At the last step, model.sampler=mixture
+        fits the generator's mixture to the codes (inside the step, so the checkpoint and the budget hold it)."""
+        losses = self._algorithm_step()
+        if self.step == self.cfg.train.steps and self.model.density is not None:
+            self.model.fit_density(self.data, self.cfg.seed)
+        return losses
+
+    def _algorithm_step(self) -> dict[str, float]:
         self.step += 1
         cfg, model, opt, f = self.cfg, self.model, self.optimizers, self.objectives
         model.train()

@@ -20,7 +20,7 @@ nested batch whole, the plain mean; a version-12 config written while the keys w
 their values); version 14 model.discovery_descent_ratio, model.discovery_descent_tolerance and
 train.discovery_descent_steps (no descent before they existed); version 15 train.device (the CPU before it
 existed; read as auto); version 16 train.decoder_share (0 before it existed: no decoder-only steps); version 17 train.precision
-(float32 before it existed).
+(float32 before it existed); version 18 model.sampler (prior before it existed: the paper's sampling).
 """
 
 from __future__ import annotations
@@ -160,12 +160,17 @@ def _upgrade_16_to_17(values: dict[str, Any]) -> dict[str, Any]:
     return _fill(values, {"train.precision": "float32"})
 
 
+def _upgrade_17_to_18(values: dict[str, Any]) -> dict[str, Any]:
+    # the MaskAAE family generated from N(0, I)
+    return _fill(values, {"model.sampler": "prior"})
+
+
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
              5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9,
              9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
              11: _upgrade_11_to_12, 12: _upgrade_12_to_13,
              13: _upgrade_13_to_14, 14: _upgrade_14_to_15,
-             15: _upgrade_15_to_16, 16: _upgrade_16_to_17}  # version -> function returning the next version's dict
+             15: _upgrade_15_to_16, 16: _upgrade_16_to_17, 17: _upgrade_17_to_18}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:

@@ -146,15 +146,20 @@ class AutoEncoder(nn.Module):
         """n prior draws on the model's device, drawn on the CPU from `generator` (the same on every device)."""
         return torch.randn(n, self.latent_dim, generator=generator).to(self.device)
 
+    def generation_codes(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """The n codes that `generate` decodes: prior draws (a family with an ex-post density overrides it)."""
+        return self.sample_prior(n, generator)
+
     @torch.inference_mode()
     def generate(self, n: int, generator: torch.Generator | None = None, batch_size: int = 4096) -> torch.Tensor:
-        """n samples decode(z), z from the prior, in batches, on the CPU."""
+        """n samples decode(z), z from generation_codes (the prior, unless a density was fitted), in batches, on
+        the CPU."""
         if n < 1:
             raise ValueError(f"number of samples must be >= 1, got {n}")
         was_training = self.training
         self.eval()
         try:
-            parts = [self.decode(self.sample_prior(min(batch_size, n - i), generator)).cpu()
+            parts = [self.decode(self.generation_codes(min(batch_size, n - i), generator)).cpu()
                      for i in range(0, n, batch_size)]
         finally:
             self.train(was_training)
