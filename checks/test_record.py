@@ -180,8 +180,16 @@ def test_script_and_evaluate_entries_point_at_what_exists():
     for name, entry in MANIFEST.items():
         if entry["kind"] == "script":
             assert (ROOT / "experiments" / entry["script"]).is_file(), name
-        if entry["kind"] == "evaluate":
-            assert MANIFEST[entry["from"]]["kind"] == "train", name
+        if entry["kind"] == "evaluate":  # a train entry's run, or a sweep entry's run named by `run`
+            assert MANIFEST[entry["from"]]["kind"] == ("sweep" if "run" in entry else "train"), name
+
+
+def test_an_evaluate_entry_evaluates_the_named_run_of_a_sweep():
+    import reproduce
+
+    entry = {"kind": "evaluate", "about": "x", "from": "a-sweep", "run": "model=rae__seed=0", "fid_samples": 10}
+    command = reproduce.commands("x", entry, jobs=1)[-1]
+    assert command[3:] == ["evaluate", "runs/a-sweep/runs/model=rae__seed=0", "--fid-samples", "10"]
 
 
 def test_the_runner_trains_collects_and_records_an_experiment(tmp_path, monkeypatch, tiny_overrides):

@@ -39,14 +39,22 @@ def load_manifest(path: Path = MANIFEST) -> dict[str, dict]:
         missing = [key for key in needs[kind] + ["about"] if key not in entry]
         if missing:
             raise ValueError(f"{path}: experiment {name!r} ({kind}) lacks {', '.join(missing)}")
-        if kind == "evaluate" and entries.get(entry["from"], {}).get("kind") != "train":
-            raise ValueError(f"{path}: experiment {name!r} evaluates {entry['from']!r}, which is not a train entry")
+        source = entries.get(entry.get("from"), {}).get("kind")
+        if kind == "evaluate" and not (source == "train" and "run" not in entry
+                                       or source == "sweep" and "run" in entry):
+            raise ValueError(f"{path}: experiment {name!r} evaluates {entry['from']!r}, which is neither a train "
+                             "entry nor a sweep entry with the run named by `run`")
     return entries
 
 
 def overrides(entry: dict) -> list[str]:
     """What the run's command line said, then the pins that restore settings today's preset changed."""
     return list(entry.get("set", [])) + list(entry.get("pin", []))
+
+
+def evaluated(entry: dict) -> str:
+    """The run folder an evaluate entry evaluates: a train entry's, or the named run of a sweep entry's."""
+    return f"runs/{entry['from']}" + (f"/runs/{entry['run']}" if "run" in entry else "")
 
 
 def commands(name: str, entry: dict, jobs: int) -> list[list[str]]:
@@ -68,7 +76,7 @@ def commands(name: str, entry: dict, jobs: int) -> list[list[str]]:
         if "fid_samples" in entry:  # every run evaluated again at that N; results.csv then shows it
             out.append(cli + ["evaluate", run, "--fid-samples", str(entry["fid_samples"]), "--jobs", str(jobs)])
     elif kind == "evaluate":
-        out.append(cli + ["evaluate", f"runs/{entry['from']}", "--fid-samples", str(entry["fid_samples"])])
+        out.append(cli + ["evaluate", evaluated(entry), "--fid-samples", str(entry["fid_samples"])])
     else:
         out.append([sys.executable, f"experiments/{entry['script']}", *entry.get("args", [])])
     return out
@@ -80,7 +88,7 @@ def collect(name: str, entry: dict, wall_seconds: float | None = None) -> Path:
     kind, dst = entry["kind"], ROOT / "results" / name
     if kind == "script":
         return dst  # the script wrote it
-    src = ROOT / "runs" / (entry["from"] if kind == "evaluate" else name)
+    src = ROOT / (evaluated(entry) if kind == "evaluate" else f"runs/{name}")
     if kind == "sweep":
         subprocess.run([sys.executable, "-m", "maskaae", "report", str(src)], cwd=ROOT, check=True)
     staging = dst.with_name(f".{name}.collecting")
