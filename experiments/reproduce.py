@@ -62,8 +62,10 @@ def commands(name: str, entry: dict, jobs: int) -> list[list[str]]:
     cli = [sys.executable, "-m", "maskaae"]
     kind, run = entry["kind"], f"runs/{name}"
     out: list[list[str]] = []
-    if entry.get("preset") in IMAGE_DATA:
-        out.append(cli + ["data", "get", IMAGE_DATA[entry["preset"]]])
+    data = next((o.split("=", 1)[1] for o in overrides(entry) if o.startswith("data.name=")),
+                IMAGE_DATA.get(entry.get("preset")))
+    if data in IMAGE_DATA.values():
+        out.append(cli + ["data", "get", data])
     if kind == "train":
         resume = ["--resume"] if (ROOT / run / "checkpoint.pt").is_file() else []
         sets = ["--set", *overrides(entry)] if overrides(entry) else []

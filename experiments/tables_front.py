@@ -5,8 +5,9 @@ MNIST beside the paper's numbers."""
 from __future__ import annotations
 
 import json
+import tomllib
 
-from table_cells import PAPER_TABLE1, RESULTS, header, row, summary, sweep_rows
+from table_cells import PAPER_TABLE1, RESULTS, ROOT, header, row, summary, sweep_rows
 
 # (label, results folder, summary key, what was in-sample about it)
 DISCOVERY_SETS = [
@@ -35,12 +36,22 @@ def _table1_label(r: dict) -> str:
     """A Table 1 row's label: the family, and for MaskAAE the settings it ran with beside today's default."""
     if r["model"] != "maskaae":
         return f"`{r['model']}`"
-    ratio, share = r.get("train.disc_training_ratio"), r.get("train.decoder_share")
-    if ratio is None and share is None:
-        return "`maskaae` (today's default: 5 critic steps a step, no decoder phase)"
+    ratio, share, sampler = (r.get(k) for k in ("train.disc_training_ratio", "train.decoder_share", "model.sampler"))
+    if ratio is None and share is None and sampler is None:
+        return "`maskaae` (today's default: 5 critic steps a step, no decoder phase, N(0, I) samples)"
     settings = [f"train.disc_training_ratio={ratio}"] if ratio is not None else []
     settings += [f"train.decoder_share={share:g}"] if share is not None else []
+    settings += [f"model.sampler={sampler}"] if sampler is not None else []
     return "`maskaae`, " + ", ".join(settings)
+
+
+def fid_10000() -> dict[tuple[str, str], dict]:
+    """(sweep folder, run) -> the summary of the manifest's evaluate entry that re-evaluated that run at
+    N = 10,000 (results/NAME/summary.json), for the entries collected so far."""
+    manifest = tomllib.loads((ROOT / "experiments" / "experiments.toml").read_text())
+    return {(e["from"], e["run"]): summary(name) for name, e in manifest.items()
+            if e["kind"] == "evaluate" and "run" in e and e["fid_samples"] == 10000
+            and (RESULTS / name / "summary.json").is_file()}
 
 
 def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ...] = ()) -> list[str]:
@@ -49,18 +60,21 @@ def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ..
     training seconds each run took (the budget gave the steps; the seconds say what the machine's load made
     of them)."""
     paper = {model: fid[0] for _, model, *fid in PAPER_TABLE1}
+    larger = fid_10000()
     runs = []
     for folder in folders:
         base = {key: json.loads(value) for key, value in (
             item.split("=", 1) for item in json.loads((RESULTS / folder / "sweep.json").read_text())["overrides"])}
         for r in sweep_rows(folder):
             if r["seed"] == 0:
-                runs.append((_table1_label({**base, **r}), r["model"], r))
+                runs.append((_table1_label({**base, **r}), r["model"], {**r, "large": larger.get((folder, r["run"]))}))
     runs += list(extra)
-    lines = header("model", "FID (N = 2,000)", "precision / recall", "m_A", "steps", "training s",
-                   "paper FID (N = 10,000)")
+    lines = header("model", "FID (N = 2,000)", "precision / recall", "FID (N = 10,000)", "m_A", "steps",
+                   "training s", "paper FID (N = 10,000)")
     for label, model, r in sorted(runs, key=lambda item: item[2]["fid"]):
+        large = r.get("large")
         lines.append(row(label, f"{r['fid']:.1f}", f"{r['precision']:.3f} / {r['recall']:.3f}",
+                         "–" if large is None else f"{large['fid']:.1f}",
                          r["active_dims"] if model in ("maskaae", "wae-gan") else "–", f"{r['steps']:,}",
                          f"{r['seconds']:.0f}", "–" if paper.get(model) is None else paper[model]))
     return lines
@@ -69,7 +83,8 @@ def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ..
 def front_table1() -> list[str]:
     """The nine families at 900 s each on MNIST (results/table1-mnist-900; RAE and MaskAAE's two decoder-phase
     options in results/table1-mnist-900-decoder03 and -decoder05)."""
-    return table1_rows(("table1-mnist-900", "table1-mnist-900-decoder03", "table1-mnist-900-decoder05"))
+    return table1_rows(("table1-mnist-900", "table1-mnist-900-decoder03", "table1-mnist-900-decoder05",
+                        "table1-mnist-900-mixture"))
 
 
 def table1_300() -> list[str]:
@@ -93,4 +108,40 @@ def recon_vs_m() -> list[str]:
             if r["model"] == "maskaae":
                 lines.append(row(f"`{folder}` {r['run']}", r["active_dims"], f"{r['steps']:,}",
                                  f"{r['fid_reconstructions']:.1f}", f"{r['fid_samples']:.1f}"))
+    return lines
+
+
+# the 900 s runs diagnosed (experiments/generation_diagnosis.py), and the run that holds discovery at the preset's
+# own lengths (no diagnosis: its sample FID only)
+DIAGNOSED_900 = ("table1-mnist-900", "table1-mnist-900-decoder03", "table1-mnist-900-decoder05")
+
+
+def diagnosis_900() -> list[str]:
+    """Where the 900 s runs lose their FID: reconstructions of test images 2,000-3,999, samples from the model's own
+    prior, the gap, decodes of a mixture fitted to the active codes (maskaae), and the active codes' squared MMD
+    to N(0, I) beside its null 95th percentile (results/table1-mnist-900*/diagnosis.json); then the MaskAAE runs
+    that differ in m_A or in the sampler only."""
+    lines = header("run (900 s)", "m_A", "steps", "training s", "reconstructions", "samples", "gap",
+                   "mixture decodes", "codes' MMD² (null 95%)")
+    for folder in DIAGNOSED_900:
+        base = {key: json.loads(value) for key, value in (
+            item.split("=", 1) for item in json.loads((RESULTS / folder / "sweep.json").read_text())["overrides"])}
+        for r in sorted(json.loads((RESULTS / folder / "diagnosis.json").read_text()), key=lambda r: r["model"]):
+            codes = r.get("codes")
+            lines.append(row(_table1_label({**base, "model": r["model"]}), r["active_dims"] or "–",
+                             f"{r['steps']:,}", f"{r['seconds']:.0f}", f"{r['fid_reconstructions']:.1f}",
+                             f"{r['fid_samples']:.1f}", f"{r['gap']:+.1f}",
+                             "–" if r.get("fid_mixture") is None else f"{r['fid_mixture']:.1f}",
+                             "–" if not codes else f"{codes['mmd2']:.4f} ({codes['mmd2_null_95']:.4f})"))
+    lines += ["", *header("MaskAAE run, one critic step a step", "discovery's nested + verification steps", "m_A",
+                          "critic steps", "decoder-only steps", "sampler", "FID (N = 2,000)", "training s")]
+    for folder in ("table1-mnist-900-decoder05", "mnist-decoder05-fixed-discovery", "table1-mnist-900-mixture"):
+        config = json.loads(next((RESULTS / folder / "runs").iterdir()).joinpath("config.json").read_text())
+        t = config["train"]
+        decoder = round(t["decoder_share"] * t["steps"])
+        discovery = t["discovery_steps"] + t["discovery_verify_steps"]
+        (r,) = sweep_rows(folder)
+        lines.append(row(f"`{folder}`", f"{discovery:,}", r["active_dims"], f"{t['steps'] - decoder - discovery:,}",
+                         f"{decoder:,}", config["model"].get("sampler", "prior"), f"{r['fid']:.1f}",
+                         f"{r['seconds']:.0f}"))
     return lines

@@ -139,8 +139,10 @@ class ModelConfig:
     # maskaae family: what the generator draws z from for D(mu * z). prior: N(0, I), the paper's sampling;
     # mixture: a Gaussian mixture of 10 full-covariance components (the RAE authors' MNIST setting) fitted to the
     # codes E(x) of the training set on the active dimensions at the last training step, as the RAE samples
-    # (maskaae/sampling.py). The critic trains against N(0, I) either way. On MNIST at 900 s it took the
-    # 0.5 decoder-phase run's FID from 27.4 to 23.8 (docs/REPRODUCTION.md, issue 35)
+    # (maskaae/sampling.py). The critic trains against N(0, I) either way. rae samples its mixture whatever this
+    # says, so a sweep over rae and maskaae may set it for both; the other families refuse mixture. On MNIST at
+    # 900 s a mixture fitted after training took the 0.5 decoder-phase run's FID from 27.4 to 23.8
+    # (docs/REPRODUCTION.md, issue 35)
     sampler: Literal["prior", "mixture"] = "prior"
 
     def validate(self) -> None:
@@ -164,9 +166,9 @@ class ModelConfig:
                self.mask_init_max, "must be finite and > 0")
         _check(0.0 <= self.mask_init_min < self.mask_init_max, "model.mask_init_min", self.mask_init_min,
                "must be >= 0 and below model.mask_init_max")
-        _check(self.sampler == "prior" or self.kind == "maskaae", "model.sampler", self.sampler,
-               f"applies to the maskaae family (MaskAAE, WAE-GAN), not {self.kind!r} (rae always samples its "
-               "mixture; the other families their own prior): set model.sampler=prior")
+        _check(self.sampler == "prior" or self.kind in ("maskaae", "rae"), "model.sampler", self.sampler,
+               f"is a choice of the maskaae family (MaskAAE, WAE-GAN; rae always samples its mixture), not of "
+               f"{self.kind!r}, which samples its own prior: set model.sampler=prior")
 
 
 @dataclass
