@@ -19,8 +19,9 @@ train.discovery_full_share and loss.nested_power (0.5 and 1 before they existed,
 nested batch whole, the plain mean; a version-12 config written while the keys were new has them, and keeps
 their values); version 14 model.discovery_descent_ratio, model.discovery_descent_tolerance and
 train.discovery_descent_steps (no descent before they existed); version 15 train.device (the CPU before it
-existed; read as auto); version 16 train.decoder_share (0 before it existed: no decoder-only steps); version 17 train.precision
-(float32 before it existed); version 18 model.sampler (prior before it existed: the paper's sampling).
+existed; read as auto); version 16 train.decoder_share (0 before it existed: no decoder-only steps); version 17
+train.precision (float32 before it existed); version 18 model.sampler (prior before it existed: the paper's
+sampling).
 """
 
 from __future__ import annotations
@@ -170,7 +171,8 @@ _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upg
              9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
              11: _upgrade_11_to_12, 12: _upgrade_12_to_13,
              13: _upgrade_13_to_14, 14: _upgrade_14_to_15,
-             15: _upgrade_15_to_16, 16: _upgrade_16_to_17, 17: _upgrade_17_to_18}  # version -> function returning the next version's dict
+             15: _upgrade_15_to_16, 16: _upgrade_16_to_17,
+             17: _upgrade_17_to_18}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
