@@ -45,6 +45,20 @@ def _table1_label(r: dict) -> str:
     return "`maskaae`, " + ", ".join(settings)
 
 
+def _value(text: str):
+    """An override's value as the sweep parsed it: JSON where it is JSON (numbers, null), else the string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def sweep_overrides(folder: str) -> dict:
+    """The --set values of a committed sweep (sweep.json), by key."""
+    items = json.loads((RESULTS / folder / "sweep.json").read_text())["overrides"]
+    return {key: _value(value) for key, value in (item.split("=", 1) for item in items)}
+
+
 def fid_10000() -> dict[tuple[str, str], dict]:
     """(sweep folder, run) -> the summary of the manifest's evaluate entry that re-evaluated that run at
     N = 10,000 (results/NAME/summary.json), for the entries collected so far."""
@@ -63,8 +77,7 @@ def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ..
     larger = fid_10000()
     runs = []
     for folder in folders:
-        base = {key: json.loads(value) for key, value in (
-            item.split("=", 1) for item in json.loads((RESULTS / folder / "sweep.json").read_text())["overrides"])}
+        base = sweep_overrides(folder)
         for r in sweep_rows(folder):
             if r["seed"] == 0:
                 runs.append((_table1_label({**base, **r}), r["model"], {**r, "large": larger.get((folder, r["run"]))}))
@@ -82,7 +95,7 @@ def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ..
 
 def front_table1() -> list[str]:
     """The nine families at 900 s each on MNIST (results/table1-mnist-900; RAE and MaskAAE's two decoder-phase
-    options in results/table1-mnist-900-decoder03 and -decoder05)."""
+    options in results/table1-mnist-900-decoder03 and -decoder05, the mixture sampler in -mixture)."""
     return table1_rows(("table1-mnist-900", "table1-mnist-900-decoder03", "table1-mnist-900-decoder05",
                         "table1-mnist-900-mixture"))
 
@@ -124,8 +137,7 @@ def diagnosis_900() -> list[str]:
     lines = header("run (900 s)", "m_A", "steps", "training s", "reconstructions", "samples", "gap",
                    "mixture decodes", "codes' MMD² (null 95%)")
     for folder in DIAGNOSED_900:
-        base = {key: json.loads(value) for key, value in (
-            item.split("=", 1) for item in json.loads((RESULTS / folder / "sweep.json").read_text())["overrides"])}
+        base = sweep_overrides(folder)
         for r in sorted(json.loads((RESULTS / folder / "diagnosis.json").read_text()), key=lambda r: r["model"]):
             codes = r.get("codes")
             lines.append(row(_table1_label({**base, "model": r["model"]}), r["active_dims"] or "–",
@@ -136,7 +148,7 @@ def diagnosis_900() -> list[str]:
     lines += ["", *header("MaskAAE run, one critic step a step", "discovery's nested + verification steps", "m_A",
                           "critic steps", "decoder-only steps", "sampler", "FID (N = 2,000)", "training s")]
     for folder in ("table1-mnist-900-decoder05", "mnist-decoder05-fixed-discovery", "table1-mnist-900-mixture"):
-        config = json.loads(next((RESULTS / folder / "runs").iterdir()).joinpath("config.json").read_text())
+        config = json.loads(next((RESULTS / folder / "runs").iterdir()).joinpath("config.json").read_text())["config"]
         t = config["train"]
         decoder = round(t["decoder_share"] * t["steps"])
         discovery = t["discovery_steps"] + t["discovery_verify_steps"]
