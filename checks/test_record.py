@@ -44,6 +44,22 @@ def test_the_documents_tables_are_generated_from_results():
     assert done.returncode == 0, "stale tables; run experiments/tables.py:\n" + done.stdout[-3000:]
 
 
+def test_the_discovery_benchmarks_decisions_from_saved_curves_are_the_committed_ones():
+    """What results/discovery's summary decides from the saved curves alone, by the experiment's own functions: the
+    level variant's m_A and both rules at other tolerances (the level rule left the library in schema 19;
+    experiments/discovery_variants.py keeps it), and the gain variant's m_A decided from the level runs' curves."""
+    from discovery_report import tolerance_sensitivity
+    from discovery_variants import decide, decided_from_curves, decision_settings, kept_rows
+
+    out = ROOT / "results" / "discovery"
+    rows = [r for kept in kept_rows(out).values() for r in kept]
+    level = [r for r in rows if r["variant"] == "level"]
+    assert len(level) == 72 and all(decide(r["curve"], *decision_settings("level")) == r["m_A"] for r in level)
+    assert tolerance_sensitivity(level) == json.loads((out / "summary.json").read_text())["tolerance_sensitivity"]
+    gain = {(r["group"], r["run"]): r["m_A"] for r in rows if r["variant"] == "gain"}
+    assert {(r["group"], r["run"]): r["m_A"] for r in decided_from_curves(level, "gain", "level")} == gain
+
+
 def test_every_marked_table_has_a_generator_and_every_generator_is_used():
     text = "".join(path.read_text() for path in tables.DOCUMENTS)
     used = {m.group("name") for m in tables._BLOCK.finditer(text)}

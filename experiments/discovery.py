@@ -20,7 +20,9 @@ curved1 n = 5, curved3 n = 7, sphere n = 8, hypercube n = 12 at (4, 4), Gaussian
 curved3 n = 4 at (5, 5): 23 cases, results/discovery-holdout (at the tag record-2026-12; today's default's:
 results/discovery-holdout-reach16; HOLDOUT says which pair was seen when).
 Variants without runs of their own on a group take their m_A from another's run records where that is exact
-(experiments/discovery_variants.py); the default's runs on the grid are the `verify` runs.
+(experiments/discovery_variants.py); the default's runs on the grid are the `verify` runs. A variant that sets an
+option removed in schema 19 (`level`, `log`: discovery_variants.runnable) is neither validated nor run: its rows
+are those an earlier collection kept in OUT (runs.csv, curves.json); the git tag record-2026-12 runs it.
 
 Every default run's decision curve u(k) goes to OUT/curves.json, and summary.json also holds m_A by n and
 what other tolerances would have decided on the same curves (no retraining: the decision is a function of
@@ -55,8 +57,8 @@ from maskaae.sweep import SweepSpec, build_points, run_sweep
 from discovery_report import by_n, figures, markdown, plot, tolerance_sensitivity, write_csv
 from discovery_variants import (DECIDED_IN_RECORDS, SAME_TRAINING_UNTIL_DECIDED, UNTRIGGERED_SOURCE, VARIANTS,
                                 decided_from_curves, DECISION_ONLY, derived_rows, descent_cells, kept_rows,
-                                record_source, recorded_rows, same_computation, same_training, untriggered,
-                                untriggered_cells, with_variant)
+                                record_source, recorded_rows, runnable, same_computation, same_training,
+                                untriggered, untriggered_cells, with_variant)
 
 GAUSSIAN_N = [2, 4, 6, 8, 10, 16, 20]
 MANIFOLD_KINDS = ["hypercube", "sphere", "torus", "curved1", "curved3"]
@@ -225,13 +227,14 @@ def main() -> None:
     if unknown:
         parser.error(f"--first: no group {', '.join(unknown)} in the {grid} grid; it has {', '.join(grid_groups)}")
     specs = {(v, g): with_variant(s, v) for v in args.variants for g, s in grid_groups.items()}
-    for spec in specs.values():  # every point validates before anything runs
-        build_points(spec)
+    for (v, g), spec in specs.items():  # every point validates before anything runs
+        if runnable(v):
+            build_points(spec)
     cache_file = out / "intrinsic.json"
     if args.intrinsic_only:
         cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
         lock = threading.Lock()
-        for spec in {g: s for (v, g), s in specs.items()}.values():
+        for spec in {g: s for (v, g), s in specs.items() if runnable(v)}.values():
             for point in build_points(spec):
                 intrinsic_estimates(point.config.data, cache, lock)
                 cache_file.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
@@ -249,9 +252,10 @@ def main() -> None:
     kept = kept_rows(out)
 
     def rows_here(v: str, g: str) -> list[dict]:
-        """The group's rows from its runs on this machine, else the rows out/ kept from an earlier collection."""
+        """The group's rows from its runs on this machine, else the rows out/ kept from an earlier collection (always
+        for a variant today's maskaae cannot run, whose configs it refuses)."""
         folder = runs_root / v / g
-        return rows_of(v, g, folder, cache, lock) if folder.exists() else kept.get((v, g), [])
+        return rows_of(v, g, folder, cache, lock) if folder.exists() and runnable(v) else kept.get((v, g), [])
 
     same |= {(v, g): UNTRIGGERED_SOURCE[v] for (v, g) in specs if v in UNTRIGGERED_SOURCE
              and not (runs_root / v / g).exists()
@@ -261,7 +265,8 @@ def main() -> None:
         # groups in parallel, one job each, so that small groups do not leave a core idle
         command = [sys.executable, *sys.argv]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            order = sorted((key for key in specs if key not in derived), key=lambda key: key[1] not in args.first)
+            order = sorted((key for key in specs if key not in derived and runnable(key[0])),
+                           key=lambda key: key[1] not in args.first)
             futures = [pool.submit(run_sweep, specs[v, g], runs_root / v / g, 1, "local", None, command,
                                    lambda msg, tag=f"{v}/{g}": print(f"{tag}: {msg}", flush=True))
                        for (v, g) in order]

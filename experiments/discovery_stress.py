@@ -39,7 +39,7 @@ from maskaae.versions import saved_config_from_dict
 
 from discovery import ID_POINTS, intrinsic_estimates
 from discovery_report import figures, write_csv
-from discovery_variants import VARIANTS, descent_cells
+from discovery_variants import VARIANTS, descent_cells, runnable
 
 OUT = Path("results/discovery-stress")
 FILE_POINTS = 25000  # rows of each file case; data.test_fraction (0.1) of them are held out
@@ -158,7 +158,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one thread each (default 2)")
     parser.add_argument("--runs", default="runs/discovery/stress", help="sweep folders (checkpoints; not committed)")
     parser.add_argument("--collect-only", action="store_true", help="only collect what has finished")
-    parser.add_argument("--variant", default="default", choices=list(VARIANTS),
+    parser.add_argument("--variant", default="default", choices=[v for v in VARIANTS if runnable(v)],
                         help="a benchmark variant: its overrides on every case, RUNS-VARIANT, OUT-VARIANT")
     args = parser.parse_args()
     # the folders without a suffix hold the sixth default's runs, made (without overrides) while it was the preset;

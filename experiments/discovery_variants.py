@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from maskaae.discovery import verified_dimension
+import numpy as np
+
+from maskaae.discovery import choose_dimension, gain_rule, tolerances, verified_dimension
 from maskaae.sweep import SweepSpec, build_points
 
 # Variants: overrides on the `synthetic` preset. "default" is the preset as it is; "paper" is the
@@ -117,6 +119,47 @@ VARIANTS: dict[str, list[str]] = {
 }
 # Variants whose runs stop after the decision: their rows keep m_A and leave fd, precision, recall and seconds empty.
 DECISION_ONLY = {"log", "reach", "reach16", "descent"}
+# Options that variants of the record set and the library removed in schema 19 (maskaae/versions.py): today's maskaae
+# cannot build or train such a variant (level, log); the git tag record-2026-12 (commit 6a19709) runs it. Its rows
+# come from the runs.csv and curves.json of an earlier collection (kept_rows), and decisions on saved curves by its
+# rule from `decide`.
+REMOVED_OPTIONS = ("model.discovery_rule", "train.discovery_truncation", "loss.nested_power")
+
+
+def removed_options(variant: str) -> dict[str, str]:
+    """The variant's overrides of options removed in schema 19, key -> value."""
+    pairs = (o.split("=", 1) for o in VARIANTS[variant])
+    return {key: value for key, value in pairs if key in REMOVED_OPTIONS}
+
+
+def runnable(variant: str) -> bool:
+    """Whether today's maskaae can build and train the variant: it sets no option removed in schema 19."""
+    return not removed_options(variant)
+
+
+def level_rule(u: np.ndarray, t: np.ndarray) -> int:
+    """The record's level rule (maskaae/discovery/rules.py at record-2026-12; the library dropped it in schema 19):
+    the smallest k >= 1 with u(k) - u* <= t(k) (u(0) - u*), within tolerance of the best prefix."""
+    floor = u[1:].min()
+    return int(np.nonzero(u[1:] - floor <= t[1:] * (u[0] - floor))[0][0]) + 1
+
+
+# The decision rules the record compares, by the names model.discovery_rule gave them; gain is the library's.
+DECISION_RULES = {"gain": gain_rule, "level": level_rule}
+
+
+def decide(curve: list[float], tolerance: float, rule: str = "gain", relative: float | None = None) -> int:
+    """How many leading dimensions `rule` keeps on the curve u(0) .. u(m) (the record's choose_dimension, which took
+    the rule): gain is maskaae.discovery.choose_dimension; level its level_rule on the same tolerances, m when the
+    curve explains nothing."""
+    if rule == "gain":
+        return choose_dimension(curve, tolerance, relative)
+    u = np.asarray(curve, dtype=np.float64)
+    total = u[0] - u[1:].min()
+    if not np.isfinite(total) or total <= 0:
+        return len(u) - 1
+    return DECISION_RULES[rule](u, tolerances(u, tolerance, relative))
+
 # A variant that differs from another only in the decision's tolerance trains the same nested phase up to
 # the provisional decision; where that decision is the same, the whole run is the same computation up to
 # the final decision. So a group is run for `variant` only where some point's provisional decision would
@@ -269,10 +312,11 @@ def with_variant(spec: SweepSpec, variant: str) -> SweepSpec:
 
 @functools.cache
 def variant_config(variant: str):
-    """The variant's config on the `synthetic` preset (built once: the derivations ask for it once per row)."""
+    """The variant's config on the `synthetic` preset (built once: the derivations ask for it once per row), without
+    the options removed in schema 19 (removed_options), which today's config has not."""
     from maskaae.presets import build_config
 
-    return build_config("synthetic", None, VARIANTS[variant])
+    return build_config("synthetic", None, [o for o in VARIANTS[variant] if o.split("=", 1)[0] not in REMOVED_OPTIONS])
 
 
 def variant_model(variant: str):
@@ -281,23 +325,22 @@ def variant_model(variant: str):
 
 
 def decision_settings(variant: str) -> tuple:
-    """choose_dimension's tolerance, rule and relative cap for the variant."""
+    """decide's tolerance, rule and relative cap for the variant (the rule: gain, or what its overrides name)."""
     cfg = variant_model(variant)
-    return cfg.discovery_tolerance, cfg.discovery_rule, cfg.discovery_relative_tolerance
+    rule = removed_options(variant).get("model.discovery_rule", "gain")
+    return cfg.discovery_tolerance, rule, cfg.discovery_relative_tolerance
 
 
 def same_training(spec: SweepSpec, variant: str, source_dir: Path) -> bool:
     """Whether every point of the group has a finished run in source_dir whose provisional decision the
     variant's rule would take too (SAME_TRAINING_UNTIL_DECIDED): then the variant's runs need not be made."""
-    from maskaae.discovery import choose_dimension
-
     settings = decision_settings(variant)
     for point in build_points(spec):
         summary_file = source_dir / "runs" / point.name / "summary.json"
         if not summary_file.is_file():
             return False
         provisional = (json.loads(summary_file.read_text()).get("discovery") or {}).get("provisional")
-        if not provisional or choose_dimension(provisional["curve"], *settings) != provisional["dimension"]:
+        if not provisional or decide(provisional["curve"], *settings) != provisional["dimension"]:
             return False
     return True
 
@@ -319,12 +362,10 @@ def derived_rows(source_rows: list[dict], variant: str) -> list[dict]:
     """The variant's rows from the source's runs of a group where same_training holds: m_A by the variant's
     rule on the source run's final curve; fd, precision and recall kept where m_A is the same (the same
     computation throughout), empty where it differs (the phase after the decision would differ)."""
-    from maskaae.discovery import choose_dimension
-
     settings = decision_settings(variant)
     out = []
     for r in source_rows:
-        m_a = choose_dimension(r["curve"], *settings)
+        m_a = decide(r["curve"], *settings)
         same = m_a == r["m_A"]
         out.append({**r, "variant": variant, "m_A": m_a, "error": m_a - r["n"],
                     "decided_from": f"the {r['variant']} run (same provisional decision)",
@@ -339,14 +380,12 @@ def decided_from_curves(rows: list[dict], variant: str, source: str) -> list[dic
     Exact, not an estimate: the two variants differ only in the decision rule, the nested phase before it
     is the same computation, so a run of the variant would decide from the same curve. What happens after the
     decision (fd, precision, recall) depends on the mask, so those stay empty until the variant's own run."""
-    from maskaae.discovery import choose_dimension
-
     settings = decision_settings(variant)
     own = {(r["group"], r["run"]) for r in rows if r["variant"] == variant}
     out = []
     for r in rows:
         if r["variant"] == source and r.get("curve") and (r["group"], r["run"]) not in own:
-            m_a = choose_dimension(r["curve"], *settings)
+            m_a = decide(r["curve"], *settings)
             out.append({**r, "variant": variant, "m_A": m_a, "error": m_a - r["n"],
                         "decided_from": f"the {source} run's saved curve", "fd": None, "precision": None,
                         "recall": None})

@@ -54,8 +54,6 @@ def test_wrong_types_raise_naming_key(override, key):
     ("train.batch_size=0", "train.batch_size"),
     ("loss.alpha2=-1", "loss.alpha2"),
     ("loss.lambda3_init=0", "loss.lambda3_init"),
-    ("loss.nested_power=0", "loss.nested_power"),
-    ("loss.nested_power=-1", "loss.nested_power"),
     ("train.discovery_full_share=1", "train.discovery_full_share"),
     ("train.discovery_full_share=-0.1", "train.discovery_full_share"),
     ("eval.active_threshold=1.5", "eval.active_threshold"),

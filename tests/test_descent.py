@@ -141,9 +141,9 @@ def test_a_triggered_descent_trains_rounds_at_exactly_j_and_sets_the_mask_to_its
     monkeypatch.setattr("maskaae.discovery.descent.excess", lambda *args: next(errors))
     real = schedule_module.nested_truncation
 
-    def recording(batch, dim, generator, window=None, law="uniform", full_share=0.5):
+    def recording(batch, dim, generator, window=None, full_share=0.5):
         windows.append(window)
-        return real(batch, dim, generator, window, law, full_share)
+        return real(batch, dim, generator, window, full_share)
     monkeypatch.setattr(schedule_module, "nested_truncation", recording)
     monkeypatch.setattr(schedule_module, "choose_dimension", lambda *args, **kwargs: 5)
     trainer = descent_trainer(["model.discovery_descent_ratio=0.01", "train.discovery_focus=0",

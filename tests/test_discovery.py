@@ -16,10 +16,9 @@ from conftest import TINY
 # -- the decision rule on constructed curves ------------------------------------------------------------
 
 def test_choose_dimension_takes_the_knee():
-    # u(0) = 1, falls to the floor 0.05 at k = 5 and stays: 5 is the smallest k within tolerance.
+    # u(0) = 1, falls to the floor 0.05 at k = 5 and stays: after 5 the next two dimensions explain nothing.
     curve = [1.0, 0.8, 0.6, 0.4, 0.2, 0.05, 0.05, 0.05, 0.05]
-    assert choose_dimension(curve, 0.02, "level") == 5
-    assert choose_dimension(curve, 0.02, "gain") == 5
+    assert choose_dimension(curve, 0.02) == 5
 
 
 def test_the_gain_rule_stops_where_the_next_two_dimensions_stop_paying():
@@ -27,17 +26,16 @@ def test_the_gain_rule_stops_where_the_next_two_dimensions_stop_paying():
     # k = 3: 0.11, k = 4: 0.07, k = 5: 0.04, k = 6: 0.01. The rule keeps the first k where that is at most
     # 2 * tolerance: 5 for tolerance 0.025 (0.05), 4 for 0.04 (0.08), 6 for 0.01 (0.02).
     curve = [1.1, 0.7, 0.4, 0.25, 0.18, 0.14, 0.11, 0.10, 0.10, 0.10]
-    assert choose_dimension(curve, 0.025, "gain") == 5
-    assert choose_dimension(curve, 0.04, "gain") == 4
-    assert choose_dimension(curve, 0.01, "gain") == 6
-    # a slow tail of 0.01 per dimension: the gain rule stops at its start (0.02 <= 0.025 after k = 4), the
-    # level rule follows it down to u <= 0.1125 (k = 13)
+    assert choose_dimension(curve, 0.025) == 5
+    assert choose_dimension(curve, 0.04) == 4
+    assert choose_dimension(curve, 0.01) == 6
+    # a slow tail of 0.01 per dimension: the rule stops at its start (0.02 <= 0.025 after k = 4), where a rule
+    # that compares u(k) with the floor (the level rule, removed in schema 19) followed it down to k = 13
     tail = [1.1, 0.7, 0.4, 0.25, 0.2, 0.19, 0.18, 0.17, 0.16, 0.15, 0.14, 0.13, 0.12, 0.11, 0.10]
-    assert choose_dimension(tail, 0.0125, "gain") == 4
-    assert choose_dimension(tail, 0.0125, "level") == 13
+    assert choose_dimension(tail, 0.0125) == 4
     # scale-free, and every dimension kept while each still pays (m < n)
-    assert choose_dimension(np.array(curve) * 37.0, 0.025, "gain") == 5
-    assert choose_dimension([1.0, 0.75, 0.5, 0.25], 0.02, "gain") == 3
+    assert choose_dimension(np.array(curve) * 37.0, 0.025) == 5
+    assert choose_dimension([1.0, 0.75, 0.5, 0.25], 0.02) == 3
 
 
 def _curve(shares, tail=3):
@@ -49,15 +47,11 @@ def test_the_relative_cap_keeps_the_small_dimensions_of_large_n():
     # n = 40: 30 dimensions explain 3.2% each and 10 explain 0.4% each (96% + 4% = 100%).
     curve = _curve([0.032] * 30 + [0.004] * 10)
     # A fixed 0.5% stops at k = 30: the next two explain 0.8% <= 2 x 0.5%.
-    assert choose_dimension(curve, 0.005, "gain") == 30
+    assert choose_dimension(curve, 0.005) == 30
     # Capped at 5% of the kept mean: at k = 30 the cap is 0.05 x 3.2% = 0.16%, under 0.5%, and the next two
     # (0.8%) exceed 2 x 0.16%; at k = 39 the mean is 99.6% / 39 = 2.55%, the cap 0.128%, and the next two
     # explain 0.4% > 0.255%; at k = 40 the next two explain nothing.
-    assert choose_dimension(curve, 0.005, "gain", relative=0.05) == 40
-    # level: u(k) - u* <= 1% needs k = 38 (two dimensions of 0.4% left); capped, u(39) - u* = 0.4% is above
-    # 0.05 x 2.55% = 0.128%, so k = 40
-    assert choose_dimension(curve, 0.01, "level") == 38
-    assert choose_dimension(curve, 0.01, "level", relative=0.05) == 40
+    assert choose_dimension(curve, 0.005, relative=0.05) == 40
 
 
 def test_the_relative_cap_changes_nothing_where_the_kept_dimensions_explain_10_percent_each():
@@ -65,11 +59,11 @@ def test_the_relative_cap_changes_nothing_where_the_kept_dimensions_explain_10_p
     shares = [0.3, 0.2, 0.15, 0.12, 0.1, 0.074, 0.04, 0.016]
     curve = _curve(shares, tail=6)
     for relative in (None, 0.05):
-        assert choose_dimension(curve, 0.005, "gain", relative=relative) == 8
+        assert choose_dimension(curve, 0.005, relative=relative) == 8
     # but a tolerance above the cap is capped: the gain test's curve above, at 2.5%, keeps 6 instead of 5
     # (at k = 5 the mean share is 0.96 / 5, the cap 0.96%, and the next two explain 4% > 1.92%)
     curve = [1.1, 0.7, 0.4, 0.25, 0.18, 0.14, 0.11, 0.10, 0.10, 0.10]
-    assert choose_dimension(curve, 0.025, "gain", relative=0.05) == 6
+    assert choose_dimension(curve, 0.025, relative=0.05) == 6
 
 
 def test_the_tolerances_are_the_fixed_share_capped_by_the_kept_mean():
@@ -79,31 +73,21 @@ def test_the_tolerances_are_the_fixed_share_capped_by_the_kept_mean():
     np.testing.assert_allclose(tolerances(u, 0.1, 0.2), expected)
     np.testing.assert_allclose(tolerances(u, 0.1, None), [0.1] * 5)
     with pytest.raises(ValueError, match="relative tolerance"):
-        choose_dimension(u, 0.1, "gain", relative=1.5)
-
-
-def test_an_unknown_rule_is_named():
-    with pytest.raises(ValueError, match="unknown decision rule 'knee'"):
-        choose_dimension([1.0, 0.5, 0.4], 0.01, "knee")
+        choose_dimension(u, 0.1, relative=1.5)
 
 
 def test_choose_dimension_tolerance_is_relative_to_the_total_reduction():
-    # excess over the floor at k = 3 is 0.015 of a total reduction of 1.0 (floor 0.1, u(0) 1.1)
+    # after k = 3 the next two dimensions explain 0.015 of a total reduction of 1.0 (floor 0.1, u(0) 1.1)
     curve = [1.1, 0.6, 0.3, 0.115, 0.1, 0.1]
-    assert choose_dimension(curve, 0.02, "level") == 3
-    assert choose_dimension(curve, 0.01, "level") == 4
+    assert choose_dimension(curve, 0.01) == 3
+    assert choose_dimension(curve, 0.005) == 4
     # the same curve scaled by any factor gives the same answer (scale-free)
-    assert choose_dimension(np.array(curve) * 37.0, 0.02, "level") == 3
-
-
-def test_choose_dimension_keeps_every_dimension_when_each_is_needed():
-    # m < n: every added dimension still removes a large share, so all m are kept
-    assert choose_dimension([1.0, 0.75, 0.5, 0.25], 0.02, "level") == 3
+    assert choose_dimension(np.array(curve) * 37.0, 0.01) == 3
 
 
 def test_choose_dimension_uses_the_lowest_prefix_as_floor():
     # a noisy tail that rises again after the knee does not move the answer
-    assert choose_dimension([1.0, 0.5, 0.1, 0.1001, 0.1003, 0.1008], 0.02, "level") == 2
+    assert choose_dimension([1.0, 0.5, 0.1, 0.1001, 0.1003, 0.1008], 0.02) == 2
 
 
 def test_choose_dimension_on_a_flat_curve_keeps_everything():
@@ -182,22 +166,6 @@ def test_nested_truncation_in_a_window_draws_only_its_lengths_and_the_same_amoun
     assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
 
 
-def test_log_truncation_follows_its_law_and_draws_a_fixed_amount():
-    dim = 40
-    keep = nested_truncation(200000, dim, torch.Generator().manual_seed(0), law="log")
-    lengths = keep.sum(1)
-    assert torch.equal(keep, (torch.arange(dim) < lengths[:, None]).float())
-    truncated = lengths[lengths < dim]
-    for k in (1, 2, 5, 17, 39):
-        expected = 0.5 * np.log((k + 1) / k) / np.log(dim + 1)  # the truncated half's P(k)
-        assert abs(float((lengths == k).float().mean()) - expected) < 4 * np.sqrt(expected / 200000) + 1e-4, k
-    assert truncated.min() >= 1
-    g1, g2 = torch.Generator().manual_seed(1), torch.Generator().manual_seed(1)
-    nested_truncation(10, 8, g1, law="log")
-    nested_truncation(10, 30, g2, law="log")
-    assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
-
-
 def test_focus_window_is_the_answer_give_or_take_the_half_width_inside_1_to_m():
     h = FOCUS_HALF_WIDTH
     for m in range(1, 12):
@@ -237,7 +205,7 @@ def test_ordered_trainer_decides_a_prefix_mask_and_then_trains_the_critic():
     assert all(torch.equal(p, b) for p, b in zip(model.critic.parameters(), critic_before))
     k = trainer.discovery["dimension"]
     assert 1 <= k <= 6 and len(trainer.discovery["curve"]) == 7
-    assert k == choose_dimension(trainer.discovery["curve"], cfg.model.discovery_tolerance, cfg.model.discovery_rule,
+    assert k == choose_dimension(trainer.discovery["curve"], cfg.model.discovery_tolerance,
                                  cfg.model.discovery_relative_tolerance)
     assert trainer.discovery["relative_tolerance"] == cfg.model.discovery_relative_tolerance == 0.05
     np.testing.assert_array_equal(model.mask, [1.0] * k + [0.0] * (6 - k))
@@ -262,9 +230,9 @@ def recording_trainer(monkeypatch, overrides: list[str]) -> tuple[Trainer, list]
     """A Trainer on 256 random 10-d samples, and the list of truncation windows its nested steps draw from."""
     windows = []
 
-    def recording(batch, dim, generator, window=None, law="uniform", full_share=0.5):
+    def recording(batch, dim, generator, window=None, full_share=0.5):
         windows.append(window)
-        return nested_truncation(batch, dim, generator, window, law, full_share)
+        return nested_truncation(batch, dim, generator, window, full_share)
 
     monkeypatch.setattr(schedule_module, "nested_truncation", recording)
     cfg = build_config("synthetic", overrides=overrides)

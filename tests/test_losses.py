@@ -7,7 +7,7 @@ from torch import nn
 
 from maskaae.losses import (autograd_input_gradient, input_gradient, relu_mlp_layers,
                             binariness, critic_loss, generator_loss, gradient_penalty, mask_loss,
-                            per_sample_reconstruction, powered_reconstruction, reconstruction,
+                            per_sample_reconstruction, reconstruction,
                             variance_penalty, variance_weights, wasserstein_estimate)
 
 X = torch.tensor([[0.2, 0.9, 0.5], [1.0, 0.0, 0.3]], dtype=torch.float64)
@@ -37,25 +37,6 @@ def test_l2_is_per_sample_norm_batch_mean():
 @pytest.mark.parametrize("kind", ["mse", "bce", "l2"])
 def test_per_sample_reconstruction_means_to_the_batch_loss(kind):
     assert per_sample_reconstruction(X, XH, kind).mean().item() == pytest.approx(reconstruction(X, XH, kind).item())
-
-
-def test_powered_reconstruction_by_hand():
-    d = (X - XH).numpy()
-    per_sample = (d ** 2).mean(1)  # 0.05 / 3 and 0.56 / 3
-    assert powered_reconstruction(X, XH, "mse", 0.5).item() == pytest.approx(np.sqrt(per_sample).mean())
-    assert powered_reconstruction(X, XH, "mse", 0.25).item() == pytest.approx((per_sample ** 0.25).mean())
-    assert powered_reconstruction(X, XH, "mse", 2.0).item() == pytest.approx((per_sample ** 2).mean())
-    assert powered_reconstruction(X, XH, "mse", 1.0).item() == reconstruction(X, XH, "mse").item()
-
-
-def test_powered_reconstruction_weighs_large_errors_less():
-    # d/dx_hat of mean(e_i ** p): each sample's MSE gradient times p e_i ** (p - 1) / batch
-    xh = XH.clone().requires_grad_(True)
-    powered_reconstruction(X, xh, "mse", 0.5).backward()
-    d = (xh.detach() - X).numpy()
-    e = (d ** 2).mean(1, keepdims=True)
-    expected = 0.5 * e ** -0.5 * (2 * d / 3) / 2
-    np.testing.assert_allclose(xh.grad.numpy(), expected, rtol=1e-10)
 
 
 def test_unknown_recon():

@@ -46,7 +46,6 @@ def test_fit_user_networks_and_reload(tmp_path):
     np.testing.assert_allclose(decision["curve"], curve, atol=2e-6)  # the record keeps 6 decimals
     k = model.active_dims
     assert k == decision["dimension"] == maskaae.discovery.choose_dimension(curve, decision["tolerance"],
-                                                                           decision["rule"],
                                                                            decision["relative_tolerance"])
     np.testing.assert_array_equal(model.mask, [1.0] * k + [0.0] * (4 - k))
     x = torch.from_numpy(_data(5))

@@ -1,6 +1,7 @@
 """Saved configs and sweep specs carry a schema version; older ones load with what their runs used."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 18
+    assert saved["schema_version"] == SCHEMA_VERSION == 19
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -49,14 +50,16 @@ def test_a_version_1_config_without_later_keys_gets_what_runs_did_before_them():
     assert saved_config_from_dict(v1).model.latent_dim == 7
 
 
-def test_a_version_2_config_keeps_the_level_rule_it_ran_with():
+def test_a_version_2_ordered_config_ran_the_level_rule_and_is_refused():
+    # before version 3 had the key, ordered discovery decided by the level rule, which version 19 removed
     v2 = Config().to_dict()
     v2["schema_version"] = 2
-    del v2["model"]["discovery_rule"]
     v2["model"]["discovery_tolerance"] = 0.01
-    cfg = saved_config_from_dict(v2)
-    assert (cfg.model.discovery_rule, cfg.model.discovery_tolerance) == ("level", 0.01)
-    assert Config().model.discovery_rule == "gain"
+    with pytest.raises(ConfigError, match=r"'model\.discovery_rule' = 'level' \(ordered configs from before schema 3"):
+        saved_config_from_dict(v2)
+    # with the paper's mask the rule was never read: the config loads
+    v2["model"]["discovery"] = "paper"
+    assert saved_config_from_dict(v2).model.discovery_tolerance == 0.01
 
 
 def test_a_version_5_config_keeps_uniform_nested_truncations():
@@ -129,12 +132,50 @@ def test_a_config_without_the_reach_keys_reads_as_before_them_unless_it_says_oth
 def test_a_version_12_config_has_half_the_nested_rows_whole_and_the_plain_mean():
     v12 = Config().to_dict()
     v12["schema_version"] = 12
-    v12["train"]["discovery_full_share"], v12["loss"]["nested_power"] = 0.0, 2.0  # written while the keys were new
-    cfg = saved_config_from_dict(v12)
-    assert (cfg.train.discovery_full_share, cfg.loss.nested_power) == (0.0, 2.0)
-    del v12["train"]["discovery_full_share"], v12["loss"]["nested_power"]
-    cfg = saved_config_from_dict(v12)
-    assert (cfg.train.discovery_full_share, cfg.loss.nested_power) == (0.5, 1.0)
+    v12["train"]["discovery_full_share"], v12["loss"]["nested_power"] = 0.0, 1.0  # written while the keys were new
+    assert saved_config_from_dict(v12).train.discovery_full_share == 0.0
+    v12["loss"]["nested_power"] = 2.0
+    with pytest.raises(ConfigError, match=r"'loss\.nested_power' = 2\.0"):
+        saved_config_from_dict(v12)
+    del v12["train"]["discovery_full_share"], v12["loss"]["nested_power"]  # before the keys: the plain mean
+    assert saved_config_from_dict(v12).train.discovery_full_share == 0.5
+
+
+# The options version 19 removed, and the one behaviour of each that is left
+REMOVED_IN_19 = {"train.discovery_truncation": "uniform", "loss.nested_power": 1.0, "model.discovery_rule": "gain"}
+
+
+def _version_18(**removed) -> dict:
+    """Today's defaults as a version-18 config wrote them: with the removed keys, at `removed` or what is left."""
+    v18 = Config().to_dict()
+    v18["schema_version"] = 18
+    for dotted, left in REMOVED_IN_19.items():
+        section, key = dotted.split(".")
+        v18[section][key] = removed.get(key, left)
+    return v18
+
+
+def test_a_version_18_config_with_the_behaviour_left_loads_as_today():
+    assert saved_config_from_dict(_version_18()) == Config()
+    assert saved_config_from_dict(_version_18(nested_power=1)) == Config()  # an integer 1, as JSON may hold it
+
+
+@pytest.mark.parametrize("key, value", [("discovery_truncation", "log"), ("nested_power", 2.0),
+                                        ("discovery_rule", "level")])
+def test_a_version_18_ordered_run_with_a_removed_option_is_refused_naming_it_and_the_record(key, value):
+    with pytest.raises(ConfigError, match=rf"run/config\.json: config key '\w+\.{key}' = {value!r}.* removed in "
+                                          r"schema 19.*record-2026-12 \(commit 6a19709\) runs it"):
+        saved_config_from_dict(_version_18(**{key: value}), source="run/config.json")
+
+
+@pytest.mark.parametrize("never_read", [{"discovery": "paper"}, {"mask": False}, {"kind": "wae-mmd"}])
+def test_a_removed_option_that_the_run_never_read_is_dropped(never_read):
+    # ordered discovery is the only reader: the paper's mask (the manifest pinned the level rule on those runs so
+    # that their configs rebuilt), WAE-GAN and the other families never trained it
+    v18 = _version_18(discovery_truncation="log", nested_power=2.0, discovery_rule="level")
+    v18["model"].update(never_read)
+    model = saved_config_from_dict(v18).model
+    assert {key: getattr(model, key) for key in never_read} == never_read
 
 
 def test_newer_or_malformed_versions_are_refused_naming_the_file():
@@ -146,14 +187,14 @@ def test_newer_or_malformed_versions_are_refused_naming_the_file():
 
 
 # What the committed runs used, from their own records (docs/REPRODUCTION.md and the commits that made them); the
-# synthetic-default* configs are in OLD_CONFIGS.
+# synthetic-default* configs are in OLD_CONFIGS. A run that used an option version 19 removed is refused instead
+# (_REFUSED: the key the refusal names).
+_REFUSED = {"synthetic-default-ordered": "model.discovery_rule"}  # the first ordered default: the level rule
 _USED = {
     "mnist-cpu-maskaae-m64": {"model.mask_init_min": 0.0, "model.discovery": "paper", "train.compile": False},
     "mnist-cpu-wae-m64": {"model.mask": False, "train.mask_warmup_steps": 0},
     "synthetic-default": {"model.discovery": "paper", "data.kind": "gaussian"},
     "synthetic-default-wae": {"model.mask_init_min": 0.0, "eval.fid_samples": 0},
-    "synthetic-default-ordered": {"model.discovery": "ordered", "model.discovery_rule": "level",
-                                  "model.discovery_tolerance": 0.01},
 }
 
 
@@ -166,10 +207,17 @@ def _run_name(path):
                          ids=_run_name)
 def test_every_committed_run_folder_loads_with_its_own_settings(path):
     saved = _saved(path)
+    if _run_name(path) in _REFUSED:
+        refused = re.escape(f"{path}: config key '{_REFUSED[_run_name(path)]}'")
+        with pytest.raises(ConfigError, match=rf"{refused}.*record-2026-12"):
+            saved_config_from_dict(saved, source=path)
+        return
     cfg = saved_config_from_dict(saved, source=path).to_dict()
     for section, values in saved.items():
         if isinstance(values, dict):
             for key, value in values.items():
+                if f"{section}.{key}" in REMOVED_IN_19:  # held the behaviour left, or was never read: dropped
+                    continue
                 assert cfg[section][key] == value, f"{path}: {section}.{key}"
     for dotted, value in _USED.get(_run_name(path), {}).items():
         section, key = dotted.split(".")
@@ -177,9 +225,9 @@ def test_every_committed_run_folder_loads_with_its_own_settings(path):
 
 
 def test_the_pinned_facts_cover_old_and_new_folders():
-    for name in _USED:
+    for name in [*_USED, *_REFUSED]:
         assert (RESULTS / name / "config.json").is_file() or (OLD_CONFIGS / f"{name}.json").is_file(), name
-    assert {p.stem for p in OLD_CONFIGS.glob("*.json")} <= set(_USED)
+    assert {p.stem for p in OLD_CONFIGS.glob("*.json")} <= set(_USED) | set(_REFUSED)
 
 
 @pytest.mark.parametrize("path", sorted(RESULTS.glob("**/sweep.json")), ids=lambda p: p.parent.name)

@@ -104,12 +104,13 @@ class ModelConfig:
     # on the paper's mask loss (eq. 17), the paper's and the authors' method (the *-paper presets and fashion).
     discovery: Literal["ordered", "paper"] = "ordered"
     # ordered, with u(k) the median per-sample squared error from the first k dimensions relative to the data's
-    # variance and u* its lowest value: gain keeps the smallest k with u(k) - u(k + 2) <= 2 tolerance (u(0) - u*),
-    # the next two dimensions explaining at most tolerance of the total each; level keeps the smallest k with
-    # u(k) - u* <= tolerance (u(0) - u*) (the first default, with tolerance 0.01; saved configs from before the
-    # rule read as level)
-    discovery_rule: Literal["gain", "level"] = "gain"
-    discovery_tolerance: float = 0.005  # ordered: the rule's tolerance, a share of the total reduction u(0) - u*
+    # variance and u* its lowest value: the decision (the gain rule) keeps the smallest k with
+    # u(k) - u(k + 2) <= 2 tolerance (u(0) - u*), the next two dimensions explaining at most tolerance of the total
+    # reduction u(0) - u* each. The first rule, level (u(k) - u* <= 0.01 (u(0) - u*), model.discovery_rule=level),
+    # grew with m on MNIST and was exact in 0.793 of the discovery benchmark's runs with m >= n, against 0.81 for the
+    # gain rule on the same curves and 0.966 for today's default (results/discovery); it was removed in schema 19,
+    # and the git tag record-2026-12 runs it
+    discovery_tolerance: float = 0.005
     # ordered: caps the tolerance at k at this share of the first k dimensions' mean share of the total,
     # (u(0) - u(k)) / (k (u(0) - u*)), so that it follows large n (without it, n = 32 gave 28 and n = 40 gave
     # 31; for n up to about 10 it changes nothing; record-2026-12: experiments/README.md); null: the fixed share
@@ -201,10 +202,6 @@ class LossConfig:
     rae_components: int = 10  # rae: components of the Gaussian mixture fitted to the codes after training
     # model.discovery=paper: lambda3's start, the mask loss's weight of sum_j |mu_j (mu_j - 1)| (eq. 17); null: 2 / m
     lambda3_init: float | None = None
-    # model.discovery=ordered: the nested phase minimises the batch mean of (per-sample recon) ** nested_power;
-    # 1 is the plain mean (on the torus 0.25 and 0.5 kept more dimensions and 2 changed nothing;
-    # record-2026-12: experiments/README.md, "The torus")
-    nested_power: float = 1.0
     # vae-iaf: inverse autoregressive flow steps on the posterior sample (Kingma et al. 2016), each a MADE with two
     # hidden layers of 4m, the order of z reversed between steps
     iaf_steps: int = 2
@@ -215,8 +212,6 @@ class LossConfig:
             value = getattr(self, key)
             _check(math.isfinite(value) and value >= 0, f"loss.{key}", value, "must be finite and >= 0")
         _positive(self, "loss", ["iaf_steps"])
-        _check(math.isfinite(self.nested_power) and self.nested_power > 0, "loss.nested_power", self.nested_power,
-               "must be finite and > 0")
         _check(self.rae_components >= 1, "loss.rae_components", self.rae_components, "must be >= 1")
         if self.lambda3_init is not None:
             _check(math.isfinite(self.lambda3_init) and self.lambda3_init > 0, "loss.lambda3_init",
@@ -267,21 +262,20 @@ class TrainConfig:
     # trained more (not in the paper; maskaae/discovery/, record-2026-12: experiments/README.md); 0: k ~ U{1..m}
     # throughout (saved configs from before the key).
     discovery_focus: float = 0.25
-    # How the truncated half draws its prefix lengths before the focus phase: uniform over 1..m, or log
-    # (P(k) = ln((k + 1) / k) / ln(m + 1), so a prefix's share depends on m only through ln m). log gave MNIST an
-    # m_A of 8-12 with no growth in m (uniform: 9-17) but was exact in 51 of 58 discovery benchmark runs (uniform:
-    # 54), so it is not the default (record-2026-12: experiments/README.md)
-    discovery_truncation: Literal["uniform", "log"] = "uniform"
-    # The share of every nested batch that keeps all m code dimensions (the rest keep a prefix). 0 is Rippel et
-    # al.'s nested dropout: it cut more of the flat torus's circles (T^6 7 and T^10 15 instead of 9 and 18) but
-    # lowered MNIST's m_A to 7-10 (0.25 too), below its range of 9-15, so it is not the default
-    # (record-2026-12: experiments/README.md, "The torus")
+    # The share of every nested batch that keeps all m code dimensions (the rest keep a prefix; the nested loss is
+    # the batch mean of loss.recon). 0 is Rippel et al.'s nested dropout: it cut more of the flat torus's circles
+    # (T^6 7 and T^10 15 instead of 9 and 18) but lowered MNIST's m_A to 7-10 (0.25 too), below its range of 9-15,
+    # so it is not the default (record-2026-12: experiments/README.md, "The torus"). Two other nested-phase options
+    # were measured, rejected and removed in schema 19 (the git tag record-2026-12 runs them): the log law for the
+    # prefix lengths (train.discovery_truncation=log: MNIST's m_A 8-12 with no growth in m, but exact in 51 of 58
+    # benchmark runs against 54 for uniform) and a power of the per-sample error (loss.nested_power: 0.25 and 0.5
+    # kept more torus dimensions, 2 changed nothing)
     discovery_full_share: float = 0.5
     # r > 0: a preliminary decision k0 halfway to the focus phase, then truncations uniform over
     # 1..min(m, max(ceil(r k0), k0 + 2, discovery_reach_min)) until it, so the prefixes near the answer get a share
     # that depends on the data's answer, not on m (not in the paper; maskaae/discovery/, reach_window): under
     # 1..m MNIST's m_A grew with m (9-17 over m = 16..110 and two seeds), with the reach it was 9-11
-    # (record-2026-12: experiments/README.md, "The reach"); 0: discovery_truncation's law until the focus phase (the
+    # (record-2026-12: experiments/README.md, "The reach"); 0: truncations uniform over 1..m until the focus phase (the
     # default before 2026-11-29's seventh default).
     discovery_reach: float = 2.0
     # The reach's range never ends below this many dimensions (within 1..m): a narrow range gives the smallest
@@ -531,4 +525,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19

@@ -47,15 +47,6 @@ def per_sample_reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str) -
     raise ValueError(f"unknown reconstruction loss {kind!r}; use 'mse', 'bce' or 'l2'")
 
 
-def powered_reconstruction(x: torch.Tensor, x_hat: torch.Tensor, kind: str, power: float) -> torch.Tensor:
-    """The batch mean of recon(x_i, x_hat_i) ** power; power 1 is `reconstruction` itself (the same computation).
-    Each sample's gradient is scaled by power * recon_i ** (power - 1): below 1 a sample's error weighs less the
-    larger it is, so a thin set of badly reconstructed samples pulls less; above 1 it weighs more."""
-    if power == 1.0:
-        return reconstruction(x, x_hat, kind)
-    return (per_sample_reconstruction(x, x_hat, kind).clamp_min(1e-12) ** power).mean()
-
-
 def variance_weights(mu: torch.Tensor, gamma: float, form: str) -> torch.Tensor:
     """delta_j = exp(-gamma mu_j) (paper) or exp(-gamma mu_j^2) (authors' code)."""
     if form == "linear":

@@ -17,8 +17,8 @@ import torch
 from .config import Config, ConfigError, LossConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
 from .discovery.schedule import Decisions, OrderedDiscovery
-from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, powered_reconstruction, reconstruction,
-                     variance_penalty, wasserstein_estimate)
+from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
+                     wasserstein_estimate)
 from .model import MaskAAE
 from .models.base import BaseTrainer, TrainingDiverged, apply_update  # noqa: F401 - TrainingDiverged re-exported
 from .optim import cosine, make_optimizer, set_learning_rate
@@ -94,7 +94,7 @@ def mask_objective(model: MaskAAE, x: torch.Tensor, z: torch.Tensor, lambda3: to
 
 def nested_objective(model: MaskAAE, x: torch.Tensor, keep: torch.Tensor, loss: LossConfig) -> torch.Tensor:
     """Reconstruction from the first k_i code dimensions of each sample (model.discovery=ordered, phase 1)."""
-    return powered_reconstruction(x, model.decoder(model.encoder(x) * keep), loss.recon, loss.nested_power)
+    return reconstruction(x, model.decoder(model.encoder(x) * keep), loss.recon)
 
 
 def decoder_objective(model: MaskAAE, codes: torch.Tensor, x: torch.Tensor, loss: LossConfig) -> torch.Tensor:

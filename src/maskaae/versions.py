@@ -21,7 +21,10 @@ their values); version 14 model.discovery_descent_ratio, model.discovery_descent
 train.discovery_descent_steps (no descent before they existed); version 15 train.device (the CPU before it
 existed; read as auto); version 16 train.decoder_share (0 before it existed: no decoder-only steps); version 17
 train.precision (float32 before it existed); version 18 model.sampler (prior before it existed: the paper's
-sampling).
+sampling); version 19 removes train.discovery_truncation, loss.nested_power and model.discovery_rule, options
+measured and rejected (a config that holds the behaviour left, uniform, 1 or gain, or whose run never trained
+ordered discovery, loses the keys; one whose ordered discovery used the log law, another power or the level rule,
+as every ordered config from before version 3 did, is refused, naming the git tag that runs it).
 """
 
 from __future__ import annotations
@@ -61,7 +64,8 @@ def _upgrade_1_to_2(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upgrade_2_to_3(values: dict[str, Any]) -> dict[str, Any]:
-    """Version 3 added model.discovery_rule; before it, ordered discovery used the level rule."""
+    """Version 3 added model.discovery_rule; before it, ordered discovery used the level rule (version 19
+    removed the key, and refuses such a config)."""
     out = copy.deepcopy(values)
     if isinstance(out.get("model"), dict):
         out["model"].setdefault("discovery_rule", "level")
@@ -166,19 +170,53 @@ def _upgrade_17_to_18(values: dict[str, Any]) -> dict[str, Any]:
     return _fill(values, {"model.sampler": "prior"})
 
 
+# The options version 19 removed, each with the one behaviour left, and where their runs are.
+_REMOVED_IN_VERSION_19 = {"train.discovery_truncation": "uniform", "loss.nested_power": 1.0,
+                          "model.discovery_rule": "gain"}
+_RECORD = "the git tag record-2026-12 (commit 6a19709)"
+
+
+def _trains_ordered_discovery(values: dict[str, Any]) -> bool:
+    """Whether a run with these values trained ordered discovery, the only part of maskaae that read the options
+    removed in version 19: the MaskAAE family with its mask on and model.discovery=ordered (maskaae/train.py)."""
+    model = values.get("model") if isinstance(values.get("model"), dict) else {}
+    return (model.get("kind", "maskaae") == "maskaae" and model.get("mask", True) is not False
+            and model.get("discovery", "ordered") == "ordered")
+
+
+def _upgrade_18_to_19(values: dict[str, Any]) -> dict[str, Any]:
+    # the removed keys go where they hold the behaviour left or were never read (the paper's mask runs from before
+    # version 3 read as level, and the manifest pinned it on them only so that their configs rebuilt); a run that
+    # used another value cannot be rerun or read as today's schema, so it is refused
+    out = copy.deepcopy(values)
+    ordered = _trains_ordered_discovery(out)
+    for dotted, kept in _REMOVED_IN_VERSION_19.items():
+        section, key = dotted.split(".")
+        if not isinstance(out.get(section), dict) or key not in out[section]:
+            continue
+        value = out[section].pop(key)
+        if ordered and value != kept:
+            implied = (" (ordered configs from before schema 3 have no such key and ran it)"
+                       if key == "discovery_rule" else "")
+            raise ConfigError(f"config key '{dotted}' = {value!r}{implied}: the option was removed in schema 19 and "
+                              f"today's maskaae runs only {kept!r}; {_RECORD} runs it")
+    return out
+
+
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
              5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9,
              9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
              11: _upgrade_11_to_12, 12: _upgrade_12_to_13,
              13: _upgrade_13_to_14, 14: _upgrade_14_to_15,
-             15: _upgrade_15_to_16, 16: _upgrade_16_to_17,
-             17: _upgrade_17_to_18}  # version -> function returning the next version's dict
+             15: _upgrade_15_to_16, 16: _upgrade_16_to_17, 17: _upgrade_17_to_18,
+             18: _upgrade_18_to_19}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
     """A config saved by a run (config.json, checkpoint, model file, sweep task), upgraded to today's schema.
 
-    Raises ConfigError for a version newer than this maskaae knows, naming `source` when given.
+    Raises ConfigError for a version newer than this maskaae knows, or for a run that used an option since removed,
+    naming `source` when given.
     """
     where = f"{source}: " if source is not None else ""
     if not isinstance(values, dict):
@@ -190,10 +228,10 @@ def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = N
     if version > SCHEMA_VERSION:
         raise ConfigError(f"{where}the config was written with schema version {version}, newer than this maskaae "
                           f"reads ({SCHEMA_VERSION}); upgrade maskaae (pip install -U maskaae) to load it")
-    while version < SCHEMA_VERSION:
-        values = _UPGRADES[version](values)
-        version += 1
     try:
+        while version < SCHEMA_VERSION:
+            values = _UPGRADES[version](values)
+            version += 1
         return config_from_dict(values)  # no schema_version left: validated as today's schema
     except ConfigError as err:
         raise ConfigError(f"{where}{err}") from None

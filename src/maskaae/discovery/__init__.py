@@ -28,17 +28,18 @@ removes both:
    (record-2026-12: experiments/README.md, "The reach" and "The seventh default").
 2. A decision: u(k) is the median over samples of the squared reconstruction error from the first k
    dimensions, relative to the data's variance (k = 0..m), on training samples. With u* = min_k>=1 u(k)
-   and the total reduction u(0) - u*, the default `gain` rule keeps the smallest k after which the next
+   and the total reduction u(0) - u*, the `gain` rule keeps the smallest k after which the next
    two dimensions explain at most `tolerance` (0.5%) of the total each, on average:
        u(k) - u(k + 2) <= 2 * tolerance * (u(0) - u*).
-   The `level` rule (the first default) keeps the smallest k within `tolerance` of the best prefix,
-       u(k) - u* <= tolerance * (u(0) - u*);
-   on data with a spectrum rather than an edge (MNIST) it follows the floor u*, which falls as m grows, so
-   its answer grew with m (11, 16, 24, 41 at m = 16, 32, 64, 110); the gain rule asks only what the next
-   dimensions add and gave 10-13 there (record-2026-12: experiments/README.md). The median keeps a few badly
-   reconstructed samples from deciding alone; it does not make the answer local: on a sphere S^n the benchmark found
-   n + 1 before the focus phase (n since, up to n = 10; 15 for S^14) and on a flat torus up to 2n, the
-   coordinates a continuous encoder needs (record-2026-12: experiments/README.md).
+   The first rule, `level`, kept the smallest k within tolerance of the best prefix,
+   u(k) - u* <= tolerance * (u(0) - u*); on data with a spectrum rather than an edge (MNIST) it followed the
+   floor u*, which falls as m grows, so its answer grew with m (11, 16, 24, 41 at m = 16, 32, 64, 110), where
+   the gain rule asks only what the next dimensions add and gave 10-13 (record-2026-12: experiments/README.md).
+   The level rule was removed in schema 19 (exact in 0.793 of the benchmark's runs with m >= n, against 0.966
+   for the default, results/discovery); its runs and code are at the git tag record-2026-12 (commit 6a19709).
+   The median keeps a few badly reconstructed samples from deciding alone; it does not make the answer local:
+   on a sphere S^n the benchmark found n + 1 before the focus phase (n since, up to n = 10; 15 for S^14) and on
+   a flat torus up to 2n, the coordinates a continuous encoder needs (record-2026-12: experiments/README.md).
    Relative cap (model.discovery_relative_tolerance, default 0.05): at k, the tolerance is at most that
    share of what the k kept dimensions explain on average, (u(0) - u(k)) / k, so the rule stays with the
    data as n grows. A fixed share of the total alone cannot: at n = 40 dimensions 33-40 explain 0.1-0.6%
@@ -74,22 +75,22 @@ level rule's 1% was fixed on development probes before the discovery benchmark r
 were chosen on the benchmark's saved curves and two MNIST curves at m = 64, then checked on MNIST at m = 16, 32
 and 110 and on Fashion-MNIST, which played no part in the choice (record-2026-12: experiments/README.md).
 
-The package: rules.py holds the measurements and decisions as functions (the truncations, u(k), the rules, the
+The package: rules.py holds the measurements and decisions as functions (the truncations, u(k), the rule, the
 windows, the verification's answer, the prefix mask), descent.py the descent, schedule.py the schedule that the
 MaskAAE Trainer hands its steps to until the final decision (its phases, its decision steps, the nested step,
 and the typed record of what it decided).
 """
 
 from .descent import LOCAL_POINTS, TWO_NN_DISCARD, descend, excess, reference_dimension, triggered, two_nn
-from .rules import (CURVE_STATISTICS, DECISION_RULES, FOCUS_HALF_WIDTH, GAIN_WINDOW, THETA_ON, VERIFY_LR_SHARE,
-                    candidate_signals, choose_dimension, dimension_share, focus_window, gain_rule, inverted_order,
-                    level_rule, nested_truncation, reach_window, set_prefix_mask, shares, tolerances,
-                    unexplained_curve, verified_dimension, verify_window)
+from .rules import (CURVE_STATISTICS, FOCUS_HALF_WIDTH, GAIN_WINDOW, THETA_ON, VERIFY_LR_SHARE, candidate_signals,
+                    choose_dimension, dimension_share, focus_window, gain_rule, inverted_order, nested_truncation,
+                    reach_window, set_prefix_mask, shares, tolerances, unexplained_curve, verified_dimension,
+                    verify_window)
 from .schedule import DECISION_SAMPLES, OrderedDiscovery, decision_samples, local_dimension, scaled_lengths
 
-__all__ = ["CURVE_STATISTICS", "DECISION_RULES", "DECISION_SAMPLES", "FOCUS_HALF_WIDTH", "GAIN_WINDOW", "LOCAL_POINTS",
+__all__ = ["CURVE_STATISTICS", "DECISION_SAMPLES", "FOCUS_HALF_WIDTH", "GAIN_WINDOW", "LOCAL_POINTS",
            "OrderedDiscovery", "THETA_ON", "TWO_NN_DISCARD", "VERIFY_LR_SHARE", "candidate_signals", "choose_dimension",
            "decision_samples", "descend", "dimension_share", "excess", "focus_window", "gain_rule", "inverted_order",
-           "level_rule", "local_dimension", "nested_truncation", "reach_window", "reference_dimension",
+           "local_dimension", "nested_truncation", "reach_window", "reference_dimension",
            "scaled_lengths", "set_prefix_mask", "shares", "tolerances", "triggered", "two_nn", "unexplained_curve",
            "verified_dimension", "verify_window"]

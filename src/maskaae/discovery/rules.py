@@ -1,5 +1,5 @@
 """Ordered discovery's measurements and decisions, as functions of a model and a curve: the nested truncations,
-the unexplained curve u(k), the decision rules and their tolerances, the windows that the later nested steps
+the unexplained curve u(k), the decision rule and its tolerances, the windows that the later nested steps
 draw from, the verification's answer, and the prefix mask. The design, in the order it runs, is in
 maskaae/discovery/__init__.py; the schedule that calls these is maskaae/discovery/schedule.py."""
 
@@ -19,22 +19,14 @@ THETA_ON = 30.0
 
 
 def nested_truncation(batch: int, dim: int, generator: torch.Generator,
-                      window: tuple[int, int] | None = None, law: str = "uniform",
-                      full_share: float = 0.5) -> torch.Tensor:
+                      window: tuple[int, int] | None = None, full_share: float = 0.5) -> torch.Tensor:
     """(batch, dim) 0/1 multipliers: each row keeps all entries with probability `full_share` (a half by
-    default), else the first k_i. k_i is uniform over the window (lo, hi) when one is given, else drawn by `law`
-    over 1..dim: uniform, or log (P(k) = ln((k + 1) / k) / ln(dim + 1), about 1 / (k ln dim): each prefix's
-    share falls slowly with dim).
+    default), else the first k_i, k_i uniform over the window (lo, hi) when one is given, else over 1..dim.
 
     Draws 2 * batch numbers from `generator` whatever the outcome, so the random stream does not depend on it.
     """
-    if window is not None:
-        k = torch.randint(window[0], window[1] + 1, (batch, 1), generator=generator)
-    elif law == "log":
-        u = torch.rand(batch, 1, generator=generator, dtype=torch.float64)
-        k = torch.exp(u * math.log(dim + 1)).floor().long().clamp(1, dim)
-    else:
-        k = torch.randint(1, dim + 1, (batch, 1), generator=generator)
+    lo, hi = window if window is not None else (1, dim)
+    k = torch.randint(lo, hi + 1, (batch, 1), generator=generator)
     full = torch.rand(batch, 1, generator=generator) < full_share
     k = torch.where(full, torch.full_like(k, dim), k)
     return (torch.arange(dim) < k).to(torch.float32)
@@ -150,12 +142,6 @@ def tolerances(u: np.ndarray, tolerance: float, relative: float | None) -> np.nd
     return t
 
 
-def level_rule(u: np.ndarray, t: np.ndarray) -> int:
-    """Smallest k >= 1 with u(k) - u* <= t(k) (u(0) - u*): within tolerance of the best prefix."""
-    floor = u[1:].min()
-    return int(np.nonzero(u[1:] - floor <= t[1:] * (u[0] - floor))[0][0]) + 1
-
-
 def gain_rule(u: np.ndarray, t: np.ndarray) -> int:
     """Smallest k >= 1 whose next GAIN_WINDOW dimensions each explain at most t(k) (u(0) - u*) on average:
     u(k) - u(min(k + w, m)) <= t(k) (min(k + w, m) - k) (u(0) - u*); m when none is."""
@@ -167,15 +153,12 @@ def gain_rule(u: np.ndarray, t: np.ndarray) -> int:
     return m
 
 
-# How many dimensions the decision keeps, by model.discovery_rule (record-2026-12: experiments/README.md compares them).
-DECISION_RULES = {"gain": gain_rule, "level": level_rule}
 GAIN_WINDOW = 2  # the gain rule looks at the next two dimensions, so one noisy step does not stop it
 
 
-def choose_dimension(curve: np.ndarray | list[float], tolerance: float, rule: str = "gain",
-                     relative: float | None = None) -> int:
-    """How many leading dimensions to keep, from u(0) .. u(m); m when the curve explains nothing. `relative`
-    caps the tolerance at that share of the kept dimensions' mean share (None: no cap)."""
+def choose_dimension(curve: np.ndarray | list[float], tolerance: float, relative: float | None = None) -> int:
+    """How many leading dimensions to keep, from u(0) .. u(m), by the gain rule; m when the curve explains
+    nothing. `relative` caps the tolerance at that share of the kept dimensions' mean share (None: no cap)."""
     u = np.asarray(curve, dtype=np.float64)
     if u.ndim != 1 or len(u) < 2:
         raise ValueError(f"the curve needs u(0) .. u(m) with m >= 1, got shape {u.shape}")
@@ -183,12 +166,10 @@ def choose_dimension(curve: np.ndarray | list[float], tolerance: float, rule: st
         raise ValueError(f"tolerance must be in [0, 1), got {tolerance}")
     if relative is not None and not 0.0 < relative < 1.0:
         raise ValueError(f"relative tolerance must be in (0, 1) or None, got {relative}")
-    if rule not in DECISION_RULES:
-        raise ValueError(f"unknown decision rule {rule!r}; choose one of {', '.join(DECISION_RULES)}")
     total = u[0] - u[1:].min()
     if not np.isfinite(total) or total <= 0:
         return len(u) - 1
-    return DECISION_RULES[rule](u, tolerances(u, tolerance, relative))
+    return gain_rule(u, tolerances(u, tolerance, relative))
 
 
 @torch.no_grad()

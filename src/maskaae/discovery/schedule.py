@@ -154,11 +154,11 @@ class OrderedDiscovery:
     def update(self, x: torch.Tensor, lr: float, window: tuple[int, int] | None,
                generator: torch.Generator) -> torch.Tensor:
         """One Adam step of the nested reconstruction on batch x at learning rate lr, the truncations drawn from
-        `generator` (in `window` when given, else by train.discovery_truncation); returns the loss."""
+        `generator` (in `window` when given, else uniform over 1..m); returns the loss."""
         trainer, train = self.trainer, self.trainer.cfg.train
         set_learning_rate(self.optimizer, lr)
         keep = trainer.draw(nested_truncation(len(x), trainer.model.latent_dim, generator, window,
-                                              train.discovery_truncation, train.discovery_full_share))
+                                              train.discovery_full_share))
         recon = trainer.objectives["nested"](trainer.model, x, keep, trainer.cfg.loss)
         apply_update(self.optimizer, recon)
         return recon
@@ -188,10 +188,10 @@ class OrderedDiscovery:
         descent where triggered."""
         trainer, model = self.trainer, self.trainer.cfg.model
         curve = self.curve()
-        k = choose_dimension(curve, model.discovery_tolerance, model.discovery_rule,
-                             model.discovery_relative_tolerance)
+        k = choose_dimension(curve, model.discovery_tolerance, model.discovery_relative_tolerance)
+        # "rule" names the decision rule as the records of runs before schema 19 do (they may say "level")
         record = {"step": trainer.step, "dimension": k, "curve": [round(float(u), 6) for u in curve],
-                  "rule": model.discovery_rule, "tolerance": model.discovery_tolerance,
+                  "rule": "gain", "tolerance": model.discovery_tolerance,
                   "relative_tolerance": model.discovery_relative_tolerance}
         d, m, train = self.decisions, trainer.model.latent_dim, trainer.cfg.train
         if stage == "preliminary":
