@@ -3,8 +3,8 @@
     .venv/bin/python experiments/sample_grids.py runs/table1-mnist-equal [runs/OTHER ...] --out results/X/samples.png
 
 Each panel is a run folder's own samples.png (written by the run at its end: x = D(mu * z), z ~ N(0, I) for the
-MaskAAE family, or its mixture with model.sampler=mixture; each family's own sampler otherwise), titled with the run's model, its FID and N from
-summary.json; panels in the order of FID, best first.
+MaskAAE family, or its mixture with model.sampler=mixture; each family's own sampler otherwise), titled with the
+run's model, its FID and N from summary.json; panels in the order of FID, best first.
 """
 
 from __future__ import annotations

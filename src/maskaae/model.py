@@ -93,13 +93,7 @@ class MaskAAE(AutoEncoder):
     @torch.no_grad()
     def fit_density(self, data: torch.Tensor, seed: int, batch_size: int = 4096) -> None:
         """sampler="mixture": fit the mixture to E(x) of data (eval mode) on the active dimensions."""
-        was_training = self.training
-        self.eval()
-        try:
-            codes = torch.cat([self.encoder(data[i:i + batch_size].to(self.device))
-                               for i in range(0, len(data), batch_size)])
-        finally:
-            self.train(was_training)
+        codes = self.encoder_outputs(data, batch_size)
         self.density.fit(codes, torch.from_numpy(np.flatnonzero(self.mask >= self.active_threshold)), seed)
 
     def post_update(self) -> None:

@@ -172,7 +172,8 @@ class OrderedDiscovery:
         lr = (cosine(VERIFY_LR_SHARE * train.lr_discovery, step - train.discovery_steps - 1,
                      train.discovery_verify_steps)
               if verifying else cosine(train.lr_discovery, step, train.discovery_steps))
-        value = self.update(trainer.data[trainer.indices()], lr, self.decisions.nested_window(verifying), trainer.generator).detach()
+        window = self.decisions.nested_window(verifying)
+        value = self.update(trainer.data[trainer.indices()], lr, window, trainer.generator).detach()
         stage = "final" if step in (train.discovery_end, train.steps) else self.points.get(step)
         if stage is not None:
             self.decide(stage)

@@ -146,6 +146,18 @@ class AutoEncoder(nn.Module):
         """n prior draws on the model's device, drawn on the CPU from `generator` (the same on every device)."""
         return torch.randn(n, self.latent_dim, generator=generator).to(self.device)
 
+    @torch.no_grad()
+    def encoder_outputs(self, data: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
+        """E(x) of every row of data, in eval mode and in batches, on the model's device (what an ex-post density
+        is fitted to); the model's mode is restored."""
+        was_training = self.training
+        self.eval()
+        try:
+            return torch.cat([self.encoder(data[i:i + batch_size].to(self.device))
+                              for i in range(0, len(data), batch_size)])
+        finally:
+            self.train(was_training)
+
     def generation_codes(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """The n codes that `generate` decodes: prior draws (a family with an ex-post density overrides it)."""
         return self.sample_prior(n, generator)

@@ -78,13 +78,7 @@ class RAE(AutoEncoder):
     @torch.no_grad()
     def fit_mixture(self, data: torch.Tensor, components: int, seed: int, batch_size: int = 4096) -> None:
         """Fit the mixture to the codes of data (eval mode) and store it in the buffers."""
-        was_training = self.training
-        self.eval()
-        try:
-            codes = torch.cat([self.encoder(data[i:i + batch_size].to(self.device))
-                               for i in range(0, len(data), batch_size)])
-        finally:
-            self.train(was_training)
+        codes = self.encoder_outputs(data, batch_size)
         mixture = gaussian_mixture(codes.double().cpu().numpy(), components, seed)
         self.mixture_weights.copy_(torch.from_numpy(mixture.weights_))
         self.mixture_means.copy_(torch.from_numpy(mixture.means_))
