@@ -316,7 +316,8 @@ def variant_config(variant: str):
     the options removed in schema 19 (removed_options), which today's config has not."""
     from maskaae.presets import build_config
 
-    return build_config("synthetic", None, [o for o in VARIANTS[variant] if o.split("=", 1)[0] not in REMOVED_OPTIONS])
+    removed = removed_options(variant)
+    return build_config("synthetic", None, [o for o in VARIANTS[variant] if o.split("=", 1)[0] not in removed])
 
 
 def variant_model(variant: str):
