@@ -12,16 +12,23 @@ experiment of the project has used.
     python experiments/fresh_grid.py --list            # the cases (what experiments/fresh_grid.json holds)
     python experiments/fresh_grid.py --write DIR       # one DIR/<case>.npy per case, for `maskaae dimension`
     python experiments/fresh_grid.py --check           # experiments/fresh_grid.json is what the seed draws
+    python experiments/fresh_grid.py --run OUT         # every case through `maskaae dimension`, then OUT's summary
 
-Running the grid: `maskaae dimension --json DIR/<case>.npy` on each file, as a user would (defaults only); it
-prints m_A beside TwoNN, MLE and DANCo on the same points.
+Running the grid (`--run`): `maskaae dimension --json` on each case's file, as a user would (defaults only, one
+process at a time); it prints m_A beside TwoNN, MLE and DANCo on the same points. Each case's answer goes to
+OUT/cases/<case>.json as it arrives, so a stopped run continues with the cases it has not done; OUT/summary.json
+and OUT/summary.md hold the figures: per method, the exact rate, the mean and largest absolute error (the
+estimators rounded to the nearest integer, as the discovery benchmark rounds them), by kind too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -149,12 +156,91 @@ def make_case(case: dict) -> np.ndarray:
     return (x + case["noise"] * rng.standard_normal(x.shape)).astype(np.float32)
 
 
+METHODS = ("MaskAAE", "TwoNN", "MLE", "DANCo")
+
+
+def run_case(case: dict, out: Path, cli: list[str]) -> dict:
+    """One case through `maskaae dimension --json` (its file in a temporary folder); its record, also written to
+    OUT/cases/<case>.json."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{case['case']}.npy"
+        np.save(path, make_case(case))
+        start = time.perf_counter()
+        done = subprocess.run([*cli, "dimension", "--json", str(path)], capture_output=True, text=True)
+        wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"maskaae dimension failed on {case['case']}:\n{done.stderr[-2000:]}")
+    result = json.loads(done.stdout)
+    record = {**case, "m_A": result["m_A"], "m": result["m"], "training_s": result["seconds"],
+              "wall_s": round(wall, 1), "estimators": result["estimators"]}
+    (out / "cases").mkdir(parents=True, exist_ok=True)
+    (out / "cases" / f"{case['case']}.json").write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
+def answers(record: dict) -> dict[str, int | None]:
+    """Each method's integer answer on a case: m_A, and each estimator rounded (None where it could not run)."""
+    values = {"MaskAAE": record["m_A"]}
+    for name in METHODS[1:]:
+        value = record["estimators"].get(name)
+        values[name] = None if value is None else int(round(value))
+    return values
+
+
+def figures(records: list[dict]) -> dict:
+    """Per method: cases, exact rate, mean and largest absolute error of its answers against n."""
+    out = {}
+    for method in METHODS:
+        errors = [a - r["n"] for r in records if (a := answers(r)[method]) is not None]
+        if errors:
+            err = np.abs(errors)
+            out[method] = {"cases": len(err), "exact_rate": round(float(np.mean(err == 0)), 3),
+                           "mae": round(float(np.mean(err)), 3), "max_abs_err": int(err.max()),
+                           "bias": round(float(np.mean(errors)), 3)}
+    return out
+
+
+def summarise(records: list[dict], out: Path) -> dict:
+    """OUT/summary.json and OUT/summary.md: the figures over every case and by kind, and each case's answers."""
+    kinds = sorted({r["kind"] for r in records})
+    summary = {"cases": len(records), "all": figures(records),
+               "by_kind": {k: figures([r for r in records if r["kind"] == k]) for k in kinds},
+               "median_training_s": float(np.median([r["training_s"] for r in records])),
+               "max_training_s": max(r["training_s"] for r in records)}
+    (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    lines = ["| method | cases | exact | MAE | max abs error | bias |", "|---|---|---|---|---|---|"]
+    for method, f in summary["all"].items():
+        lines.append(f"| {method} | {f['cases']} | {f['exact_rate']:.3f} | {f['mae']:.3f} | {f['max_abs_err']} | "
+                     f"{f['bias']:+.3f} |")
+    lines += ["", "| case | n | D | noise | points | m_A | TwoNN | MLE | DANCo | training s |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in records:
+        est = [f"{v:.2f}" if (v := r["estimators"].get(name)) is not None else "-" for name in METHODS[1:]]
+        lines.append(f"| {r['case']} | {r['n']} | {r['d']} | {r['noise']} | {r['points']} | {r['m_A']} | "
+                     f"{' | '.join(est)} | {r['training_s']} |")
+    (out / "summary.md").write_text("\n".join(lines) + "\n")
+    return summary
+
+
+def run_grid(grid: dict, out: Path) -> dict:
+    """Every case not yet in OUT/cases through `maskaae dimension` (this interpreter's maskaae), then the summary."""
+    cli = [sys.executable, "-m", "maskaae"]
+    records = []
+    for case in grid["cases"]:
+        done = out / "cases" / f"{case['case']}.json"
+        record = json.loads(done.read_text()) if done.is_file() else run_case(case, out, cli)
+        print(f"{case['case']:24s} n={case['n']:2d} m_A={record['m_A']:2d} ({record['training_s']} s)", flush=True)
+        records.append(record)
+    return summarise(records, out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--list", action="store_true", help="write experiments/fresh_grid.json and print it")
     group.add_argument("--check", action="store_true", help="exit 1 unless fresh_grid.json is the seed's grid")
     group.add_argument("--write", metavar="DIR", help="write one .npy file per case into DIR")
+    group.add_argument("--run", metavar="OUT", help="run every case through maskaae dimension into OUT (resumable)")
     args = parser.parse_args(argv)
     grid = {"seed": GRID_SEED, "cases": draw_grid()}
     if args.check:
@@ -165,6 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         GRID_FILE.write_text(json.dumps(grid, indent=1) + "\n")
         for case in grid["cases"]:
             print(f"{case['case']:24s} D={case['d']:3d} noise={case['noise']} points={case['points']}")
+        return 0
+    if args.run:
+        summary = run_grid(grid, Path(args.run))
+        print(json.dumps(summary["all"], indent=1))
         return 0
     out = Path(args.write)
     out.mkdir(parents=True, exist_ok=True)
