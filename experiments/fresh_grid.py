@@ -224,7 +224,13 @@ def summarise(records: list[dict], out: Path) -> dict:
 
 def run_grid(grid: dict, out: Path) -> dict:
     """Every case not yet in OUT/cases through `maskaae dimension` (this interpreter's maskaae), then the summary."""
+    from maskaae.runs import provenance
+
     cli = [sys.executable, "-m", "maskaae"]
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / "provenance.json").is_file():  # the code, packages and machine the first case ran with
+        (out / "provenance.json").write_text(json.dumps({"command": " ".join(["python", *sys.argv]),
+                                                         "grid_seed": grid["seed"], **provenance()}, indent=1) + "\n")
     records = []
     for case in grid["cases"]:
         done = out / "cases" / f"{case['case']}.json"

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from maskaae.optim import TFRMSprop, make_optimizer
+from maskaae.optim import TFRMSprop, adam, make_optimizer
 
 
 def _step(opt, w, g):
@@ -58,3 +58,26 @@ def test_make_optimizer_kinds():
     assert type(t) is torch.optim.RMSprop and t.param_groups[0]["lr"] == 2e-3
     with pytest.raises(ValueError, match="adam"):
         make_optimizer(p, 1e-3, "adam")
+
+
+def test_adam_is_fused_on_the_cpu_and_makes_the_unfused_update_to_float_rounding():
+    torch.manual_seed(0)
+    start = [torch.randn(8, 5), torch.randn(5)]
+    fused_params = [torch.nn.Parameter(t.clone()) for t in start]
+    plain_params = [torch.nn.Parameter(t.clone()) for t in start]
+    fused, plain = adam(fused_params, 1e-2), torch.optim.Adam(plain_params, lr=1e-2, foreach=False)
+    assert fused.param_groups[0]["fused"] is True and not plain.param_groups[0]["fused"]
+    for step in range(50):
+        grads = [torch.randn_like(t) for t in start]
+        for params, opt in ((fused_params, fused), (plain_params, plain)):
+            for p, g in zip(params, grads):
+                p.grad = g.clone()
+            opt.step()
+    for a, b, s in zip(fused_params, plain_params, start):
+        assert not torch.equal(a, s)  # it trained
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_adam_is_not_fused_where_torch_has_no_fused_kernel():
+    params = [torch.nn.Parameter(torch.zeros(3, device="meta"))]
+    assert not adam(params, 1e-3).param_groups[0]["fused"]

@@ -17,7 +17,7 @@ import torch
 
 from ..config import TrainConfig
 from ..models.base import apply_update
-from ..optim import cosine, set_learning_rate
+from ..optim import adam, cosine, set_learning_rate
 from .descent import LOCAL_POINTS, descend, reference_dimension, triggered, two_nn
 from .rules import (THETA_ON, VERIFY_LR_SHARE, candidate_signals, choose_dimension, focus_window, nested_truncation,
                     reach_window, set_prefix_mask, unexplained_curve, verified_dimension, verify_window)
@@ -141,8 +141,7 @@ class OrderedDiscovery:
         self.phases = phases(train)
         self.points = decision_points(train)
         model = trainer.model
-        self.optimizer = torch.optim.Adam([*model.encoder.parameters(), *model.decoder.parameters()],
-                                          lr=train.lr_discovery)
+        self.optimizer = adam([*model.encoder.parameters(), *model.decoder.parameters()], train.lr_discovery)
         with torch.no_grad():
             model.latent.theta.fill_(THETA_ON)  # every dimension on until the decision
         self.decisions = Decisions()
