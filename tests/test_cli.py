@@ -23,6 +23,22 @@ def test_train_evaluate_sample_end_to_end(tmp_path, tiny_overrides, capsys):
     assert np.load(tmp_path / "x.npy").shape == (7, 128)
 
 
+def test_train_for_seconds_plans_its_schedule_and_ends_at_them(tmp_path, capsys):
+    """train.seconds on maskaae train: the schedule is timed and scaled to fit, and the clock ends the run."""
+    from conftest import TINY_FAST
+
+    out = tmp_path / "run"
+    assert main(["train", "--set", *TINY_FAST, "train.steps=1000", "train.discovery_steps=500",
+                 "train.eval_every=1000", "train.checkpoint_every=1000", "train.log_every=100",
+                 "train.seconds=1.5", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    saved = json.loads((out / "config.json").read_text())["config"]["train"]
+    assert summary["clock"]["seconds"] == 1.5 and summary["steps"] == saved["steps"]
+    # the nested phase kept its share of the plan the timing gave
+    assert saved["discovery_steps"] == round(500 * summary["clock"]["planned_steps"] / 1000)
+    assert abs(summary["seconds"] / 1.5 - 1) <= 0.10
+
+
 def test_wae_switch(tmp_path, tiny_overrides):
     out = tmp_path / "wae"
     assert main(["train", "--set", *tiny_overrides, "model.mask=false", "--out", str(out), "--quiet"]) == 0

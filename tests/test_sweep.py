@@ -334,7 +334,7 @@ def test_interrupted_sweep_stops_its_workers_and_records_finished_runs(tmp_path,
 
     def fake_run_local(tasks, jobs, record):
         # the first point finishes (its summary is written) but is interrupted before being recorded
-        name, config, run_dir = tasks[0]
+        name, config, run_dir, _ = tasks[0]
         started.append(name)
         from maskaae.versions import saved_config_from_dict
         train_run(saved_config_from_dict(config), run_dir, quiet=True)

@@ -28,7 +28,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 19
+    assert saved["schema_version"] == SCHEMA_VERSION == 20
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -291,3 +291,10 @@ def test_a_version_16_config_trained_in_float32():
     del v16["train"]["precision"]
     cfg = saved_config_from_dict(v16)
     assert (cfg.train.precision, cfg.train.decoder_share) == ("float32", 0.3)
+
+
+def test_a_version_19_config_trained_for_its_steps_alone():
+    v19 = Config().to_dict()
+    v19["schema_version"] = 19
+    del v19["train"]["seconds"]
+    assert saved_config_from_dict(v19).train.seconds == 0.0

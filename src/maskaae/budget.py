@@ -8,9 +8,10 @@ whole run of its schedule scaled to TIMING_STEPS steps: the mean of its ordinary
 steps that took ONE_OFF times the median or more cost beyond it (fixed), plus `per_eval` and `per_checkpoint`
 seconds for each of the run's periodic evaluations and checkpoints (train.eval_every, train.checkpoint_every;
 each timed once). Each point gets the most steps whose predicted time is within the budget (a multiple of
-STEP_MULTIPLE). The steps are saved in sweep.json, so a continued sweep and a rerun from the saved spec train
-the same steps; the runs' own `seconds` say what the budget became under the sweep's real load (the timings
-run --jobs at a time, as the runs do).
+STEP_MULTIPLE), and train.seconds: its clock (maskaae/clock.py) then moves the end while it trains, from the
+timing's per-phase costs (`phases`) and the load it meets, so that each run's `seconds` end at the budget. The
+plans are saved in sweep.json; a run's summary records the steps it trained (a rerun of that point with those
+train.steps and train.seconds=0 trains the same steps).
 
 A schedule that is a share of train.steps (ordered discovery's nested phase, its verification and descent
 rounds, the mask warm-up) keeps its share: `scaled_schedule` moves them with the step count.
@@ -46,6 +47,8 @@ class Timing:
     per_step: float
     per_eval: float = 0.0
     per_checkpoint: float = 0.0
+    phases: dict[str, float] | None = None  # each phase's mean step (one-offs aside): what the clock predicts with
+    one_offs: list[list[float]] | None = None  # [share of the run, seconds beyond its phase's step] of each one-off
 
     def seconds(self, steps: int, train: TrainConfig) -> float:
         return (self.fixed + self.per_step * steps + self.per_eval * every(steps, train.eval_every)
@@ -77,18 +80,42 @@ def scaled_schedule(cfg: Config, steps: int) -> Config:
                                       mask_warmup_steps=share_of(t.mask_warmup_steps, t.steps, steps)))
 
 
-def step_durations(cfg: Config, data: Any, steps: int) -> tuple[list[float], Any]:
+def step_durations(cfg: Config, data: Any, steps: int) -> tuple[list[float], Any, list[str]]:
     """The seconds of each step of a whole run of cfg's scaled schedule of `steps` steps on `data` (train
-    tensor), on the caller's threads, and its trainer."""
+    tensor), on the caller's threads, its trainer, and each step's phase."""
     from .models import family
 
     kind = family(cfg.model.kind)
     timed = scaled_schedule(cfg, steps)
     model = kind.build_model(timed, tuple(data.shape[1:]))
     trainer = kind.Trainer(model, data, timed)
-    stamps = [time.perf_counter()]
-    trainer.run(steps, lambda *_: stamps.append(time.perf_counter()))
-    return [b - a for a, b in zip(stamps, stamps[1:])], trainer
+    stamps, names = [time.perf_counter()], []
+
+    def stamp(tr: Any, _: Any) -> None:
+        stamps.append(time.perf_counter())
+        names.append(getattr(tr, "phase", "train"))
+
+    trainer.run(steps, stamp)
+    return [b - a for a, b in zip(stamps, stamps[1:])], trainer, names
+
+
+def phase_paces(durations: list[float], names: list[str]) -> tuple[dict[str, float], list[list[float]]]:
+    """Each phase's mean step, the steps over ONE_OFF times the run's median aside (split_durations), and those
+    steps as [share of the run, seconds beyond their phase's mean step]."""
+    limit = ONE_OFF * statistics.median(durations)
+    out: dict[str, list[float]] = {}
+    for seconds, name in zip(durations, names):
+        if seconds <= limit:
+            out.setdefault(name, []).append(seconds)
+    paces = {name: statistics.fmean(values) for name, values in out.items()}
+    one_offs = [[(i + 1) / len(durations), seconds - paces.get(name, 0.0)]
+                for i, (seconds, name) in enumerate(zip(durations, names)) if seconds > limit]
+    return paces, one_offs
+
+
+def clock_timing(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """What a run's clock predicts with (maskaae/clock.py), from a Timing or a budget_steps entry."""
+    return {"phases": entry["phases"], "one_offs": entry.get("one_offs") or []} if entry.get("phases") else None
 
 
 def split_durations(durations: list[float]) -> tuple[float, float]:
@@ -106,7 +133,7 @@ def schedule_timing(cfg: Config, data: Any, test: Any, steps: int | None = None)
     from .checkpoint import atomic_torch_save
     from .evaluate import evaluate
 
-    durations, trainer = step_durations(cfg, data, steps or TIMING_STEPS)
+    durations, trainer, names = step_durations(cfg, data, steps or TIMING_STEPS)
     fixed, per_step = split_durations(durations)
     start = time.perf_counter()
     evaluate(trainer.model, test, cfg, cfg.eval.fid_train_samples)
@@ -115,7 +142,9 @@ def schedule_timing(cfg: Config, data: Any, test: Any, steps: int | None = None)
         start = time.perf_counter()
         atomic_torch_save({"trainer": trainer.state_dict()}, Path(folder) / "checkpoint.pt")
         per_checkpoint = time.perf_counter() - start
-    return Timing(fixed=fixed, per_step=per_step, per_eval=per_eval, per_checkpoint=per_checkpoint)
+    paces, one_offs = phase_paces(durations, names)
+    return Timing(fixed=fixed, per_step=per_step, per_eval=per_eval, per_checkpoint=per_checkpoint,
+                  phases=paces, one_offs=one_offs)
 
 
 def _timing_key(cfg: Config) -> str:
@@ -178,5 +207,34 @@ def budget_steps(configs: dict[str, Config], seconds: float, log: Callable[[str]
         timing = timings[_timing_key(cfg)]
         steps = timing.steps_for(seconds, cfg.train)
         out[name] = {"steps": steps, "predicted_seconds": round(timing.seconds(steps, cfg.train), 3),
-                     **{k: round(v, 6) for k, v in asdict(timing).items()}}
+                     **{k: _rounded(v) for k, v in asdict(timing).items()}}
     return out
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: round(v, 9) for k, v in value.items()}
+    if isinstance(value, list):
+        return [[round(share, 6), round(seconds, 6)] for share, seconds in value]
+    return None if value is None else round(value, 6)
+
+
+def budgeted(cfg: Config, steps: int, seconds: float) -> Config:
+    """cfg planned for a budget of `seconds`: its schedule scaled to the `steps` a timing gave, and its clock set
+    to end the training at the seconds whatever the load (maskaae/clock.py)."""
+    cfg = scaled_schedule(cfg, steps)
+    return replace(cfg, train=replace(cfg.train, seconds=seconds))
+
+
+def plan_run(cfg: Config, log: Callable[[str], Any] | None = None) -> tuple[Config, dict[str, Any] | None]:
+    """A new run's config for its train.seconds (maskaae train): its schedule timed here, on the caller's
+    threads, and scaled to the steps that fit (budgeted); with the timing its clock predicts with."""
+    from .data import load_data
+
+    seconds = cfg.train.seconds
+    timing = schedule_timing(cfg, *load_data(cfg.data))
+    steps = timing.steps_for(seconds, cfg.train)
+    if log:
+        log(f"budget: {seconds:g} s buy about {steps:,} steps here ({timing.per_step * 1000:.1f} ms a step); "
+            "the run re-plans them as it goes")
+    return budgeted(cfg, steps, seconds), clock_timing(asdict(timing))

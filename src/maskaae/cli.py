@@ -61,7 +61,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         from .device import describe_device, resolve_device
 
         print(f"maskaae: training on {describe_device(resolve_device(cfg.train.device))}", file=sys.stderr)
-    summary = train_run(cfg, out, resume=args.resume, overwrite=args.overwrite, quiet=args.quiet)
+    timed = None
+    if cfg.train.seconds and not args.resume:  # a wall-clock budget: the schedule planned for it first
+        from .budget import plan_run
+
+        cfg, timed = plan_run(cfg, None if args.quiet else lambda line: print(f"maskaae: {line}", file=sys.stderr))
+    summary = train_run(cfg, out, resume=args.resume, overwrite=args.overwrite, quiet=args.quiet, timed=timed)
     _print_summary(summary, out)
     return 0
 

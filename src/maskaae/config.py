@@ -301,6 +301,11 @@ class TrainConfig:
     # phase must start after ordered discovery ends. 0: off (saved configs from before the key).
     decoder_share: float = 0.0
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
+    # A wall-clock budget for training, in seconds (0: off, train.steps decides). The run re-plans its train.steps
+    # as it goes, from its measured pace, so that training ends at this many seconds (maskaae/clock.py); the
+    # phases before the end keep their steps. maskaae train plans the schedule for it first (a timed run of the
+    # schedule scaled to 600 steps); maskaae sweep --budget sets it for every point.
+    seconds: float = 0.0
     # torch threads of maskaae train and maskaae dimension, which set them for their own process (sweep runs use
     # one each; library calls such as fit and maskaae.runs.train_run keep the caller's); 0 leaves torch's
     # default. A resumed run is bitwise identical to an uninterrupted one with the same thread count. The
@@ -357,6 +362,7 @@ class TrainConfig:
         _check(self.discovery_reach_min >= 0, "train.discovery_reach_min", self.discovery_reach_min,
                "must be >= 0 (0: no minimum)")
         _check(0.0 <= self.decoder_share < 1.0, "train.decoder_share", self.decoder_share, "must be in [0, 1)")
+        _check(0.0 <= self.seconds < float("inf"), "train.seconds", self.seconds, "must be >= 0 seconds (0: off)")
         _check(0.0 <= self.stage2_share < 1.0, "train.stage2_share", self.stage2_share, "must be in [0, 1)")
 
 
@@ -525,4 +531,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 19
+SCHEMA_VERSION = 20

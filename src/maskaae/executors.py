@@ -37,13 +37,14 @@ class SweepError(RunError):
 # ----------------------------------------------------------------------------
 # One point, in a worker process or a Ray task
 
-def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
+def run_point(config: dict[str, Any], run_dir: str, timed: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train one grid point into run_dir; never raises for a failed run.
 
     A folder with a checkpoint is resumed; one with a run killed before its
     first checkpoint is started over. Returns {'status': 'ran' | 'resumed',
     'summary': ...} or {'status': 'failed', 'error': ..., 'traceback': ...}.
     The worker process is an entry point: it sets its own threads (train.threads, one for every point).
+    `timed`: a budget sweep's timing of the point's phases, for the run's clock (maskaae/clock.py).
     """
     from .versions import saved_config_from_dict
 
@@ -56,7 +57,7 @@ def run_point(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
         set_threads(cfg.train.threads)  # before train_run's imports load torch (a fresh Ray worker)
         from .runs import train_run
 
-        summary = train_run(cfg, out, resume=resume, overwrite=restart, quiet=True)
+        summary = train_run(cfg, out, resume=resume, overwrite=restart, quiet=True, timed=timed)
     except Exception as err:  # a failed point is recorded and the sweep goes on
         return {"status": "failed", "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
     return {"status": "resumed" if resume else "ran", "summary": summary}
@@ -153,7 +154,7 @@ def import_ray():
     return ray
 
 
-def run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Callable[[str, dict], None],
+def run_ray(tasks: list[tuple], address: str | None, record: Callable[[str, dict], None],
             gpus_per_run: float = 0.0) -> None:
     """One Ray task (num_cpus=1, num_gpus=gpus_per_run) per point. The run folders must be on a file system
     every node sees, and maskaae must be installed on every node. A fraction below 1 lets that many runs share
@@ -168,7 +169,7 @@ def run_ray(tasks: list[tuple[str, dict, str]], address: str | None, record: Cal
     try:
         # Ray sets OMP_NUM_THREADS to the task's num_cpus (1) in its workers; run_point sets the threads too.
         remote = ray.remote(num_cpus=1, num_gpus=gpus_per_run, max_retries=0)(run_point)
-        pending = {remote.remote(config, run_dir): name for name, config, run_dir in tasks}
+        pending = {remote.remote(*args): name for name, *args in tasks}
         try:
             while pending:
                 done, _ = ray.wait(list(pending), num_returns=1)

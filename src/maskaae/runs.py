@@ -28,6 +28,7 @@ import torch
 from . import openmp
 from .atomic import atomic_write_json, atomic_write_text, current_umask
 from .checkpoint import CheckpointError, atomic_torch_save, safe_load
+from .clock import Clock
 from .config import Config, ConfigError
 from .device import describe_device, resolve_device
 from .versions import saved_config_from_dict
@@ -165,8 +166,11 @@ def run_config(cfg: Config | None, out: str | Path, resume: bool = False, overwr
 
 
 def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwrite: bool = False,
-              progress: Callable[[int, int], Any] | None = None, quiet: bool = False) -> dict[str, Any]:
-    """Train into a run folder and return the summary. `cfg` may be None on resume.
+              progress: Callable[[int, int], Any] | None = None, quiet: bool = False,
+              timed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Train into a run folder and return the summary. `cfg` may be None on resume. With train.seconds, `timed`
+    is the timing its clock predicts with (budget.Timing.clock_timing; maskaae/clock.py); a resumed run keeps
+    its own.
 
     Runs on the caller's torch threads: train.threads is applied by the entry points (the CLI, sweep workers),
     not here (maskaae/openmp.py).
@@ -193,6 +197,7 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
                       f"evaluate {out} --fid-samples {cfg.eval.fid_samples or cfg.eval.fid_train_samples}`.")
     elapsed = 0.0
     data_file = data_record(cfg)
+    clock_state = {"timed": timed, "planned_steps": cfg.train.steps}
     if resuming:
         check_data_file(out, data_file, "resuming")
         ckpt = safe_load(out / "checkpoint.pt", CHECKPOINT_FORMAT)
@@ -201,7 +206,12 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
         except (RuntimeError, ValueError, KeyError) as err:
             raise CheckpointError(f"{out}/checkpoint.pt does not match the run's config: {err}") from err
         elapsed = float(ckpt["elapsed"])
-        check_unedited(out, saved_config_from_dict(ckpt["config"]), cfg, "a resumed run")
+        trained = saved_config_from_dict(ckpt["config"])
+        check_unedited(out, trained, cfg, "a resumed run")
+        if cfg.train.seconds:  # the clock's plan so far, not the config's first one
+            trainer.set_steps(trained.train.steps)
+            cfg = trainer.cfg
+            clock_state = ckpt.get("clock") or clock_state
         if cfg.train.steps < trainer.step:
             raise RunError(f"{out} is at step {trainer.step}; train.steps={cfg.train.steps} would end before it. "
                            "On --resume train.steps can only grow")
@@ -210,7 +220,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
             raise RunError(f"{out} changed while this run was starting; check it and run the command again")
         replacement = Replacement(out) if state == "replace" else None
         try:
-            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet, no_fid, data_file)
+            return _train_locked(cfg, out, trainer, train, test, elapsed, replacement, quiet, no_fid, data_file,
+                                 clock_state)
         except BaseException:
             if replacement is not None and not replacement.committed:
                 replacement.restore()  # the new run has no checkpoint: the old run comes back
@@ -219,19 +230,24 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
 
 def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Tensor, test: torch.Tensor,
                   elapsed: float, replacement: Replacement | None, quiet: bool,
-                  no_fid: str | None = None, data_file: dict[str, Any] | None = None) -> dict[str, Any]:
+                  no_fid: str | None = None, data_file: dict[str, Any] | None = None,
+                  clock_state: dict[str, Any] | None = None) -> dict[str, Any]:
     """train_run's part that writes: the folder is locked and the run is known to start. `no_fid`: why FID
-    cannot be measured (fid_unavailable), which leaves it out of the evaluations; `data_file`: data_record."""
+    cannot be measured (fid_unavailable), which leaves it out of the evaluations; `data_file`: data_record;
+    `clock_state`: the clock's timing and the run's first plan, for train.seconds."""
     model = trainer.model
     if elapsed > 0 or trainer.step > 0:  # resumed: the log keeps the steps up to the checkpoint
         kept = [r for r in read_metrics(out) if r["step"] <= trainer.step]
         atomic_write_text("".join(json.dumps(r) + "\n" for r in kept), out / "metrics.jsonl")
-    atomic_write_json({"config": cfg.to_dict(), "seed": cfg.seed, "model": cfg.model_name,
-                       "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": sys.argv,
-                       "device": describe_device(trainer.device), **({"data_file": data_file} if data_file else {}),
-                       **provenance()}, out / "config.json")
+    record_run = {"config": cfg.to_dict(), "seed": cfg.seed, "model": cfg.model_name,
+                  "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": sys.argv,
+                  "device": describe_device(trainer.device), **({"data_file": data_file} if data_file else {}),
+                  **provenance()}
+    atomic_write_json(record_run, out / "config.json")
 
-    t = cfg.train
+    t = cfg.train  # train.steps aside, which the clock may move (trainer.cfg has the current plan)
+    clock_state = clock_state or {"timed": None, "planned_steps": t.steps}
+    clock = Clock(t.seconds, clock_state["planned_steps"], clock_state["timed"]) if t.seconds else None
     start = time.perf_counter() - elapsed
     bar = _progress_bar(t.steps, trainer.step, quiet, model)
     log = (out / "metrics.jsonl").open("a")
@@ -240,9 +256,9 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
     def save_checkpoint() -> None:
         log.flush()
         try:
-            atomic_torch_save({"format": CHECKPOINT_FORMAT, "config": cfg.to_dict(),
+            atomic_torch_save({"format": CHECKPOINT_FORMAT, "config": trainer.cfg.to_dict(),
                                "trainer": trainer.state_dict(), "elapsed": time.perf_counter() - start,
-                               "data_shape": list(train.shape[1:])}, out / "checkpoint.pt")
+                               "data_shape": list(train.shape[1:]), "clock": clock_state}, out / "checkpoint.pt")
         except OSError as err:  # disk full, file too large, folder gone: the previous checkpoint is intact
             kept = "the previous checkpoint is intact: make room and continue with --resume" \
                 if (out / "checkpoint.pt").is_file() else "no checkpoint of this run was written before it"
@@ -251,9 +267,20 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
         if replacement is not None:
             replacement.commit()
 
+    last_mark = time.perf_counter()
+
     def on_step(tr: BaseTrainer, losses: dict[str, float]) -> None:
-        step = tr.step
-        is_eval = step % t.eval_every == 0 or step == t.steps
+        nonlocal last_mark
+        step, entered = tr.step, time.perf_counter()
+        if clock is not None:
+            clock.step(tr.phase, entered - last_mark)
+            planned = clock.replan(tr, entered - start)
+            if planned is not None:
+                tr.set_steps(planned)
+                if bar is not None:
+                    bar.total = planned
+        end = tr.cfg.train.steps
+        is_eval = step % t.eval_every == 0 or step == end
         if step % t.log_every == 0 or is_eval:
             record: dict[str, Any] = {"step": step, "elapsed": round(time.perf_counter() - start, 3),
                                       **losses, **tr.log_fields()}
@@ -272,12 +299,15 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
             if step == first_step + PACE_STEPS:
                 pace = (time.perf_counter() - began_here) / PACE_STEPS * 1000
                 bar.write(f"maskaae: {pace:,.0f} s per 1,000 steps here (the first {PACE_STEPS}); "
-                          f"{t.steps - step:,} steps to go", file=sys.stderr)
-        if step % t.checkpoint_every == 0 or step == t.steps:
+                          f"{end - step:,} steps to go", file=sys.stderr)
+        if step % t.checkpoint_every == 0 or step == end:
             save_checkpoint()
+        last_mark = time.perf_counter()
+        if clock is not None:
+            clock.outside(last_mark - entered)
 
     try:
-        trainer.run(t.steps, on_step)
+        trainer.run(None, on_step)
     except TrainingDiverged as err:
         kept = "a checkpoint of an earlier step is kept, but resuming repeats the same steps" \
             if (out / "checkpoint.pt").is_file() else "no checkpoint of this run was written before it"
@@ -289,11 +319,15 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - start
+    if trainer.cfg != cfg:  # the clock moved the end: the record names the steps that trained
+        cfg = trainer.cfg
+        atomic_write_json({**record_run, "config": cfg.to_dict()}, out / "config.json")
     metrics = evaluate(model, test, cfg, 0 if no_fid else cfg.eval.fid_samples)
     if no_fid:
         metrics["fid_unavailable"] = no_fid
     summary = {**_run_header(cfg), **metrics, STEPS: trainer.step, SECONDS: round(seconds, 2), SEED: cfg.seed,
-               "device": describe_device(trainer.device), "discovery": trainer.discovery}
+               "device": describe_device(trainer.device), "discovery": trainer.discovery,
+               **({"clock": clock.record(clock_state["planned_steps"])} if clock is not None else {})}
     atomic_write_json(summary, out / "summary.json")
     write_plots(out, model, test, cfg)
     return summary

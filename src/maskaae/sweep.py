@@ -11,7 +11,9 @@ The grid (its syntax and point names in grid.py) is the product of its axes, in 
 axis `model` takes model names (maskaae, wae-gan and every other family's kind, MODEL_CHOICES in
 maskaae.models), so one axis covers Table 1. With a budget (--budget SECONDS, maskaae/budget.py) each
 point's train.steps is what that much training time buys its config here, timed once when the sweep
-starts and saved in sweep.json. Every point's config is built and validated before anything starts, so
+starts and saved in sweep.json, and its train.seconds is the budget: the run's clock re-plans its steps as it
+trains, so that it ends at the budget under the load it meets (maskaae/clock.py; its summary has the steps it
+trained). Every point's config is built and validated before anything starts, so
 a typo fails at once. A
 sweep is resumable by running the same command again: finished runs
 (summary.json present) are skipped, interrupted ones (a checkpoint but no
@@ -117,7 +119,7 @@ class Point:
 def build_points(spec: SweepSpec) -> list[Point]:
     """Every grid point with its validated config (at its budget's steps once timed); a bad key or value
     fails here, naming the point."""
-    from .budget import scaled_schedule
+    from .budget import budgeted, scaled_schedule
 
     base = spec.resolved_base()
     points = []
@@ -128,8 +130,10 @@ def build_points(spec: SweepSpec) -> list[Point]:
             cfg = config_from_dict(merge_overrides(base, overrides + [f"train.threads={SWEEP_THREADS}"]))
         except ConfigError as err:
             raise ConfigError(f"grid point {name}: {err}") from None
-        if spec.budget_steps is not None:
-            cfg = scaled_schedule(cfg, int(spec.budget_steps[name]["steps"]))
+        if spec.budget_steps is not None:  # with its clock, unless the sweep was timed before the clock existed
+            planned = spec.budget_steps[name]
+            cfg = (budgeted(cfg, int(planned["steps"]), spec.budget) if "phases" in planned
+                   else scaled_schedule(cfg, int(planned["steps"])))
         points.append(Point(name, dict(zip(keys, combo)), cfg))
     return points
 
@@ -310,6 +314,8 @@ def run_sweep(spec: SweepSpec, out: str | Path, jobs: int = 1, executor: str = "
 def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int, executor: str,
                       address: str | None, command: list[str] | None, log: Callable[[str], Any] | None,
                       gpus_per_run: float = 0.0) -> SweepResult:
+    from .budget import clock_timing
+
     _claim_folder(out, spec, list(command if command is not None else sys.argv))
     log = log or (lambda message: None)
     grid_keys = [key for key, _ in spec.grid]
@@ -324,7 +330,8 @@ def _run_sweep_locked(spec: SweepSpec, out: Path, points: list[Point], jobs: int
             result.skipped.append(p.name)
         else:
             rows[p.name] = result_row(p, "pending", None, None)
-            tasks.append((p.name, p.config.to_dict(), str(out / "runs" / p.name)))
+            timed = clock_timing(spec.budget_steps[p.name]) if spec.budget_steps else None
+            tasks.append((p.name, p.config.to_dict(), str(out / "runs" / p.name), timed))
     write_results([rows[p.name] for p in points], grid_keys, out / "results.csv")
     where = f"local, {jobs} job{'s' if jobs > 1 else ''}" if executor == "local" else "ray"
     log(f"sweep {out}: {len(points)} points, {len(result.skipped)} finished before, {len(tasks)} to run ({where})")

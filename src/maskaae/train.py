@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import torch
 
-from .config import Config, ConfigError, LossConfig, config_from_dict
+from .config import Config, ConfigError, LossConfig, TrainConfig, config_from_dict
 from .data.arrays import DataError, as_tensor
 from .discovery.schedule import Decisions, OrderedDiscovery
 from .losses import (critic_loss, critic_pair, generator_loss, mask_loss, reconstruction, variance_penalty,
@@ -152,6 +152,11 @@ def mask_step(model: MaskAAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
     return total.detach()
 
 
+def decoder_start(train: TrainConfig, steps: int) -> int:
+    """The last step before train.decoder_share's decoder-only phase in a run of `steps` steps."""
+    return steps - round(train.decoder_share * steps)
+
+
 OBJECTIVES = {"ae": ae_objective, "critic": critic_objective, "gen": generator_objective, "mask": mask_objective,
               "nested": nested_objective, "decoder": decoder_objective}
 # ----------------------------------------------------------------------------
@@ -176,10 +181,9 @@ class Trainer(BaseTrainer):
         elif model.mask_enabled:
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
         # train.decoder_share: the last steps train the decoder alone on the codes of the training set
-        self.decoder_start = t.steps - round(t.decoder_share * t.steps)
         self.codes: torch.Tensor | None = None  # computed when the decoder phase starts or resumes
         if self.decoder_start < t.steps:
-            if self.ordered and self.decoder_start < t.discovery_end:
+            if not self.can_end_at(t.steps):
                 raise ConfigError(
                     f"train.decoder_share={t.decoder_share} starts the decoder phase at step {self.decoder_start}, "
                     f"before ordered discovery ends at step {t.discovery_end}; "
@@ -189,6 +193,25 @@ class Trainer(BaseTrainer):
         if t.compile:
             self._compile()
         self.interval = t.reg_schedule_interval or default_reg_interval(model.latent_dim)
+
+    @property
+    def decoder_start(self) -> int:
+        """The last step before the decoder phase (train.decoder_share); train.steps when it has none."""
+        return decoder_start(self.cfg.train, self.cfg.train.steps)
+
+    def phase_ends(self, steps: int) -> list[tuple[str, int]]:
+        out = [(p.name, min(p.last, steps)) for p in self.schedule.phases if p.first <= steps] if self.ordered else []
+        start = decoder_start(self.cfg.train, steps)
+        return out + [("critic", start), ("decoder", steps)]
+
+    def end_free(self, steps: int) -> int:
+        """The decoder phase's learning rate decays over the phase, which ends with the run."""
+        return min(steps - 1, decoder_start(self.cfg.train, steps))
+
+    def can_end_at(self, steps: int) -> bool:
+        t = self.cfg.train
+        start = decoder_start(t, steps)
+        return steps >= 1 and (start == steps or not self.ordered or start >= t.discovery_end)
 
     def _compile(self) -> None:
         """train.compile: the same objectives and optimiser steps through torch.compile (fused kernels,

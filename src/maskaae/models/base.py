@@ -8,6 +8,7 @@ exact state for resume; a family writes `iteration()`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -267,6 +268,24 @@ class BaseTrainer:
         discovery: maskaae/train.py); None for a family that decides nothing."""
         return None
 
+    def phase_ends(self, steps: int) -> list[tuple[str, int]]:
+        """The schedule of a run of `steps` steps: (phase, its last step) in run order, as `phase` names them."""
+        return [("train", steps)]
+
+    def end_free(self, steps: int) -> int:
+        """How many leading steps a run of `steps` steps trains alike whatever its last step: the steps the clock
+        (maskaae/clock.py) may re-plan the end after. A family whose steps read the end earlier says so."""
+        return steps - 1
+
+    def can_end_at(self, steps: int) -> bool:
+        """Whether a run of this config may end after `steps` steps (a re-plan must keep the config valid)."""
+        return steps >= 1
+
+    def set_steps(self, steps: int) -> None:
+        """End this run after `steps` steps instead (the clock's re-plan): the steps done so far are those a run
+        planned for `steps` would have done, which the clock checks with end_free before it asks."""
+        self.cfg = replace(self.cfg, train=replace(self.cfg.train, steps=steps))
+
     def reads_losses(self, steps: int) -> bool:
         """Whether this step's losses are read: a logged, evaluated or checkpointed step, or the last of `steps`.
         Only then are they copied from the device and checked (finite_losses); in between, a step queues its
@@ -275,14 +294,15 @@ class BaseTrainer:
         return self.step == steps or any(self.step % every == 0
                                          for every in (t.log_every, t.eval_every, t.checkpoint_every))
 
-    def run(self, steps: int, on_step: Callable[[Any, dict[str, Any]], None] | None = None) -> None:
-        """Iterate until `steps` iterations are done in total (continues from self.step). `on_step` gets the
-        step's losses as floats where reads_losses says so, else as 0-dim tensors."""
+    def run(self, steps: int | None = None, on_step: Callable[[Any, dict[str, Any]], None] | None = None) -> None:
+        """Iterate until `steps` iterations are done in total (continues from self.step); None: until
+        train.steps, read at every step (the clock may move it from on_step). `on_step` gets the step's losses as
+        floats where reads_losses says so, else as 0-dim tensors."""
         precision = precision_context(self.cfg.train.precision, self.device)
-        while self.step < steps:
+        while self.step < (end := self.cfg.train.steps if steps is None else steps):
             with precision():
                 losses = self.iteration()
-            if self.reads_losses(steps):
+            if self.reads_losses(end):
                 losses = finite_losses(self.step, losses)
             if on_step is not None:
                 on_step(self, losses)

@@ -132,8 +132,18 @@ class Trainer(BaseTrainer):
         t = cfg.train
         self.optimizers["stage1"] = make_optimizer(model.stage1_parameters(), t.lr_ae, t.optimizer)
         self.optimizers["stage2"] = make_optimizer(model.stage2.parameters(), t.lr_ae, t.optimizer)
-        self.stage1_steps = stage_one_steps(t.steps, t.stage2_share)
         self.stage2_seen = seen  # not read in every step
+
+    @property
+    def stage1_steps(self) -> int:
+        return stage_one_steps(self.cfg.train.steps, self.cfg.train.stage2_share)
+
+    def phase_ends(self, steps: int) -> list[tuple[str, int]]:
+        return [("stage 1", stage_one_steps(steps, self.cfg.train.stage2_share)), ("stage 2", steps)]
+
+    def end_free(self, steps: int) -> int:
+        """Stage two starts at a share of the run from its end."""
+        return min(steps - 1, stage_one_steps(steps, self.cfg.train.stage2_share))
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
