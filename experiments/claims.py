@@ -47,7 +47,7 @@ CLAIMS = [
         "anisotropic linear maps, with a mean absolute error of 0.81 against 1.81 (TwoNN), 2.12 (MLE) and 0.92 "
         "(DANCo).",
         ("discovery", "discovery-holdout-reach16", "discovery-stress-descent"),
-        ("front-discovery", "discovery-summary", "discovery-holdout-reach16", "descent-runs"),
+        ("front-discovery", "fresh-grid-by-kind", "discovery-summary", "discovery-holdout-reach16", "descent-runs"),
         before=(_INTRINSIC,),
         after=(".venv/bin/python experiments/fresh_grid.py --run results/discovery-fresh-grid",),
     ),

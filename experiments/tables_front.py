@@ -46,6 +46,20 @@ def front_discovery() -> list[str]:
     return lines
 
 
+def fresh_grid_by_kind() -> list[str]:
+    """The fresh grid's cases by kind: each method's exact rate and mean absolute error, and m_A's bias."""
+    folder = FRESH_GRID[0]
+    kinds = json.loads((RESULTS / folder / "summary.json").read_text())["by_kind"]
+    methods = ("MaskAAE", "TwoNN", "MLE", "DANCo")
+    lines = header("kind", "cases", *(f"{m} exact / MAE" for m in methods), "m_A bias")
+    for kind, by_method in sorted(kinds.items()):
+        ours = by_method["MaskAAE"]
+        lines.append(row(kind, ours["cases"],
+                         *(f"{by_method[m]['exact_rate']:.2f} / {by_method[m]['mae']:.2f}" if m in by_method else "–"
+                           for m in methods), f"{ours['bias']:+.2f}"))
+    return lines
+
+
 def _table1_label(r: dict) -> str:
     """A Table 1 row's label: the family, and for MaskAAE the settings it ran with beside today's default."""
     if r["model"] != "maskaae":
