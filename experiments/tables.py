@@ -33,7 +33,7 @@ from config_reference import config_reference
 from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2, RESULTS, ROOT, g, header, median,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
 from tables_descent import descent_runs, descent_trigger
-from tables_front import (diagnosis_900, fresh_grid_by_kind, front_discovery, front_table1, head_to_head, recon_vs_m,
+from tables_front import (budget_clock, diagnosis_900, fresh_grid_by_kind, front_discovery, front_table1, head_to_head, recon_vs_m,
                           table1_300)
 from tables_discovery import (discovery_mnist_verified, discovery_summary, fid_noise, fig4_reach, table2_reach,
                               mnist_fid_seeds, mnist_runs, MNIST_EARLIER, MNIST_TODAY)
@@ -318,6 +318,7 @@ def table1(name: str, column: int) -> list[str]:
 TABLES: dict[str, Callable[[], list[str]]] = {
     "front-discovery": front_discovery,
     "fresh-grid-by-kind": fresh_grid_by_kind,
+    "budget-clock": budget_clock,
     "front-table1": front_table1,
     "table1-300": table1_300,
     "recon-vs-m": recon_vs_m,

@@ -210,3 +210,23 @@ def head_to_head() -> list[str]:
                          f"{ours['precision']:.3f} / {ours['recall']:.3f}", ours["active_dims"],
                          f"{rae['seconds']:.0f}, {ours['seconds']:.0f}"))
     return lines
+
+
+# the clock's check on real runs (issue 35 item 1): the sweeps, each with its label
+BUDGET_CLOCK = (("budget-clock-mnist", ""), ("budget-clock-mnist-best", ", decoder phase 0.5, one critic step"))
+
+
+def budget_clock() -> list[str]:
+    """Each run of the clock's check: the timing's plan, the steps the clock ended at, its seconds against the
+    budget."""
+    lines = header("model", "planned steps", "steps", "re-plans", "training s", "budget s", "off by")
+    for folder, label in BUDGET_CLOCK:
+        if not (RESULTS / folder / "results.csv").is_file():
+            continue
+        budget = json.loads((RESULTS / folder / "sweep.json").read_text())["budget"]
+        for r in sweep_rows(folder):
+            clock = json.loads((RESULTS / folder / "runs" / r["run"] / "summary.json").read_text())["clock"]
+            lines.append(row(f"`{r['model']}`{label}", f"{clock['planned_steps']:,}", f"{r['steps']:,}",
+                             clock["replans"], f"{r['seconds']:.1f}", f"{budget:g}",
+                             f"{(r['seconds'] / budget - 1) * 100:+.1f}%"))
+    return lines
