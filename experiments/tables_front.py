@@ -137,12 +137,17 @@ def table1_300() -> list[str]:
 
 
 def recon_vs_m() -> list[str]:
-    """Reconstruction FID of a plain auto-encoder by m (results/ae-recon-vs-m/diagnosis.json), beside MaskAAE's
-    runs at the equal budget by their m_A (reconstructions and samples: results/table1-mnist-equal*/)."""
-    plain = sorted(json.loads((RESULTS / "ae-recon-vs-m" / "diagnosis.json").read_text()),
-                   key=lambda r: r["latent_dim"])
-    lines = header("m", "plain auto-encoder: FID of reconstructions (9,000 steps)")
-    lines += [row(r["latent_dim"], f"{r['fid_reconstructions']:.1f}") for r in plain]
+    """Reconstruction FID of a plain auto-encoder by m on MNIST and Fashion-MNIST (results/ae-recon-vs-m*/
+    diagnosis.json), beside MaskAAE's runs at the equal budget by their m_A (reconstructions and samples:
+    results/table1-mnist-equal*/)."""
+    by_data = {}
+    for folder in ("ae-recon-vs-m", "ae-recon-vs-m-fashion"):
+        path = RESULTS / folder / "diagnosis.json"
+        by_data[folder] = ({r["latent_dim"]: r["fid_reconstructions"] for r in json.loads(path.read_text())}
+                           if path.is_file() else {})
+    lines = header("m", "plain auto-encoder, MNIST: FID of reconstructions (9,000 steps)", "the same, Fashion-MNIST")
+    for m in sorted(set().union(*by_data.values())):
+        lines.append(row(m, *(f"{fids[m]:.1f}" if m in fids else "–" for fids in by_data.values())))
     lines += ["", *header("MaskAAE run (300 s)", "m_A", "steps", "FID of reconstructions", "FID of samples")]
     for folder in ("table1-mnist-equal", "maskaae-critic-ratio", "table1-mnist-equal-maskaae"):
         for r in json.loads((RESULTS / folder / "diagnosis.json").read_text()):
