@@ -103,7 +103,7 @@ CLAIMS = [
          "table1-mnist-900-rae-fid10000", "table1-mnist-900-mixture-fid10000", "mnist-decoder05-fixed-discovery",
          "table1-mnist-900-seed1", "table1-fashion-900", "table1-mnist-1800-mixture", "table1-mnist-equal", "maskaae-critic-ratio", "table1-mnist-equal-maskaae",
          "ae-recon-vs-m", "ae-recon-vs-m-fashion"),
-        ("front-table1", "diagnosis-900", "head-to-head-900", "table1-300", "recon-vs-m"),
+        ("front-table1", "diagnosis-900", "head-to-head-900", "table1-fashion-900", "table1-300", "recon-vs-m"),
         after=(*(f"{_DIAGNOSIS} runs/{sweep} --mixture maskaae" for sweep in DIAGNOSED_900),
                *(f"{_DIAGNOSIS} runs/{sweep} --collect results/{sweep}" for sweep in DIAGNOSED_900),
                f"{_DIAGNOSIS} runs/table1-mnist-equal",
