@@ -98,7 +98,7 @@ CLAIMS = [
         "for it, it loses (49.0 against 44.9, m_A 7; both runs 8-10% over the budget under load) on the decoder's "
         "side (reconstructions 46.9 against RAE's 38.9), which is not its m_A (a plain auto-encoder's reconstructions "
         "there are flat from 7 dimensions to 64: 52.5 to 50.5-52.8), and with the rule's level at 0.2% (m_A 9) it "
-        "scores 47.1, still behind RAE, ahead of the five other families run there so far (54.9-93.0, over the budget "
+        "scores 47.1, still behind RAE, ahead of the six other families run there so far (54.9-93.0, over the budget "
         "by up to 26% under load); given 1,800 s on one thread, the option reaches FID 13.4 "
         "at N = 10,000 on MNIST (m_A 16).",
         ("table1-mnist-900", "table1-mnist-900-decoder03", "table1-mnist-900-decoder05", "table1-mnist-900-mixture",
