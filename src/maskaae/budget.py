@@ -5,7 +5,7 @@ pass), and in what a run pays whatever its length (ordered discovery's decisions
 mixture fit, the periodic evaluations). `maskaae sweep --budget SECONDS` times every distinct config of the
 sweep (seeds share one timing) on this machine, one thread, in a sweep worker, before any run starts, from one
 whole run of its schedule scaled to TIMING_STEPS steps: the mean of its ordinary steps (per_step) and what the
-steps that took ONE_OFF times the median or more cost beyond it (fixed), plus `per_eval` and `per_checkpoint`
+steps that took clock.ONE_OFF times the median or more cost beyond it (fixed), plus `per_eval` and `per_checkpoint`
 seconds for each of the run's periodic evaluations and checkpoints (train.eval_every, train.checkpoint_every;
 each timed once). Each point gets the most steps whose predicted time is within the budget (a multiple of
 STEP_MULTIPLE), and train.seconds: its clock (maskaae/clock.py) then moves the end while it trains, from the
@@ -29,12 +29,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from .clock import one_off_limit, phase_means
 from .config import Config, TrainConfig
 from .executors import die_with_parent, run_local
 from .openmp import SWEEP_THREADS, set_threads
 
 TIMING_STEPS = 600  # steps of the timed run (its schedule scaled to them)
-ONE_OFF = 20  # a step that takes this many times the median step or more holds a one-off cost
 STEP_MULTIPLE = 10  # budgets round down to a multiple of this many steps
 
 
@@ -100,14 +100,10 @@ def step_durations(cfg: Config, data: Any, steps: int) -> tuple[list[float], Any
 
 
 def phase_paces(durations: list[float], names: list[str]) -> tuple[dict[str, float], list[list[float]]]:
-    """Each phase's mean step, the steps over ONE_OFF times the run's median aside (split_durations), and those
-    steps as [share of the run, seconds beyond their phase's mean step]."""
-    limit = ONE_OFF * statistics.median(durations)
-    out: dict[str, list[float]] = {}
-    for seconds, name in zip(durations, names):
-        if seconds <= limit:
-            out.setdefault(name, []).append(seconds)
-    paces = {name: statistics.fmean(values) for name, values in out.items()}
+    """Each phase's mean step, the steps over clock.ONE_OFF times the run's median aside (split_durations), and
+    those steps as [share of the run, seconds beyond their phase's mean step]."""
+    limit = one_off_limit(durations)
+    paces = phase_means(durations, names)
     one_offs = [[(i + 1) / len(durations), seconds - paces.get(name, 0.0)]
                 for i, (seconds, name) in enumerate(zip(durations, names)) if seconds > limit]
     return paces, one_offs
@@ -119,9 +115,9 @@ def clock_timing(entry: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def split_durations(durations: list[float]) -> tuple[float, float]:
-    """(fixed, per_step) of a run's step durations: a step over ONE_OFF times the median carries a one-off
+    """(fixed, per_step) of a run's step durations: a step over clock.ONE_OFF times the median carries a one-off
     cost (a decision, a mixture fit) beyond the mean of the others; the rest is the cost of the steps."""
-    limit = ONE_OFF * statistics.median(durations)
+    limit = one_off_limit(durations)
     regular = [d for d in durations if d <= limit]
     per_step = statistics.fmean(regular)
     return max(sum(durations) - per_step * len(durations), 0.0), per_step

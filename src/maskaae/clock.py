@@ -29,7 +29,22 @@ from typing import Any
 
 REPLANS = 50  # re-plans over a run's planned steps
 WINDOW = 5  # the load is read from the steps of this many last re-plan intervals
-ONE_OFF = 20  # a step over this many times the window's median pace carries a one-off cost: not part of the pace
+ONE_OFF = 20  # a step that takes this many times the median step or more holds a one-off cost: not part of a pace
+
+
+def one_off_limit(values: list[float]) -> float:
+    """The duration (or ratio to a pace) above which a step holds a one-off cost: ONE_OFF times the median."""
+    return ONE_OFF * statistics.median(values)
+
+
+def phase_means(durations: list[float], names: list[str]) -> dict[str, float]:
+    """Each phase's mean step from the steps' durations and phases, the steps that hold a one-off cost aside."""
+    limit = one_off_limit(durations)
+    out: dict[str, list[float]] = {}
+    for seconds, name in zip(durations, names):
+        if seconds <= limit:
+            out.setdefault(name, []).append(seconds)
+    return {name: statistics.fmean(values) for name, values in out.items()}
 
 
 class Clock:
@@ -40,7 +55,7 @@ class Clock:
     def __init__(self, seconds: float, planned_steps: int, timed: dict[str, Any] | None = None) -> None:
         self.seconds = seconds
         self.paces = dict(timed["phases"]) if timed else None
-        self.one_offs = [(share, extra) for share, extra in timed.get("one_offs", [])] if timed else []
+        self.one_offs = timed.get("one_offs", []) if timed else []  # [share of the run, seconds]
         self.interval = max(1, planned_steps // REPLANS)
         self.recent: deque[tuple[str, float]] = deque(maxlen=WINDOW * self.interval)  # (phase, seconds)
         self.overhead = 0.0  # seconds outside the steps (logging, evaluations, checkpoints) in this process
@@ -62,14 +77,9 @@ class Clock:
         if self.paces:
             ratios = [s / self.paces[p] for p, s in self.recent if self.paces.get(p, 0) > 0]
             if ratios:
-                limit = ONE_OFF * statistics.median(ratios)
+                limit = one_off_limit(ratios)
                 return self.paces, statistics.fmean(r for r in ratios if r <= limit)
-        limit = ONE_OFF * statistics.median(s for _, s in self.recent)
-        by_phase: dict[str, list[float]] = {}
-        for phase, s in self.recent:
-            if s <= limit:
-                by_phase.setdefault(phase, []).append(s)
-        return {p: statistics.fmean(v) for p, v in by_phase.items()}, 1.0
+        return phase_means([s for _, s in self.recent], [p for p, _ in self.recent]), 1.0
 
     def predict(self, trainer: Any, steps: int, costs: dict[str, float], load: float, fallback: float) -> float:
         """The seconds that steps trainer.step + 1 .. `steps` would still take: their phases' steps and the timed

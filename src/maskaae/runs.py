@@ -230,8 +230,8 @@ def train_run(cfg: Config | None, out: str | Path, resume: bool = False, overwri
 
 def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Tensor, test: torch.Tensor,
                   elapsed: float, replacement: Replacement | None, quiet: bool,
-                  no_fid: str | None = None, data_file: dict[str, Any] | None = None,
-                  clock_state: dict[str, Any] | None = None) -> dict[str, Any]:
+                  no_fid: str | None, data_file: dict[str, Any] | None,
+                  clock_state: dict[str, Any]) -> dict[str, Any]:
     """train_run's part that writes: the folder is locked and the run is known to start. `no_fid`: why FID
     cannot be measured (fid_unavailable), which leaves it out of the evaluations; `data_file`: data_record;
     `clock_state`: the clock's timing and the run's first plan, for train.seconds."""
@@ -246,7 +246,6 @@ def _train_locked(cfg: Config, out: Path, trainer: BaseTrainer, train: torch.Ten
     atomic_write_json(record_run, out / "config.json")
 
     t = cfg.train  # train.steps aside, which the clock may move (trainer.cfg has the current plan)
-    clock_state = clock_state or {"timed": None, "planned_steps": t.steps}
     clock = Clock(t.seconds, clock_state["planned_steps"], clock_state["timed"]) if t.seconds else None
     start = time.perf_counter() - elapsed
     bar = _progress_bar(t.steps, trainer.step, quiet, model)

@@ -211,7 +211,7 @@ class Trainer(BaseTrainer):
     def can_end_at(self, steps: int) -> bool:
         t = self.cfg.train
         start = decoder_start(t, steps)
-        return steps >= 1 and (start == steps or not self.ordered or start >= t.discovery_end)
+        return super().can_end_at(steps) and (start == steps or not self.ordered or start >= t.discovery_end)
 
     def _compile(self) -> None:
         """train.compile: the same objectives and optimiser steps through torch.compile (fused kernels,
