@@ -232,6 +232,34 @@ def test_the_decoder_phase_trains_the_decoder_alone_and_lowers_the_reconstructio
     assert after < before
 
 
+def test_the_decoder_phase_with_the_encoder_trains_both_through_the_fixed_mask():
+    cfg = build_config("synthetic", overrides=TINY + ["train.steps=60", "train.decoder_share=0.5",
+                                                      "train.decoder_phase_encoder=true", "model.sampler=mixture"])
+    data = torch.randn(128, D, generator=torch.Generator().manual_seed(1))
+    model = build_model(cfg, (D,))
+    trainer = Trainer(model, data, cfg)
+    trainer.run(30)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    with torch.no_grad():
+        error = float(((model.decoder(model.encoder(data) * model.latent.values()) - data) ** 2).mean())
+    trainer.run(60)
+    moved = {name for name, p in model.named_parameters() if not torch.equal(p, before[name])}
+    assert any(n.startswith("encoder.") for n in moved) and any(n.startswith("decoder.") for n in moved)
+    assert not any(n.startswith(("critic.", "latent.")) for n in moved), moved
+    with torch.no_grad():
+        after = float(((model.decoder(model.encoder(data) * model.latent.values()) - data) ** 2).mean())
+    assert after < error
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["train.decoder_phase_encoder=true", "model.sampler=mixture"], "train.decoder_share = 0 has none"),
+    (["train.decoder_phase_encoder=true", "train.decoder_share=0.5"], "set model.sampler=mixture"),
+])
+def test_the_decoder_phase_with_the_encoder_needs_a_phase_and_the_mixture(extra, message):
+    with pytest.raises(ConfigError, match=message):
+        build_config("synthetic", overrides=TINY + extra)
+
+
 def test_the_decoder_phase_cannot_start_inside_ordered_discovery():
     cfg = build_config("synthetic", overrides=TINY_FAST + ["train.steps=20", "train.discovery_steps=10",
                                                             "train.discovery_verify_steps=4",

@@ -28,7 +28,7 @@ def _saved(path):
 def test_saved_configs_carry_the_version_and_round_trip():
     cfg = Config()
     saved = cfg.to_dict()
-    assert saved["schema_version"] == SCHEMA_VERSION == 20
+    assert saved["schema_version"] == SCHEMA_VERSION == 21
     assert saved_config_from_dict(saved) == cfg
     assert config_from_dict(saved) == cfg
 
@@ -298,3 +298,10 @@ def test_a_version_19_config_trained_for_its_steps_alone():
     v19["schema_version"] = 19
     del v19["train"]["seconds"]
     assert saved_config_from_dict(v19).train.seconds == 0.0
+
+
+def test_a_version_20_config_trained_the_decoder_alone_in_its_decoder_phase():
+    v20 = Config().to_dict()
+    v20["schema_version"] = 20
+    del v20["train"]["decoder_phase_encoder"]
+    assert saved_config_from_dict(v20).train.decoder_phase_encoder is False

@@ -300,6 +300,10 @@ class TrainConfig:
     # them, and such a step costs about a quarter of one with a critic step (docs/REPRODUCTION.md, issue 35). The
     # phase must start after ordered discovery ends. 0: off (saved configs from before the key).
     decoder_share: float = 0.0
+    # true: the decoder phase trains the encoder with the decoder (the mask fixed), on reconstruction alone, so the
+    # codes move off the prior the critic matched; model.sampler=mixture then samples a mixture fitted to the final
+    # codes. false: the decoder alone, on the codes fixed when the phase starts (issue 35)
+    decoder_phase_encoder: bool = False
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     # A wall-clock budget for training, in seconds (0: off, train.steps decides). The run re-plans its train.steps
     # as it goes, from its measured pace, so that training ends at this many seconds (maskaae/clock.py); the
@@ -363,6 +367,9 @@ class TrainConfig:
         _check(self.discovery_reach_min >= 0, "train.discovery_reach_min", self.discovery_reach_min,
                "must be >= 0 (0: no minimum)")
         _check(0.0 <= self.decoder_share < 1.0, "train.decoder_share", self.decoder_share, "must be in [0, 1)")
+        _check(not self.decoder_phase_encoder or self.decoder_share > 0, "train.decoder_phase_encoder",
+               self.decoder_phase_encoder, "changes the decoder phase, and train.decoder_share = 0 has none: set "
+               "train.decoder_share > 0 or leave it false")
         _check(0.0 <= self.seconds < float("inf"), "train.seconds", self.seconds, "must be >= 0 seconds (0: off)")
         _check(0.0 <= self.stage2_share < 1.0, "train.stage2_share", self.stage2_share, "must be in [0, 1)")
 
@@ -419,6 +426,9 @@ class Config:
                     and not self.model.kind.startswith("vae")), "loss.recon", self.loss.recon,
                "needs probabilities from the decoder, and model.output=linear gives any real number: set "
                "model.output=sigmoid (data in [0, 1]) or use loss.recon=mse")
+        _check(not self.train.decoder_phase_encoder or self.model.sampler == "mixture", "train.decoder_phase_encoder",
+               self.train.decoder_phase_encoder, "moves the codes off N(0, I), which model.sampler=prior samples: set "
+               "model.sampler=mixture (a mixture fitted to the final codes)")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -532,4 +542,4 @@ def config_from_dict(values: dict[str, Any]) -> Config:
 
 
 # The schema's version, written by Config.to_dict; older saved configs are upgraded by maskaae/versions.py.
-SCHEMA_VERSION = 20
+SCHEMA_VERSION = 21

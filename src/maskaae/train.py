@@ -188,7 +188,8 @@ class Trainer(BaseTrainer):
                     f"train.decoder_share={t.decoder_share} starts the decoder phase at step {self.decoder_start}, "
                     f"before ordered discovery ends at step {t.discovery_end}; "
                     "lower train.decoder_share or raise train.steps")
-            self.optimizers["decoder"] = torch.optim.Adam(model.decoder.parameters(), lr=t.lr_discovery)
+            trained = [*model.encoder.parameters()] if t.decoder_phase_encoder else []
+            self.optimizers["decoder"] = torch.optim.Adam([*trained, *model.decoder.parameters()], lr=t.lr_discovery)
         self.objectives = dict(OBJECTIVES)
         if t.compile:
             self._compile()
@@ -284,15 +285,20 @@ class Trainer(BaseTrainer):
         self.codes = None  # from the loaded encoder when the decoder phase next steps
 
     def decoder_iteration(self) -> dict[str, float]:
-        """train.decoder_share: one Adam step of the decoder alone on the fixed codes of a batch, its learning
+        """train.decoder_share: one Adam step of the decoder alone on the fixed codes of a batch (or with
+        train.decoder_phase_encoder, of encoder and decoder on the batch through the fixed mask), its learning
         rate lr_discovery cosine-decayed over the phase."""
         t = self.cfg.train
-        if self.codes is None:
-            self.codes = fixed_codes(self.model, self.data)
         opt = self.optimizers["decoder"]
         set_learning_rate(opt, cosine(t.lr_discovery, self.step - self.decoder_start - 1, t.steps - self.decoder_start))
         idx = self.indices()
-        recon = self.objectives["decoder"](self.model, self.codes[idx], self.data[idx], self.cfg.loss)
+        if t.decoder_phase_encoder:
+            keep = self.model.latent.values().detach()
+            recon = self.objectives["nested"](self.model, self.data[idx], keep, self.cfg.loss)
+        else:
+            if self.codes is None:
+                self.codes = fixed_codes(self.model, self.data)
+            recon = self.objectives["decoder"](self.model, self.codes[idx], self.data[idx], self.cfg.loss)
         apply_update(opt, recon)
         return {"recon": recon.detach()}
 

@@ -25,7 +25,8 @@ sampling); version 19 removes train.discovery_truncation, loss.nested_power and 
 measured and rejected (a config that holds the behaviour left, uniform, 1 or gain, or whose run never trained
 ordered discovery, loses the keys; one whose ordered discovery used the log law, another power or the level rule,
 as every ordered config from before version 3 did, is refused, naming the git tag that runs it); version 20
-train.seconds (0 before it existed: train.steps alone set a run's length).
+train.seconds (0 before it existed: train.steps alone set a run's length); version 21
+train.decoder_phase_encoder (false before it existed: the decoder phase trained the decoder alone).
 """
 
 from __future__ import annotations
@@ -209,13 +210,18 @@ def _upgrade_19_to_20(values: dict[str, Any]) -> dict[str, Any]:
     return _fill(values, {"train.seconds": 0.0})
 
 
+def _upgrade_20_to_21(values: dict[str, Any]) -> dict[str, Any]:
+    # the decoder phase trained the decoder alone
+    return _fill(values, {"train.decoder_phase_encoder": False})
+
+
 _UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
              5: _upgrade_5_to_6, 6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9,
              9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
              11: _upgrade_11_to_12, 12: _upgrade_12_to_13,
              13: _upgrade_13_to_14, 14: _upgrade_14_to_15,
              15: _upgrade_15_to_16, 16: _upgrade_16_to_17, 17: _upgrade_17_to_18,
-             18: _upgrade_18_to_19, 19: _upgrade_19_to_20}  # version -> function returning the next version's dict
+             18: _upgrade_18_to_19, 19: _upgrade_19_to_20, 20: _upgrade_20_to_21}  # version -> function returning the next version's dict
 
 
 def saved_config_from_dict(values: dict[str, Any], source: str | Path | None = None) -> Config:
