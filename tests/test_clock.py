@@ -1,5 +1,5 @@
-"""The wall clock's stop (train.seconds, maskaae/clock.py): a run re-plans its end to finish at its budget, and a
-run that ended at N steps is the run of train.steps = N."""
+"""The wall clock's stop (train.seconds, maskaae/clock.py): a run re-plans its end to finish at its budget; a run
+that ended at N steps without stretching a last phase is the run of train.steps = N."""
 
 import json
 from types import SimpleNamespace
@@ -42,14 +42,22 @@ def _weights(run_dir):
     return torch.load(run_dir / "checkpoint.pt", weights_only=True)["trainer"]
 
 
-@pytest.mark.parametrize("overrides", [DECODER, TINY_FAST + ["model.kind=vae-2stage", "train.steps=40",
-                                                             "train.checkpoint_every=5", "train.eval_every=20"]],
-                         ids=["maskaae-decoder-phase", "vae-2stage"])
+# MaskAAE with ordered discovery and the critic, no decoder phase: the end is free after discovery's steps
+CRITIC = [o for o in DECODER if not o.startswith("train.decoder_share")]
+LAST_PHASE = {"maskaae-decoder-phase": DECODER,
+              "vae-2stage": TINY_FAST + ["model.kind=vae-2stage", "train.steps=40", "train.checkpoint_every=5",
+                                         "train.eval_every=20"]}
+
+
+@pytest.mark.parametrize("overrides", [CRITIC, TINY_FAST + ["model.kind=vae-gaussian", "train.steps=40",
+                                                            "train.checkpoint_every=5", "train.eval_every=20"]],
+                         ids=["maskaae-critic", "vae-gaussian"])
 def test_a_run_the_clock_ended_at_n_steps_is_the_run_of_n_steps(tmp_path, fake_time, overrides):
     clocked = train_run(build_config("synthetic", overrides=overrides + ["train.seconds=0.08"]), tmp_path / "a",
                         quiet=True)
     n = clocked["steps"]
     assert n != 40 and clocked["clock"]["planned_steps"] == 40 and clocked["clock"]["replans"] >= 1
+    assert clocked["clock"]["stretched"] == 0
     assert json.loads((tmp_path / "a" / "config.json").read_text())["config"]["train"]["steps"] == n
     plain = train_run(build_config("synthetic", overrides=overrides + [f"train.steps={n}"]), tmp_path / "b",
                       quiet=True)
@@ -57,8 +65,27 @@ def test_a_run_the_clock_ended_at_n_steps_is_the_run_of_n_steps(tmp_path, fake_t
     _assert_same_state(_weights(tmp_path / "a"), _weights(tmp_path / "b"))
 
 
+@pytest.mark.parametrize("name", list(LAST_PHASE))
+def test_the_clock_moves_the_end_inside_a_last_phase_that_runs_to_it(tmp_path, fake_time, name):
+    """MaskAAE's decoder phase and the two-stage VAE's second stage begin where the plan of their time put them and
+    then run to whatever end the clock plans: the end moves inside them, the summary counts those re-plans, and
+    the run ends where the last plan said."""
+    overrides = LAST_PHASE[name]
+    clocked = train_run(build_config("synthetic", overrides=overrides + ["train.seconds=0.08"]), tmp_path / "a",
+                        quiet=True)
+    assert clocked["clock"]["stretched"] >= 1 and clocked["steps"] != 40
+    state = _weights(tmp_path / "a")
+    assert state["step"] == clocked["steps"]
+    if name == "maskaae-decoder-phase":
+        start = state["decoder_start"]
+        assert start is not None and 10 <= start < clocked["steps"]
+        # its learning rate decayed over the phase it ran: at the last step, to a step of the cosine's end
+        last_lr = state["optimizers"]["decoder"]["param_groups"][0]["lr"]
+        assert 0 < last_lr < 1e-3 * 0.05
+
+
 def test_a_clocked_run_killed_and_resumed_is_the_run_of_the_steps_it_ended_at(tmp_path, fake_time, monkeypatch):
-    cfg = build_config("synthetic", overrides=DECODER + ["train.seconds=0.08"])
+    cfg = build_config("synthetic", overrides=CRITIC + ["train.seconds=0.08"])
     original = kill_at(monkeypatch, Trainer, 12)
     with pytest.raises(KeyboardInterrupt):
         train_run(cfg, tmp_path / "a", quiet=True)
@@ -66,7 +93,7 @@ def test_a_clocked_run_killed_and_resumed_is_the_run_of_the_steps_it_ended_at(tm
     resumed = train_run(cfg, tmp_path / "a", resume=True, quiet=True)  # as a sweep resumes it: its first plan
     n = resumed["steps"]
     assert n != 40
-    train_run(build_config("synthetic", overrides=DECODER + [f"train.steps={n}"]), tmp_path / "b", quiet=True)
+    train_run(build_config("synthetic", overrides=CRITIC + [f"train.steps={n}"]), tmp_path / "b", quiet=True)
     _assert_same_state(_weights(tmp_path / "a"), _weights(tmp_path / "b"))
 
 
@@ -74,12 +101,19 @@ class Stub:
     """A trainer with three phases (a third each), the last of which fixes the end (as MaskAAE's decoder phase
     does); its steps cost what `cost(step)` says, in virtual seconds."""
 
-    def __init__(self, steps, last_free=True):
+    def __init__(self, steps, last_free=True, stretch=False):
         self.cfg = SimpleNamespace(train=SimpleNamespace(steps=steps))
-        self.step, self.last_free = 0, last_free
+        self.step, self.last_free, self.stretch, self.c_start = 0, last_free, stretch, None
+
+    def stretches(self):
+        """With `stretch`, phase c runs from where it began to whatever end the clock plans."""
+        if self.stretch and self.c_start is None and self.step > 2 * self.cfg.train.steps // 3:
+            self.c_start = self.step - 1
+        return self.c_start is not None
 
     def phase_ends(self, steps):
-        return [("a", steps // 3), ("b", 2 * steps // 3), ("c", steps)]
+        b = self.c_start if self.c_start is not None else 2 * steps // 3
+        return [("a", steps // 3), ("b", b), ("c", steps)]
 
     @property
     def phase(self):
@@ -156,6 +190,17 @@ def test_the_end_stays_where_a_phase_that_reads_it_has_begun():
     seconds = _run(trainer, clock, cost)
     assert moves and all(step <= 2 * end // 3 for step, end in moves)  # never from inside the last phase
     assert trainer.step > 900 and seconds > 1.1 * 3.0
+
+
+def test_the_clock_moves_the_end_inside_a_last_phase_that_stretches():
+    """The same slow last phase, in a trainer whose last phase runs to whatever end is planned: the clock corrects
+    the end from inside it, and the run ends within 1% of the budget."""
+    def cost(step, phase):
+        return TIMED["phases"][phase] * (3.0 if phase == "c" else 1.0)
+
+    trainer, clock = Stub(900, last_free=False, stretch=True), Clock(3.0, 900, TIMED)
+    seconds = _run(trainer, clock, cost)
+    assert clock.stretched >= 1 and abs(seconds / 3.0 - 1) < 0.01
 
 
 def test_the_clock_keeps_room_for_the_one_offs_ahead():

@@ -10,12 +10,16 @@ load then changes (other runs start and end, the timing ran beside other timings
   one-off costs still ahead at their share of the run, times the load (how much slower than timed the last
   WINDOW re-plan intervals' steps ran), plus the run's measured cost of logging, evaluating and checkpointing
   per step. It takes the largest N that fits the seconds left.
-- It moves the end only where the steps done so far are those a run planned for N would have done (the trainer's
-  `end_free`): a phase whose steps read the run's end (the MaskAAE decoder phase's learning-rate decay, the
-  two-stage VAE's second stage, which starts a share before the end) fixes it once it begins.
+- It moves the end where the steps done so far are those a run planned for N would have done (the trainer's
+  `end_free`), and inside a last phase that began where the plan of its time put it and runs to whatever end is
+  planned (the trainer's `stretches`): MaskAAE's decoder phase, whose learning rate decays to 0 at the current
+  end, and the two-stage VAE's second stage. Those phases start a share of the run before the end, so without
+  this their half of the run could not be corrected (a run ended 6.5% under its 900 s, issue 35).
 
-So a budgeted run of N steps trains what `train.steps=N` with train.seconds=0 trains (tests/test_clock.py), and its
-summary records N. Only N depends on the machine: a killed run that resumes re-plans from its own elapsed time.
+So a budgeted run of N steps whose summary counts no `stretched` re-plan trains what `train.steps=N` with
+train.seconds=0 trains (tests/test_clock.py), and its summary records N; one that stretched its last phase differs
+from it there (its decay followed the moving end). Only N depends on the machine: a killed run that resumes
+re-plans from its own elapsed time.
 
 Without timed costs (maskaae train given train.seconds on a config it did not plan), every phase left is assumed to
 cost what the steps measured so far cost.
@@ -61,6 +65,7 @@ class Clock:
         self.overhead = 0.0  # seconds outside the steps (logging, evaluations, checkpoints) in this process
         self.counted = 0  # steps measured in this process
         self.replans = 0
+        self.stretched = 0  # re-plans inside a last phase that stretches to the end (trainer.stretches)
 
     def step(self, phase: str, seconds: float) -> None:
         """A step of `phase` took `seconds` (its iteration, not what the runner did after it)."""
@@ -95,14 +100,16 @@ class Clock:
         """At a re-plan step, the steps the run should end after given `elapsed` training seconds so far; None
         when it is not a re-plan step, nothing was measured yet, or the end can no longer move."""
         step, steps = trainer.step, trainer.cfg.train.steps
-        if step % self.interval or not self.recent or step > trainer.end_free(steps):
+        stretching = trainer.stretches()
+        if (step % self.interval or not self.recent or step >= steps  # the last step: done
+                or (step > trainer.end_free(steps) and not stretching)):
             return None
         costs, load = self._costs()
         fallback = (costs.get(trainer.phase) or statistics.fmean(costs.values())) if costs else 0.0
         left = self.seconds - elapsed
 
         def movable(n: int) -> bool:  # ends that keep the steps done and the config valid
-            return trainer.can_end_at(n) and trainer.end_free(n) >= step
+            return trainer.can_end_at(n) and (stretching or trainer.end_free(n) >= step)
 
         def fits(n: int) -> bool:
             return self.predict(trainer, n, costs, load, fallback) <= left
@@ -114,11 +121,13 @@ class Clock:
         if best == steps:
             return None
         self.replans += 1
+        self.stretched += stretching
         return best
 
     def record(self, planned_steps: int) -> dict[str, Any]:
         """What the summary says of the clock."""
-        return {"seconds": self.seconds, "planned_steps": planned_steps, "replans": self.replans}
+        return {"seconds": self.seconds, "planned_steps": planned_steps, "replans": self.replans,
+                "stretched": self.stretched}
 
 
 def _first(low: int, ok: Any, limit: int = 1 << 40) -> int | None:

@@ -307,7 +307,8 @@ class TrainConfig:
     stage2_share: float = 0.5  # vae-2stage: the share of train.steps that train stage two, after stage one
     # A wall-clock budget for training, in seconds (0: off, train.steps decides). The run re-plans its train.steps
     # as it goes, from its measured pace, so that training ends at this many seconds (maskaae/clock.py); the
-    # phases before the end keep their steps. maskaae train plans the schedule for it first (a timed run of the
+    # phases before the end keep their steps, and a last phase that runs to the end (MaskAAE's decoder phase, the
+    # two-stage VAE's second stage) keeps its start and stretches to the end planned. maskaae train plans the schedule for it first (a timed run of the
     # schedule scaled to 600 steps); maskaae sweep --budget sets it for every point. Run folders only: the
     # library's fit trains train.steps.
     seconds: float = 0.0

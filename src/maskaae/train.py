@@ -182,6 +182,7 @@ class Trainer(BaseTrainer):
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
         # train.decoder_share: the last steps train the decoder alone on the codes of the training set
         self.codes: torch.Tensor | None = None  # computed when the decoder phase starts or resumes
+        self.started: int | None = None  # the decoder phase's first step - 1, once it has begun (the clock's end moves)
         if self.decoder_start < t.steps:
             if not self.can_end_at(t.steps):
                 raise ConfigError(
@@ -197,22 +198,29 @@ class Trainer(BaseTrainer):
 
     @property
     def decoder_start(self) -> int:
-        """The last step before the decoder phase (train.decoder_share); train.steps when it has none."""
-        return decoder_start(self.cfg.train, self.cfg.train.steps)
+        """The last step before the decoder phase (train.decoder_share); train.steps when it has none. Once the
+        phase has begun, where it began: the clock may then move the end, and the phase runs to it."""
+        return self._start(self.cfg.train.steps)
+
+    def _start(self, steps: int) -> int:
+        return self.started if self.started is not None else decoder_start(self.cfg.train, steps)
 
     def phase_ends(self, steps: int) -> list[tuple[str, int]]:
         out = [(p.name, min(p.last, steps)) for p in self.schedule.phases if p.first <= steps] if self.ordered else []
-        start = decoder_start(self.cfg.train, steps)
-        return out + [("critic", start), ("decoder", steps)]
+        return out + [("critic", self._start(steps)), ("decoder", steps)]
 
     def end_free(self, steps: int) -> int:
-        """The decoder phase's learning rate decays over the phase, which ends with the run."""
-        return min(steps - 1, decoder_start(self.cfg.train, steps))
+        """The decoder phase starts at a share of the run from its end."""
+        return min(steps - 1, self._start(steps))
 
     def can_end_at(self, steps: int) -> bool:
         t = self.cfg.train
-        start = decoder_start(t, steps)
+        start = self._start(steps)
         return super().can_end_at(steps) and (start == steps or not self.ordered or start >= t.discovery_end)
+
+    def stretches(self) -> bool:
+        """The decoder phase, once begun, decays its learning rate to 0 at whatever end the clock plans."""
+        return self.started is not None
 
     def _compile(self) -> None:
         """train.compile: the same objectives and optimiser steps through torch.compile (fused kernels,
@@ -245,6 +253,7 @@ class Trainer(BaseTrainer):
         if self.discovering:
             return self.schedule.iteration(self.step)
         if self.step > self.decoder_start:
+            self.started = self.decoder_start
             return self.decoder_iteration()
         for _ in range(cfg.train.ae_training_ratio):
             recon = ae_step(model, opt["ae"], self._batch(), cfg.loss, f["ae"])
@@ -276,10 +285,13 @@ class Trainer(BaseTrainer):
         return self.schedule.decisions.record() if self.schedule is not None else None
 
     def state_dict(self) -> dict[str, Any]:
-        return {**super().state_dict(), "discovery": self.discovery}
+        return {**super().state_dict(), "discovery": self.discovery, "decoder_start": self.started}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
+        # a checkpoint from before the key: its end never moved inside the phase, which began where the config says
+        started = state.get("decoder_start", decoder_start(self.cfg.train, self.cfg.train.steps))
+        self.started = started if started is not None and self.step > started else None
         if self.schedule is not None:
             self.schedule.decisions = Decisions.from_record(state.get("discovery"))
         self.codes = None  # from the loaded encoder when the decoder phase next steps

@@ -281,6 +281,12 @@ class BaseTrainer:
         """Whether a run of this config may end after `steps` steps (a re-plan must keep the config valid)."""
         return steps >= 1
 
+    def stretches(self) -> bool:
+        """Whether the run is in a last phase that began where the plan of its time put it and runs to whatever
+        end the clock plans (MaskAAE's decoder phase, the two-stage VAE's second stage): the clock may then move
+        the end although the steps done differ from those a run planned for that end would have done."""
+        return False
+
     def set_steps(self, steps: int) -> None:
         """End this run after `steps` steps instead (the clock's re-plan): the steps done so far are those a run
         planned for `steps` would have done, which the clock checks with end_free before it asks."""

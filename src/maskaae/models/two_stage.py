@@ -139,7 +139,12 @@ class Trainer(BaseTrainer):
         return stage_one_steps(self.cfg.train.steps, self.cfg.train.stage2_share)
 
     def phase_ends(self, steps: int) -> list[tuple[str, int]]:
-        return [("stage 1", stage_one_steps(steps, self.cfg.train.stage2_share)), ("stage 2", steps)]
+        first = stage_one_steps(steps, self.cfg.train.stage2_share)
+        return [("stage 1", min(first, self.step) if self.stage2_seen else first), ("stage 2", steps)]
+
+    def stretches(self) -> bool:
+        """Stage two, once begun, runs to the end (iteration)."""
+        return self.stage2_seen
 
     def end_free(self, steps: int) -> int:
         """Stage two starts at a share of the run from its end."""
@@ -151,7 +156,7 @@ class Trainer(BaseTrainer):
 
     @property
     def phase(self) -> str:
-        return "stage 2" if self.step > self.stage1_steps else "stage 1"
+        return "stage 2" if self.stage2_seen or self.step > self.stage1_steps else "stage 1"
 
     def iteration(self) -> dict[str, Any]:
         self.step += 1
