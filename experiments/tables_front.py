@@ -64,15 +64,19 @@ def _table1_label(r: dict) -> str:
     """A Table 1 row's label: the family, and for MaskAAE the settings it ran with beside today's default."""
     if r["model"] != "maskaae":
         return f"`{r['model']}`"
-    ratio, share, sampler, tolerance = (r.get(k) for k in ("train.disc_training_ratio", "train.decoder_share",
-                                                           "model.sampler", "model.discovery_tolerance"))
-    if ratio is None and share is None and sampler is None and tolerance is None:
+    keys = ("train.disc_training_ratio", "train.decoder_share", "model.sampler", "model.discovery_tolerance",
+            "train.decoder_phase_encoder")
+    settings = [f"{k}={_shown(r[k])}" for k in keys if r.get(k) is not None]
+    if not settings:
         return "`maskaae` (today's default: 5 critic steps a step, no decoder phase, N(0, I) samples)"
-    settings = [f"train.disc_training_ratio={ratio}"] if ratio is not None else []
-    settings += [f"train.decoder_share={share:g}"] if share is not None else []
-    settings += [f"model.sampler={sampler}"] if sampler is not None else []
-    settings += [f"model.discovery_tolerance={tolerance:g}"] if tolerance is not None else []
     return "`maskaae`, " + ", ".join(settings)
+
+
+def _shown(value) -> str:
+    """An override's value as the command line writes it."""
+    if isinstance(value, bool):
+        return json.dumps(value)
+    return format(value, "g") if isinstance(value, float) else str(value)
 
 
 def _value(text: str):
@@ -98,12 +102,13 @@ def fid_10000() -> dict[tuple[str, str], dict]:
             and (RESULTS / name / "summary.json").is_file()}
 
 
-def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ...] = (), paper_column: int = 0
-                ) -> list[str]:
+def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ...] = (), paper_column: int = 0,
+                notes: dict[str, str] | None = None) -> list[str]:
     """Table 1 at an equal budget from the sweeps in `folders` (seed 0; a folder's grid or --set values name the
     MaskAAE variant), best FID first, beside the paper's Table 1: FID, precision / recall, m_A, steps and the
     training seconds each run took (the budget gave the steps; the seconds say what the machine's load made
-    of them). `paper_column`: the paper's MNIST (0) or Fashion-MNIST (1) column."""
+    of them). `paper_column`: the paper's MNIST (0) or Fashion-MNIST (1) column; `notes`: words after the label of
+    a folder's rows."""
     paper = {model: fid[paper_column] for _, model, *fid in PAPER_TABLE1}
     larger = fid_10000()
     runs = []
@@ -113,7 +118,8 @@ def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ..
         base = sweep_overrides(folder)
         for r in sweep_rows(folder):
             if r["seed"] == 0:
-                runs.append((_table1_label({**base, **r}), r["model"], {**r, "large": larger.get((folder, r["run"]))}))
+                label = _table1_label({**base, **r}) + (notes or {}).get(folder, "")
+                runs.append((label, r["model"], {**r, "large": larger.get((folder, r["run"]))}))
     runs += list(extra)
     lines = header("model", "FID (N = 2,000)", "precision / recall", "FID (N = 10,000)", "m_A", "steps",
                    "training s", "paper FID (N = 10,000)")
@@ -136,9 +142,11 @@ def front_table1() -> list[str]:
 def table1_fashion_900() -> list[str]:
     """The families on Fashion-MNIST at 900 s each (results/table1-fashion-900: RAE and MaskAAE's best MNIST
     option; -families: the other eight, today's MaskAAE default among them; -tolerance: the option with the rule's
-    level at 0.2%), as far as they have run."""
-    return table1_rows(("table1-fashion-900", "table1-fashion-900-families", "table1-fashion-900-tolerance"),
-                       paper_column=1)
+    level at 0.2%; -joint: with the decoder phase training the encoder too; -rae-clock: RAE again with the
+    clock), as far as they have run."""
+    return table1_rows(("table1-fashion-900", "table1-fashion-900-families", "table1-fashion-900-tolerance",
+                        "table1-fashion-900-joint", "table1-fashion-900-rae-clock"), paper_column=1,
+                       notes={"table1-fashion-900-rae-clock": " (again, with the clock)"})
 
 
 def table1_300() -> list[str]:
@@ -208,7 +216,11 @@ def diagnosis_900() -> list[str]:
 # (data set, seed, RAE's sweep, MaskAAE's best option's sweep) at 900 s each
 HEAD_TO_HEAD = (("MNIST", 0, "table1-mnist-900-decoder03", "table1-mnist-900-mixture"),
                 ("MNIST", 1, "table1-mnist-900-seed1", "table1-mnist-900-seed1"),
-                ("Fashion-MNIST", 0, "table1-fashion-900", "table1-fashion-900"))
+                ("Fashion-MNIST", 0, "table1-fashion-900", "table1-fashion-900"),
+                ("Fashion-MNIST, the joint decoder phase, both with the clock", 0, "table1-fashion-900-rae-clock",
+                 "table1-fashion-900-joint"),
+                ("Fashion-MNIST, the joint decoder phase, both with the clock", 1, "table1-fashion-900-rae-clock-seed1",
+                 "table1-fashion-900-joint-seed1"))
 
 
 def head_to_head() -> list[str]:
