@@ -228,3 +228,16 @@ def test_the_runner_trains_collects_and_records_an_experiment(tmp_path, monkeypa
     assert "--resume" in json.loads((collected / "reproduce.json").read_text())["commands"][-1]
     again = json.loads((collected / "summary.json").read_text())
     assert {k: v for k, v in again.items() if k != "seconds"} == {k: v for k, v in first.items() if k != "seconds"}
+
+
+def test_the_pre_registered_grids_are_what_their_seeds_draw_and_share_no_data_seed():
+    """experiments/fresh_grid.py: each committed grid file is its seed's draw, so a grid cannot be edited after the
+    fact without the check failing, and grid 2 shares no data seed with grid 1, which was run and read."""
+    import fresh_grid
+
+    seeds = []
+    for number, (seed, name) in fresh_grid.GRIDS.items():
+        saved = json.loads((ROOT / "experiments" / name).read_text())
+        assert saved == {"seed": seed, "cases": fresh_grid.draw_grid(seed)}, name
+        seeds.append({case["data_seed"] for case in saved["cases"]})
+    assert not set.intersection(*seeds)

@@ -13,6 +13,7 @@ experiment of the project has used.
     python experiments/fresh_grid.py --write DIR       # one DIR/<case>.npy per case, for `maskaae dimension`
     python experiments/fresh_grid.py --check           # experiments/fresh_grid.json is what the seed draws
     python experiments/fresh_grid.py --run OUT         # every case through `maskaae dimension`, then OUT's summary
+    python experiments/fresh_grid.py --grid 2 ...      # the same for grid 2 (GRIDS), committed before it runs
 
 Running the grid (`--run`): `maskaae dimension --json` on each case's file, as a user would (defaults only, one
 process at a time); it prints m_A beside TwoNN, MLE and DANCo on the same points. Each case's answer goes to
@@ -35,11 +36,14 @@ from typing import Callable
 import numpy as np
 
 GRID_SEED = 20261207  # the day the grid was written; never used as a seed before it
+# Grid 2, for issue 33's redesign: grid 1 was run (results/discovery-fresh-grid) and read, so a design changed
+# after it is judged on grid 2, drawn from a seed no experiment had used, committed on 2026-12-07 before any of
+# the redesign's tuning, and run once when that design is frozen. Same kinds, ranges and generators.
+GRIDS = {1: (GRID_SEED, "fresh_grid.json"), 2: (202612072, "fresh_grid_2.json")}
 CASES = 48
 SEED_RANGE = (10**9, 2**31 - 1)  # data seeds: no other experiment uses seeds this large
 NOISE = (0.0, 0.0, 0.01)  # the share of noiseless cases is two thirds; noise as a share of the data's scale
 SIZES = (2000, 5000, 10000)
-GRID_FILE = Path(__file__).with_name("fresh_grid.json")
 
 
 # ----------------------------------------------------------------------------
@@ -247,14 +251,16 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--check", action="store_true", help="exit 1 unless fresh_grid.json is the seed's grid")
     group.add_argument("--write", metavar="DIR", help="write one .npy file per case into DIR")
     group.add_argument("--run", metavar="OUT", help="run every case through maskaae dimension into OUT (resumable)")
+    parser.add_argument("--grid", type=int, choices=sorted(GRIDS), default=1, help="which grid (default 1)")
     args = parser.parse_args(argv)
-    grid = {"seed": GRID_SEED, "cases": draw_grid()}
+    seed, name = GRIDS[args.grid]
+    grid, grid_file = {"seed": seed, "cases": draw_grid(seed)}, Path(__file__).with_name(name)
     if args.check:
-        saved = json.loads(GRID_FILE.read_text())
-        print("fresh_grid.json matches the seed" if saved == grid else "fresh_grid.json differs from the seed")
+        saved = json.loads(grid_file.read_text())
+        print(f"{name} matches the seed" if saved == grid else f"{name} differs from the seed")
         return 0 if saved == grid else 1
     if args.list:
-        GRID_FILE.write_text(json.dumps(grid, indent=1) + "\n")
+        grid_file.write_text(json.dumps(grid, indent=1) + "\n")
         for case in grid["cases"]:
             print(f"{case['case']:24s} D={case['d']:3d} noise={case['noise']} points={case['points']}")
         return 0
