@@ -298,7 +298,8 @@ class TrainConfig:
     # from the codes mu * E(x) of the whole training set, with the encoder, mask and critic fixed (Adam at
     # lr_discovery, cosine-decayed to 0 over them). The samples D(mu * z) are only as sharp as the decoder renders
     # them, and such a step costs about a quarter of one with a critic step (docs/REPRODUCTION.md, issue 35). The
-    # phase must start after ordered discovery ends. 0: off (saved configs from before the key).
+    # phase must start after ordered discovery ends (train.decoder_phase_encoder trains the encoder in it too).
+    # 0: off (saved configs from before the key).
     decoder_share: float = 0.0
     # true: the decoder phase trains the encoder with the decoder (the mask fixed), on reconstruction alone, so the
     # codes move off the prior the critic matched; model.sampler=mixture then samples a mixture fitted to the final

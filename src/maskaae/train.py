@@ -180,7 +180,8 @@ class Trainer(BaseTrainer):
             self.optimizers["nested"] = self.schedule.optimizer
         elif model.mask_enabled:
             self.optimizers["mask"] = make_optimizer([model.latent.theta], t.lr_mask, t.optimizer)
-        # train.decoder_share: the last steps train the decoder alone on the codes of the training set
+        # train.decoder_share: the last steps train the decoder alone on the codes of the training set (with
+        # train.decoder_phase_encoder, the encoder too, through the fixed mask)
         self.codes: torch.Tensor | None = None  # computed when the decoder phase starts or resumes
         self.started: int | None = None  # the decoder phase's first step - 1, once it has begun (the clock's end moves)
         if self.decoder_start < t.steps:
