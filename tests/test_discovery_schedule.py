@@ -4,14 +4,11 @@ of its decisions and which wins where two fall together, its lengths under a bud
 from dataclasses import replace
 
 import pytest
-import torch
 
 from maskaae.budget import scaled_schedule
 from maskaae.config import TrainConfig
 from maskaae.discovery.schedule import Decisions, Phase, decision_points, phases, scaled_lengths, share_of
-from maskaae.model import build_model
 from maskaae.presets import build_config
-from maskaae.train import Trainer
 
 
 def test_the_phases_are_the_nested_steps_then_the_verification():
@@ -47,20 +44,6 @@ def test_a_budget_scales_every_phase_to_its_share():
     assert share_of(20000, 17000, 100) == 20000  # a phase as long as the run keeps its length
     cfg = scaled_schedule(build_config(), 8500)
     assert (cfg.train.steps, cfg.train.discovery_steps, cfg.train.discovery_end) == (8500, 6000, 7000)
-
-
-def test_a_longer_budget_keeps_the_discovery_and_gives_its_steps_to_the_phases_after_the_decision():
-    train = TrainConfig(steps=18000, discovery_steps=4000, discovery_verify_steps=2000, discovery_descent_steps=4000)
-    assert scaled_lengths(train, 41570) == {"discovery_steps": 4000, "discovery_verify_steps": 2000,
-                                            "discovery_descent_steps": 4000}
-    cfg = scaled_schedule(build_config("mnist", overrides=["train.decoder_share=0.8"]), 41570)
-    assert (cfg.train.steps, cfg.train.discovery_end) == (41570, 6000)
-    # the phases after the decision: the critic's steps and the decoder phase grow with the run
-    trainer = Trainer(build_model(cfg, (1, 28, 28)), torch.zeros(8, 1, 28, 28), cfg)
-    assert trainer.phase_ends(41570)[-2:] == [("critic", 8314), ("decoder", 41570)]
-    # the decision is the same at any longer budget, and a shorter one scales it down
-    assert scaled_lengths(train, 10**6) == scaled_lengths(train, 18000)
-    assert scaled_lengths(train, 9000)["discovery_steps"] == 2000
 
 
 def test_the_record_is_the_layout_runs_write_and_reads_back():

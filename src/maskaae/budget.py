@@ -13,10 +13,8 @@ timing's per-phase costs (`phases`) and the load it meets, so that each run's `s
 plans are saved in sweep.json; a run's summary records the steps it trained (a rerun of that point with those
 train.steps and train.seconds=0 trains the same steps).
 
-A schedule that is a share of train.steps (the mask warm-up; ordered discovery's nested phase, its verification
-and descent rounds in a run shorter than the config's) keeps its share: `scaled_schedule` moves them with the step
-count. In a longer run ordered discovery keeps its lengths, and the steps added go to the phases after its decision
-(maskaae/discovery/schedule.py, scaled_lengths).
+A schedule that is a share of train.steps (ordered discovery's nested phase, its verification and descent
+rounds, the mask warm-up) keeps its share: `scaled_schedule` moves them with the step count.
 """
 
 from __future__ import annotations
@@ -73,8 +71,8 @@ def every(steps: int, interval: int) -> int:
 
 
 def scaled_schedule(cfg: Config, steps: int) -> Config:
-    """cfg trained for `steps` steps, with the phases that are a share of train.steps at the same share: the paper
-    mask's warm-up, and ordered discovery's where the run is shorter (maskaae/discovery/schedule.py, scaled_lengths)."""
+    """cfg trained for `steps` steps, with the phases that are a share of train.steps at the same share: ordered
+    discovery's (maskaae/discovery/schedule.py, scaled_lengths) and the paper mask's warm-up."""
     from .discovery.schedule import scaled_lengths, share_of
 
     t = cfg.train

@@ -83,14 +83,10 @@ def share_of(value: int, steps: int, new_steps: int) -> int:
 
 
 def scaled_lengths(train: TrainConfig, steps: int) -> dict[str, int]:
-    """The schedule's phase lengths (train keys) for a run of `steps` steps instead of train.steps (maskaae/budget.py):
-    a shorter run keeps each at its share of the run, a longer one keeps the lengths it has, so the steps a budget
-    adds go to the phases after the decision. The decision then does not depend on a budget above the config's own
-    run: scaled up with it,
-    MNIST's m_A was 14 at 900 s against 10 at the preset's own lengths (results/mnist-decoder05-fixed-discovery),
-    and the longer discovery took the steps that the decoder needed (docs/design/6-generation.md)."""
-    keys = ("discovery_steps", "discovery_verify_steps", "discovery_descent_steps")
-    return {key: min(getattr(train, key), share_of(getattr(train, key), train.steps, steps)) for key in keys}
+    """The schedule's phase lengths (train keys) for a run of `steps` steps instead of train.steps, each at its
+    share of the run: what an equal budget gives a shorter or longer run (maskaae/budget.py)."""
+    return {key: share_of(getattr(train, key), train.steps, steps)
+            for key in ("discovery_steps", "discovery_verify_steps", "discovery_descent_steps")}
 
 
 # the record's keys of the decisions before the final one, in the order a run records them
