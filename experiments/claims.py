@@ -107,6 +107,7 @@ CLAIMS = [
          "table1-mnist-900-joint", "table1-fashion-900-joint", "table1-fashion-900-rae-clock",
          "table1-fashion-900-joint-seed1", "table1-fashion-900-rae-clock-seed1", "table1-fashion-900-joint-fid10000",
          "table1-fashion-900-rae-clock-fid10000", "table1-mnist-900-joint-fid10000", "table1-fashion-900-joint-long",
+         "table1-mnist-900-joint-seed1",
          "table1-mnist-1800-mixture",
          "table1-mnist-equal", "maskaae-critic-ratio", "table1-mnist-equal-maskaae",
          "ae-recon-vs-m", "ae-recon-vs-m-fashion"),
