@@ -120,15 +120,17 @@ def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ..
             if r["seed"] == 0:
                 label = _table1_label({**base, **r}) + (notes or {}).get(folder, "")
                 # a run whose own evaluation drew 10,000 samples fills that column (sorted by it) and not N = 2,000's
-                large = r if r.get("fid_samples") == 10000 else larger.get((folder, r["run"]))
-                runs.append((label, r["model"], {**r, "large": large}))
+                only_large = r.get("fid_samples") == 10000
+                large = r if only_large else larger.get((folder, r["run"]))
+                runs.append((label, r["model"], {**r, "large": large, "only_large": only_large}))
     runs += list(extra)
     lines = header("model", "FID (N = 2,000)", "precision / recall", "FID (N = 10,000)", "m_A", "steps",
                    "training s", "paper FID (N = 10,000)")
     # rows evaluated at N = 10,000 only go last: their FID is not comparable with the sort's N = 2,000
-    for label, model, r in sorted(runs, key=lambda item: (item[2].get("large") is item[2], item[2]["fid"])):
+    for label, model, r in sorted(runs, key=lambda item: (item[2].get("only_large", False), item[2]["fid"])):
         large = r.get("large")
-        lines.append(row(label, "–" if large is r else f"{r['fid']:.1f}", f"{r['precision']:.3f} / {r['recall']:.3f}",
+        lines.append(row(label, "–" if r.get("only_large") else f"{r['fid']:.1f}",
+                         f"{r['precision']:.3f} / {r['recall']:.3f}",
                          "–" if large is None else f"{large['fid']:.1f}",
                          r["active_dims"] if model in ("maskaae", "wae-gan") else "–", f"{r['steps']:,}",
                          f"{r['seconds']:.0f}", "–" if paper.get(model) is None else paper[model]))
