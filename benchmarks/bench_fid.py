@@ -28,7 +28,7 @@ import torch  # noqa: E402
 
 from maskaae.metrics.frechet import frechet_distance  # noqa: E402
 from maskaae.metrics.inception import InceptionFeatures, inception_preprocess  # noqa: E402
-from maskaae.runs import provenance  # noqa: E402
+from maskaae.runrecord import provenance  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_step import run_header  # noqa: E402

@@ -18,7 +18,7 @@ import torch
 
 from maskaae import Trainer, build_config, build_model
 from maskaae.data import load_data
-from maskaae.runs import provenance
+from maskaae.runrecord import provenance
 
 CASES = {  # name: config overrides of the synthetic preset
     "synthetic (d = 128, m = 32)": [],

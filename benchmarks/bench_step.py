@@ -26,7 +26,7 @@ from maskaae.openmp import choose_wait_policy, describe as openmp_wait
 choose_wait_policy()  # first, before torch loads, as the maskaae command does
 
 from maskaae import Trainer, build_config, build_model  # noqa: E402
-from maskaae.runs import provenance  # noqa: E402
+from maskaae.runrecord import provenance  # noqa: E402
 
 import torch  # noqa: E402
 from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402

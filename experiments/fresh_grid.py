@@ -228,7 +228,7 @@ def summarise(records: list[dict], out: Path) -> dict:
 
 def run_grid(grid: dict, out: Path) -> dict:
     """Every case not yet in OUT/cases through `maskaae dimension` (this interpreter's maskaae), then the summary."""
-    from maskaae.runs import provenance
+    from maskaae.runrecord import provenance
 
     cli = [sys.executable, "-m", "maskaae"]
     out.mkdir(parents=True, exist_ok=True)

@@ -232,7 +232,7 @@ def test_a_run_set_aside_by_a_killed_overwrite_comes_back(run, tmp_path):
     import shutil
 
     from maskaae.runfolder import Replacement
-    from maskaae.runs import read_config
+    from maskaae.runrecord import read_config
 
     out = tmp_path / "run"
     shutil.copytree(run, out)

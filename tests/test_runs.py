@@ -226,7 +226,7 @@ def test_resume_cannot_end_before_the_checkpoint(tmp_path, tiny_overrides):
 
 
 def test_damaged_run_config_names_the_file(tmp_path, tiny_overrides):
-    from maskaae.runs import read_config
+    from maskaae.runrecord import read_config
 
     out = tmp_path / "run"
     out.mkdir()

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..results import ACTIVE_DIMS, PRECISION, RECON, WASSERSTEIN
-from ..runs import read_metrics
+from ..runrecord import read_metrics
 from .sweeps import MODELS, RUN_DIR, Panel, aggregate
 
 
