@@ -119,17 +119,18 @@ def table1_rows(folders: tuple[str, ...], extra: tuple[tuple[str, str, dict], ..
         for r in sweep_rows(folder):
             if r["seed"] == 0:
                 label = _table1_label({**base, **r}) + (notes or {}).get(folder, "")
-                # a run whose own evaluation drew 10,000 samples fills that column (sorted by it) and not N = 2,000's
-                only_large = r.get("fid_samples") == 10000
-                large = r if only_large else larger.get((folder, r["run"]))
-                runs.append((label, r["model"], {**r, "large": large, "only_large": only_large}))
+                runs.append((label, r["model"], {**r, "large": larger.get((folder, r["run"]))}))
     runs += list(extra)
     lines = header("model", "FID (N = 2,000)", "precision / recall", "FID (N = 10,000)", "m_A", "steps",
                    "training s", "paper FID (N = 10,000)")
-    # rows evaluated at N = 10,000 only go last: their FID is not comparable with the sort's N = 2,000
-    for label, model, r in sorted(runs, key=lambda item: (item[2].get("only_large", False), item[2]["fid"])):
-        large = r.get("large")
-        lines.append(row(label, "–" if r.get("only_large") else f"{r['fid']:.1f}",
+    # a run whose own evaluation drew 10,000 samples fills that column, not N = 2,000's, and goes last: its FID is
+    # not comparable with the sort's N = 2,000
+    def only_large(r: dict) -> bool:
+        return r.get("fid_samples") == 10000
+
+    for label, model, r in sorted(runs, key=lambda item: (only_large(item[2]), item[2]["fid"])):
+        large = r if only_large(r) else r.get("large")
+        lines.append(row(label, "–" if only_large(r) else f"{r['fid']:.1f}",
                          f"{r['precision']:.3f} / {r['recall']:.3f}",
                          "–" if large is None else f"{large['fid']:.1f}",
                          r["active_dims"] if model in ("maskaae", "wae-gan") else "–", f"{r['steps']:,}",
@@ -156,9 +157,8 @@ def table1_fashion_900() -> list[str]:
                         "table1-fashion-900-joint", "table1-fashion-900-joint-long", "table1-fashion-900-rae-clock",
                         "table1-fashion-900-families-clock", "table1-fashion-900-families-clock-2"),
                        paper_column=1,
-                       notes={"table1-fashion-900-rae-clock": " (again, with the clock)",
-                              "table1-fashion-900-families-clock": " (again, with the clock)",
-                              "table1-fashion-900-families-clock-2": " (again, with the clock)",
+                       notes={**dict.fromkeys(("table1-fashion-900-rae-clock", "table1-fashion-900-families-clock",
+                                                "table1-fashion-900-families-clock-2"), " (again, with the clock)"),
                               "table1-fashion-900-joint-long": " (discovery at the preset's 6,000 steps, not scaled "
                                                                "up; commit dd5df4b, reverted)"})
 
