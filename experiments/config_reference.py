@@ -1,4 +1,5 @@
-"""The configuration reference of docs/CONFIG.md, generated from src/maskaae/config.py, so that each setting
+"""The configuration reference of docs/CONFIG.md, generated from src/maskaae/config.py and the modules that hold
+its sections (config_sections.py, config_train.py), so that each setting
 is described once: by the comment beside its field.
 
 For every field of Config's sections (data, model, loss, train, eval) and of Config itself (the top-level
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG_PY = ROOT / "src" / "maskaae" / "config.py"
+# Config itself, then the modules of its sections
+CONFIG_FILES = [ROOT / "src" / "maskaae" / name for name in ("config.py", "config_sections.py", "config_train.py")]
 ROOT_CLASS = "Config"
 
 
@@ -77,19 +79,24 @@ def _fields(node: ast.ClassDef) -> list[ast.AnnAssign]:
     return [item for item in node.body if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)]
 
 
-def read_source(text: str) -> Source:
-    """Config's sections and every key's comment from the text of config.py (ast and tokenize only)."""
-    tree = ast.parse(text)
-    own, inline = _comments(text)
-    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+def read_source(texts: str | list[str]) -> Source:
+    """Config's sections and every key's comment from the text of config.py and of the modules that hold its
+    sections (ast and tokenize only)."""
+    classes: dict[str, ast.ClassDef] = {}
+    notes: dict[str, tuple[dict[int, tuple[int, str]], dict[int, str]]] = {}  # class -> its file's comments
+    for text in [texts] if isinstance(texts, str) else texts:
+        comments_of_text = _comments(text)
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.ClassDef):
+                classes[node.name], notes[node.name] = node, comments_of_text
     if ROOT_CLASS not in classes:
         raise ValueError(f"config.py defines no class {ROOT_CLASS}")
     sections: dict[str, tuple[str, str]] = {}
     comments: dict[str, str] = {}
     literals: dict[str, Any] = {}
 
-    def add(key: str, node: ast.AnnAssign) -> None:
-        comments[key] = _meaning(node, own, inline)
+    def add(key: str, node: ast.AnnAssign, owner: str) -> None:
+        comments[key] = _meaning(node, *notes[owner])
         if node.value is not None:
             try:
                 literals[key] = ast.literal_eval(node.value)
@@ -103,11 +110,11 @@ def read_source(text: str) -> Source:
             section = classes[annotation.id]
             sections[name] = (section.name, " ".join((ast.get_docstring(section) or "").split()))
             for item in _fields(section):
-                add(f"{name}.{item.target.id}", item)
+                add(f"{name}.{item.target.id}", item, section.name)
         else:
             top.append(node)
     for node in top:
-        add(node.target.id, node)
+        add(node.target.id, node, ROOT_CLASS)
     return Source(sections, comments, literals)
 
 
@@ -120,12 +127,13 @@ def _choices(hint: Any) -> tuple[Any, ...]:
     return ()
 
 
-def config_entries(path: Path = CONFIG_PY) -> list[Entry]:
+def config_entries(paths: list[Path] = CONFIG_FILES) -> list[Entry]:
     """Every config key, top-level keys first, then each section's in the order config.py declares them."""
     from maskaae import config as module
 
-    source = read_source(path.read_text())
+    source = read_source([path.read_text() for path in paths])
     defaults = module.Config()
+    path = ", ".join(p.name for p in paths)
     entries = []
     owners = [("", type(defaults), defaults)] + [(name, type(getattr(defaults, name)), getattr(defaults, name))
                                                  for name in source.sections]
@@ -162,7 +170,7 @@ def _cell(text: str) -> str:
 def config_reference() -> list[str]:
     """The reference as Markdown table lines: key | default | choices | meaning; the top-level keys, then a
     bold row per section (its class's docstring) and the section's keys."""
-    source = read_source(CONFIG_PY.read_text())
+    source = read_source([path.read_text() for path in CONFIG_FILES])
     lines = ["| key | default | choices | meaning |", "|---|---|---|---|"]
     section = ""
     for entry in config_entries():

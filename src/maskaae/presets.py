@@ -1,7 +1,7 @@
 """Named presets and `build_config`: preset, then config file, then dotted overrides.
 
-The schema, its validation and the reading of saved configs live in maskaae/config.py; this module holds
-only the named starting points (SPEC 4 for the paper presets, record-2026-12: experiments/README.md for the CPU ones).
+The schema and its validation live in maskaae/config.py (and its sections' modules), saved configs' upgrades in
+maskaae/versions.py; this module holds only the named starting points (SPEC 4 for the paper presets, record-2026-12: experiments/README.md for the CPU ones).
 """
 
 from __future__ import annotations
