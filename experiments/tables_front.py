@@ -151,20 +151,21 @@ def table1_fashion_900() -> list[str]:
     """The families on Fashion-MNIST at 900 s each (results/table1-fashion-900: RAE and MaskAAE's best MNIST
     option; -families: the other eight, today's MaskAAE default among them; -tolerance: the option with the rule's
     level at 0.2%; -joint: with the decoder phase training the encoder too; -joint-long: the same with the
-    discovery at the preset's lengths; -joint-d06: with a decoder phase of 0.6; -rae-clock: RAE again with the
-    clock; -families-clock and -2: the families that ended over 5% before the clock, again with it), as far as they
-    have run."""
+    discovery at the preset's lengths; -joint-d06: with a decoder phase of 0.6; -joint-t001: with the rule's level at
+    0.1%; -rae-clock: RAE again with the clock; -families-clock and -2: the families that ended over 5% before the
+    clock, again with it), as far as they have run."""
     return table1_rows(("table1-fashion-900", "table1-fashion-900-families", "table1-fashion-900-tolerance",
                         "table1-fashion-900-joint", "table1-fashion-900-joint-long", "table1-fashion-900-joint-d06",
-                        "table1-fashion-900-rae-clock", "table1-fashion-900-families-clock",
-                        "table1-fashion-900-families-clock-2"),
+                        "table1-fashion-900-joint-t001", "table1-fashion-900-rae-clock",
+                        "table1-fashion-900-families-clock", "table1-fashion-900-families-clock-2"),
                        paper_column=1,
                        notes={**dict.fromkeys(("table1-fashion-900-rae-clock", "table1-fashion-900-families-clock",
                                                 "table1-fashion-900-families-clock-2"), " (again, with the clock)"),
                               "table1-fashion-900-joint-long": " (discovery at the preset's 6,000 steps, not scaled "
                                                                "up; commit dd5df4b, reverted)",
                               "table1-fashion-900-joint-d06": " (decoder phase 0.6 of the steps: a shorter critic "
-                                                              "phase)"})
+                                                              "phase)",
+                              "table1-fashion-900-joint-t001": " (the rule's level at 0.1%)"})
 
 
 def table1_300() -> list[str]:
@@ -242,7 +243,9 @@ HEAD_TO_HEAD = (("MNIST", 0, "table1-mnist-900-decoder03", "table1-mnist-900-mix
                 ("Fashion-MNIST, the joint decoder phase, both with the clock", 0, "table1-fashion-900-rae-clock",
                  "table1-fashion-900-joint"),
                 ("Fashion-MNIST, the joint decoder phase, both with the clock", 1, "table1-fashion-900-rae-clock-seed1",
-                 "table1-fashion-900-joint-seed1"))
+                 "table1-fashion-900-joint-seed1"),
+                ("Fashion-MNIST, the joint decoder phase at the level 0.1%, both with the clock", 0,
+                 "table1-fashion-900-rae-clock", "table1-fashion-900-joint-t001"))
 
 
 def head_to_head() -> list[str]:
