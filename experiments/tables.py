@@ -34,7 +34,7 @@ from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2,
                          minutes, per_seed, row, select, spread, summary, sweep_rows)
 from tables_descent import descent_runs, descent_trigger
 from tables_front import (budget_clock, diagnosis_900, fresh_grid_by_kind, front_discovery, front_table1, head_to_head, recon_vs_m,
-                          table1_300, table1_fashion_900)
+                          table1_300, table1_fashion_900, table1_mnist_seed1)
 from tables_discovery import (discovery_mnist_verified, discovery_summary, fid_noise, fig4_reach, table2_reach,
                               mnist_fid_seeds, mnist_runs, MNIST_EARLIER, MNIST_TODAY)
 
@@ -322,6 +322,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "front-table1": front_table1,
     "table1-300": table1_300,
     "table1-fashion-900": table1_fashion_900,
+    "table1-mnist-900-seed1": table1_mnist_seed1,
     "recon-vs-m": recon_vs_m,
     "diagnosis-900": diagnosis_900,
     "head-to-head-900": head_to_head,
