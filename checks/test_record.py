@@ -98,7 +98,8 @@ def test_a_changed_result_makes_the_check_fail(tmp_path, monkeypatch):
 
 def test_every_config_key_is_in_the_reference_with_its_meaning():
     """Every field of Config and of its sections has a row of docs/CONFIG.md's generated reference whose meaning
-    (its comment in src/maskaae/config.py or the module of its section) is not empty, so a new key without a comment fails here."""
+    (its comment in src/maskaae/config.py or the module of its section) is not empty, so a new key without a
+    comment fails here."""
     import dataclasses
     import re
 

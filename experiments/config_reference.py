@@ -133,7 +133,7 @@ def config_entries(paths: list[Path] = CONFIG_FILES) -> list[Entry]:
 
     source = read_source([path.read_text() for path in paths])
     defaults = module.Config()
-    path = ", ".join(p.name for p in paths)
+    files = ", ".join(p.name for p in paths)
     entries = []
     owners = [("", type(defaults), defaults)] + [(name, type(getattr(defaults, name)), getattr(defaults, name))
                                                  for name in source.sections]
@@ -144,15 +144,15 @@ def config_entries(paths: list[Path] = CONFIG_FILES) -> list[Entry]:
                 continue
             key = f"{section}.{f.name}" if section else f.name
             if key not in source.comments:
-                raise ValueError(f"{key}: in the imported maskaae.config ({module.__file__}) but not in {path}")
+                raise ValueError(f"{key}: in the imported maskaae.config ({module.__file__}) but not in {files}")
             default = getattr(values, f.name)
             if key in source.literals and source.literals[key] != default:
-                raise ValueError(f"{key}: {path} writes {source.literals[key]!r}, the imported maskaae.config "
+                raise ValueError(f"{key}: {files} writes {source.literals[key]!r}, the imported maskaae.config "
                                  f"({module.__file__}) has {default!r}; import this checkout's src/")
             entries.append(Entry(section, key, default, _choices(hints[f.name]), source.comments[key]))
     missing = set(source.comments) - {entry.key for entry in entries}
     if missing:
-        raise ValueError(f"{sorted(missing)}: in {path} but not in the imported maskaae.config ({module.__file__})")
+        raise ValueError(f"{sorted(missing)}: in {files} but not in the imported maskaae.config ({module.__file__})")
     return entries
 
 

@@ -101,9 +101,9 @@ class TrainConfig:
     # A wall-clock budget for training, in seconds (0: off, train.steps decides). The run re-plans its train.steps
     # as it goes, from its measured pace, so that training ends at this many seconds (maskaae/clock.py); the
     # phases before the end keep their steps, and a last phase that runs to the end (MaskAAE's decoder phase, the
-    # two-stage VAE's second stage) keeps its start and stretches to the end planned. maskaae train plans the schedule for it first (a timed run of the
-    # schedule scaled to 600 steps); maskaae sweep --budget sets it for every point. Run folders only: the
-    # library's fit trains train.steps.
+    # two-stage VAE's second stage) keeps its start and stretches to the end planned. maskaae train plans the
+    # schedule for it first (a timed run of the schedule scaled to 600 steps); maskaae sweep --budget sets it for
+    # every point. Run folders only: the library's fit trains train.steps.
     seconds: float = 0.0
     # torch threads of maskaae train and maskaae dimension, which set them for their own process (sweep runs use
     # one each; library calls such as fit and maskaae.runs.train_run keep the caller's); 0 leaves torch's
