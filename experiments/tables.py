@@ -35,8 +35,8 @@ from table_cells import (PAPER_FID, PAPER_MNIST_M_A, PAPER_TABLE1, PAPER_TABLE2,
 from tables_descent import descent_runs, descent_trigger
 from tables_front import (budget_clock, diagnosis_900, fresh_grid_by_kind, front_discovery, front_table1, head_to_head, recon_vs_m,
                           table1_300, table1_fashion_900, table1_mnist_seed1)
-from tables_discovery import (discovery_mnist_verified, discovery_summary, fid_noise, fig4_reach, table2_reach,
-                              mnist_fid_seeds, mnist_runs, MNIST_EARLIER, MNIST_TODAY)
+from tables_discovery import (discovery_dev, discovery_mnist_verified, discovery_summary, fid_noise, fig4_reach,
+                              table2_reach, mnist_fid_seeds, mnist_runs, MNIST_EARLIER, MNIST_TODAY)
 
 RESULTS_DOCUMENT = ROOT / "docs" / "RESULTS.md"
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "REPRODUCTION.md", ROOT / "docs" / "CONFIG.md", RESULTS_DOCUMENT]
@@ -318,6 +318,7 @@ def table1(name: str, column: int) -> list[str]:
 TABLES: dict[str, Callable[[], list[str]]] = {
     "front-discovery": front_discovery,
     "fresh-grid-by-kind": fresh_grid_by_kind,
+    "discovery-dev": discovery_dev,
     "budget-clock": budget_clock,
     "front-table1": front_table1,
     "table1-300": table1_300,

@@ -189,3 +189,18 @@ def mnist_fid_seeds() -> list[str]:
         differences = [f"{mean - means[0]:+.2f}" if None not in (mean, means[0]) else "" for mean in means[1:]]
         lines.append(row(m, *cells, *differences))
     return lines
+
+
+def discovery_dev() -> list[str]:
+    """The development grid (experiments/discovery_dev.py): per answer (each variant's m_A, the default's decisions
+    on the way, the estimators) its exact count, mean absolute error and bias; then the cases that any answer
+    missed."""
+    saved = json.loads((RESULTS / "discovery-dev" / "summary.json").read_text())
+    figures, cases = saved["figures"], saved["cases"]
+    lines = header("answer", "cases", "exact", "MAE", "bias")
+    lines += [row(name, f["cases"], f["exact"], f"{f['mae']:.2f}", f"{f['bias']:+.2f}") for name, f in figures.items()]
+    missed = {c: r for c, r in cases.items() if any(r[name] not in (None, r["n"]) for name in figures)}
+    lines += ["", *header("case", "n", "points", "noise", *figures)]
+    lines += [row(c, r["n"], r["points"], r["noise"], *("–" if r[name] is None else r[name] for name in figures))
+              for c, r in missed.items()]
+    return lines
