@@ -40,13 +40,18 @@ STAGES = ("preliminary", "provisional", "candidate")  # the default's decisions 
 # nested steps, the step of the default's preliminary answer.
 NO_STAGES = ["train.discovery_reach=0", "train.discovery_focus=0", "train.discovery_verify_steps=0"]
 VARIANTS = {"default": [], "plain": NO_STAGES,
-            "short": [*NO_STAGES, "train.discovery_steps=4500", "train.steps=4500"]}
+            "short": [*NO_STAGES, "train.discovery_steps=4500", "train.steps=4500"],
+            # the default's schedule in the epochs that its 12,000 + 2,000 steps of 64 give 9,000 training samples
+            # (85 + 14), at 2,000 points (1,800 training samples): 2,400 nested and 400 verification steps
+            "epochs": ["train.discovery_steps=2400", "train.discovery_verify_steps=400", "train.steps=2800"]}
 
 
-def dev_grid(cases: int, seed: int = DEV_SEED) -> list[dict]:
-    """The fresh grid's draw from `seed`, each case's data seed redrawn in DEV_DATA_SEEDS."""
+def dev_grid(cases: int, seed: int = DEV_SEED, points: int | None = None) -> list[dict]:
+    """The fresh grid's draw from `seed`, each case's data seed redrawn in DEV_DATA_SEEDS; with `points`, every case
+    has that many points (the same data seed and dimensions)."""
     rng = np.random.default_rng(seed + 1)
-    return [{**case, "data_seed": int(rng.integers(*DEV_DATA_SEEDS))} for case in fresh_grid.draw_grid(seed, cases)]
+    grid = [{**case, "data_seed": int(rng.integers(*DEV_DATA_SEEDS))} for case in fresh_grid.draw_grid(seed, cases)]
+    return grid if points is None else [{**case, "points": points} for case in grid]
 
 
 def run_case(case: dict, overrides: list[str]) -> dict:
@@ -112,7 +117,7 @@ def summarise(out: Path, folders: list[Path]) -> dict:
     return summary
 
 
-def run_variant(folder: Path, overrides: list[str], cases: int) -> None:
+def run_variant(folder: Path, overrides: list[str], cases: int, points: int | None = None) -> None:
     """Every case of the grid not yet in FOLDER/cases through `run_case` with the overrides."""
     out = folder / "cases"
     out.mkdir(parents=True, exist_ok=True)
@@ -122,7 +127,7 @@ def run_variant(folder: Path, overrides: list[str], cases: int) -> None:
 
         record.write_text(json.dumps({"command": " ".join(["python", *sys.argv]), "dev_seed": DEV_SEED,
                                       "overrides": overrides, **provenance()}, indent=1) + "\n")
-    for case in dev_grid(cases):
+    for case in dev_grid(cases, points=points):
         done = out / f"{case['case']}.json"
         if not done.is_file():
             done.write_text(json.dumps(run_case(case, overrides)) + "\n")
@@ -137,10 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="OUT/VARIANT/cases/<case>.json and OUT/summary.* (resumable)")
     parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=list(VARIANTS))
     parser.add_argument("--cases", type=int, default=18, help="how many cases to draw (default 18: two per kind)")
+    parser.add_argument("--points", type=int, help="every case with this many points (default: the drawn sizes)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     for name in args.variants:
-        run_variant(out / name, VARIANTS[name], args.cases)
+        run_variant(out / name, VARIANTS[name], args.cases, args.points)
     summary = summarise(out, [out / name for name in args.variants])
     print(json.dumps(summary["figures"], indent=1))
     return 0
