@@ -26,6 +26,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -35,15 +36,27 @@ import fresh_grid  # noqa: E402
 DEV_SEED = 20261208  # the day the development grid was written
 DEV_DATA_SEEDS = (10**6, 10**9)  # below the fresh grids' data seeds, [10^9, 2^31)
 STAGES = ("preliminary", "provisional", "candidate")  # the default's decisions before its final one
-# The variants: overrides of the file's defaults. "plain" drops the reach, the focus and the verification (uniform
-# truncations over 1..m for the whole nested phase, then the rule and the descent); "short" is plain in 4,500
-# nested steps, the step of the default's preliminary answer.
+# The variants: overrides of the file's defaults, or a function of the case that gives them. "plain" drops the reach,
+# the focus and the verification (uniform truncations over 1..m for the whole nested phase, then the rule and the
+# descent); "short" is plain in 4,500 nested steps, the step of the default's preliminary answer; "epochs" is the
+# default's schedule in the epochs that its 12,000 + 2,000 steps of 64 give 9,000 training samples (85 + 14): fewer
+# steps for a smaller data set (2,400 + 400 at 2,000 points, 6,000 + 1,000 at 5,000), the default's at 10,000.
 NO_STAGES = ["train.discovery_reach=0", "train.discovery_focus=0", "train.discovery_verify_steps=0"]
-VARIANTS = {"default": [], "plain": NO_STAGES,
-            "short": [*NO_STAGES, "train.discovery_steps=4500", "train.steps=4500"],
-            # the default's schedule in the epochs that its 12,000 + 2,000 steps of 64 give 9,000 training samples
-            # (85 + 14), at 2,000 points (1,800 training samples): 2,400 nested and 400 verification steps
-            "epochs": ["train.discovery_steps=2400", "train.discovery_verify_steps=400", "train.steps=2800"]}
+EPOCHS_OF = 9000  # the training samples whose epochs the default's steps are
+
+
+def epochs_overrides(case: dict) -> list[str]:
+    """The "epochs" variant's overrides for a case: the default's nested and verification steps scaled by its
+    training samples (the 90% of its points that `maskaae dimension` trains on) over EPOCHS_OF, at most 1."""
+    share = min(1.0, round(0.9 * case["points"]) / EPOCHS_OF)
+    nested, verify = round(12000 * share), round(2000 * share)
+    return [f"train.discovery_steps={nested}", f"train.discovery_verify_steps={verify}",
+            f"train.steps={nested + verify}"]
+
+
+VARIANTS: dict[str, list[str] | Callable[[dict], list[str]]] = {
+    "default": [], "plain": NO_STAGES, "short": [*NO_STAGES, "train.discovery_steps=4500", "train.steps=4500"],
+    "epochs": epochs_overrides}
 
 
 def dev_grid(cases: int, seed: int = DEV_SEED, points: int | None = None) -> list[dict]:
@@ -100,7 +113,8 @@ def summarise(out: Path, folders: list[Path]) -> dict:
         errors = np.array([answers[c][col] - first[c]["n"] for c in cases if answers[c][col] is not None])
         figures[col] = {"cases": len(errors), "exact": int((errors == 0).sum()),
                         "mae": round(float(np.abs(errors).mean()), 3), "bias": round(float(errors.mean()), 3)}
-    summary = {"variants": {name: v[cases[0]]["overrides"] for name, v in variants.items()},
+    overrides = {name: sorted({json.dumps(r["overrides"]) for r in v.values()}) for name, v in variants.items()}
+    summary = {"variants": overrides,
                "figures": figures, "cases": {c: {"n": first[c]["n"], "points": first[c]["points"],
                                                  "noise": first[c]["noise"], **answers[c]} for c in cases}}
     out.mkdir(parents=True, exist_ok=True)
@@ -117,8 +131,9 @@ def summarise(out: Path, folders: list[Path]) -> dict:
     return summary
 
 
-def run_variant(folder: Path, overrides: list[str], cases: int, points: int | None = None) -> None:
-    """Every case of the grid not yet in FOLDER/cases through `run_case` with the overrides."""
+def run_variant(folder: Path, variant: list[str] | Callable[[dict], list[str]], cases: int,
+                points: int | None = None) -> None:
+    """Every case of the grid not yet in FOLDER/cases through `run_case` with the variant's overrides."""
     out = folder / "cases"
     out.mkdir(parents=True, exist_ok=True)
     record = folder / "provenance.json"
@@ -126,11 +141,12 @@ def run_variant(folder: Path, overrides: list[str], cases: int, points: int | No
         from maskaae.runrecord import provenance
 
         record.write_text(json.dumps({"command": " ".join(["python", *sys.argv]), "dev_seed": DEV_SEED,
-                                      "overrides": overrides, **provenance()}, indent=1) + "\n")
+                                      "variant": getattr(variant, "__name__", variant), **provenance()},
+                                     indent=1) + "\n")
     for case in dev_grid(cases, points=points):
         done = out / f"{case['case']}.json"
         if not done.is_file():
-            done.write_text(json.dumps(run_case(case, overrides)) + "\n")
+            done.write_text(json.dumps(run_case(case, variant(case) if callable(variant) else variant)) + "\n")
         result = json.loads(done.read_text())
         stages = {k: v["dimension"] for k, v in result["discovery"].items() if k in STAGES}
         print(f"{folder.name:8s} {case['case']:24s} n={case['n']:2d} m_A={result['m_A']:2d} {stages} "

@@ -319,6 +319,7 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "front-discovery": front_discovery,
     "fresh-grid-by-kind": fresh_grid_by_kind,
     "discovery-dev": discovery_dev,
+    "discovery-dev-2000": lambda: discovery_dev("discovery-dev-2000"),
     "budget-clock": budget_clock,
     "front-table1": front_table1,
     "table1-300": table1_300,

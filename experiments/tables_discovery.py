@@ -191,11 +191,11 @@ def mnist_fid_seeds() -> list[str]:
     return lines
 
 
-def discovery_dev() -> list[str]:
-    """The development grid (experiments/discovery_dev.py): per answer (each variant's m_A, the default's decisions
-    on the way, the estimators) its exact count, mean absolute error and bias; then the cases that any answer
-    missed."""
-    saved = json.loads((RESULTS / "discovery-dev" / "summary.json").read_text())
+def discovery_dev(folder: str = "discovery-dev") -> list[str]:
+    """The development grid (experiments/discovery_dev.py): per answer (each variant's m_A, the first variant's
+    decisions on the way, the estimators) its exact count, mean absolute error and bias; then the cases that any
+    answer missed."""
+    saved = json.loads((RESULTS / folder / "summary.json").read_text())
     figures, cases = saved["figures"], saved["cases"]
     lines = header("answer", "cases", "exact", "MAE", "bias")
     lines += [row(name, f["cases"], f["exact"], f"{f['mae']:.2f}", f"{f['bias']:+.2f}") for name, f in figures.items()]
