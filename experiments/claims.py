@@ -67,7 +67,8 @@ CLAIMS = [
         "case at 2,000 points the default is exact in 11 but its mean absolute error grows to 1.50, every miss "
         "too low (bias -1.50: graphs and paraboloids fall below n); the same schedule in the epochs its steps give "
         "9,000 training samples (2,400 + 400 steps) is exact in 11 with 1.11 (bias -0.67), beside DANCo 10 and "
-        "0.78: part of the small-sample loss is the network memorising the data.",
+        "0.78: part of the small-sample loss is the network memorising the data; on the drawn sizes that schedule "
+        "is exact in 11 (0.83) against the default's 10 (0.89).",
         ("discovery-dev", "discovery-dev-2000"),
         ("discovery-dev", "discovery-dev-2000"),
         before=(_INTRINSIC,),
