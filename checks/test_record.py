@@ -242,3 +242,17 @@ def test_the_pre_registered_grids_are_what_their_seeds_draw_and_share_no_data_se
         assert saved == {"seed": seed, "cases": fresh_grid.draw_grid(seed)}, name
         seeds.append({case["data_seed"] for case in saved["cases"]})
     assert not set.intersection(*seeds)
+
+
+def test_the_development_grid_shares_no_case_with_a_fresh_grid():
+    """experiments/discovery_dev.py: the development grid's data seeds lie below the fresh grids' range, so no
+    development case (looked at while designing) is a case of a pre-registered grid (judged once, unseen)."""
+    import discovery_dev
+    import fresh_grid
+
+    dev = {case["data_seed"] for case in discovery_dev.dev_grid(48)}
+    low, high = discovery_dev.DEV_DATA_SEEDS
+    assert all(low <= seed < high for seed in dev) and high <= fresh_grid.SEED_RANGE[0]
+    for seed, name in fresh_grid.GRIDS.values():
+        saved = json.loads((ROOT / "experiments" / name).read_text())
+        assert not dev & {case["data_seed"] for case in saved["cases"]}, name
