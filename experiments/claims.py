@@ -141,6 +141,7 @@ CLAIMS = [
          "table1-mnist-900-joint-seed1", "table1-mnist-900-rae-clock", "table1-fashion-900-families-clock",
          "table1-fashion-900-families-clock-2", "table1-fashion-900-families-clock-3",
          "table1-mnist-900-families-seed1-2", "table1-mnist-900-families-clock",
+         "table1-fashion-900-families-clock-2-fid10000",
          "table1-mnist-1800-mixture",
          "table1-mnist-equal", "maskaae-critic-ratio", "table1-mnist-equal-maskaae",
          "ae-recon-vs-m", "ae-recon-vs-m-fashion"),
