@@ -47,9 +47,14 @@ EPOCHS_OF = 9000  # the training samples whose epochs the default's steps are
 
 def epochs_overrides(case: dict) -> list[str]:
     """The "epochs" variant's overrides for a case: the default's nested and verification steps scaled by its
-    training samples (the 90% of its points that `maskaae dimension` trains on) over EPOCHS_OF, at most 1."""
-    share = min(1.0, round(0.9 * case["points"]) / EPOCHS_OF)
-    nested, verify = round(12000 * share), round(2000 * share)
+    training samples (what `maskaae dimension` trains on: its points less the test split) over EPOCHS_OF, at
+    most 1."""
+    from maskaae.presets import build_config
+
+    default = build_config("synthetic", None, [])
+    share = min(1.0, round((1 - default.data.test_fraction) * case["points"]) / EPOCHS_OF)
+    nested = round(default.train.discovery_steps * share)
+    verify = round(default.train.discovery_verify_steps * share)
     return [f"train.discovery_steps={nested}", f"train.discovery_verify_steps={verify}",
             f"train.steps={nested + verify}"]
 
